@@ -1,0 +1,18 @@
+package dev.attentionkit.attention;
+
+import dev.attentionkit.tensor.Shapes;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What an attention layer computes: the context vectors and the attention weights that produced them.
+ * The weights are kept so they can be printed, tabulated or drawn as a heatmap afterwards.
+ *
+ * @param context {@code [tokens, dOut]} or {@code [batch, tokens, dOut]}
+ * @param weights {@code [queries, keys]} or {@code [batch, queries, keys]}; each row sums to 1
+ */
+public record AttentionOutput(INDArray context, INDArray weights) {
+    @Override
+    public String toString() {
+        return "AttentionOutput(context " + Shapes.describe(context) + ", weights " + Shapes.describe(weights) + ")";
+    }
+}

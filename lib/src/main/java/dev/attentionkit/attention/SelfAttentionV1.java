@@ -1,0 +1,108 @@
+package dev.attentionkit.attention;
+
+import dev.attentionkit.nn.TorchRandom;
+import dev.attentionkit.tensor.Shapes;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Self-attention with trainable weight matrices, as book section 3.4.2 first writes it
+ * ({@code SelfAttention_v1}): the matrices are {@code [dIn, dOut]} and applied as {@code x · W}.
+ *
+ * <pre>
+ * queries = x · W_query            [tokens, dOut]
+ * keys    = x · W_key              [tokens, dOut]
+ * values  = x · W_value            [tokens, dOut]
+ * weights = softmax(queries · keysᵀ / sqrt(dOut))
+ * context = weights · values       [tokens, dOut]
+ * </pre>
+ */
+public final class SelfAttentionV1 {
+    private static final String LAYOUT = "[dIn, dOut]";
+
+    private final INDArray wQuery; // [dIn, dOut]
+    private final INDArray wKey;   // [dIn, dOut]
+    private final INDArray wValue; // [dIn, dOut]
+
+    private SelfAttentionV1(INDArray wQuery, INDArray wKey, INDArray wValue) {
+        this.wQuery = wQuery;
+        this.wKey = wKey;
+        this.wValue = wValue;
+    }
+
+    /**
+     * The weights the book gets from {@code torch.manual_seed(seed)} followed by three
+     * {@code torch.rand(dIn, dOut)} (query, key, value); seed 123 gives the book's numbers.
+     */
+    public static SelfAttentionV1 fromSeed(long dIn, long dOut, long seed) {
+        TorchRandom random = TorchRandom.manualSeed(seed);
+        return new SelfAttentionV1(random.rand(dIn, dOut), random.rand(dIn, dOut), random.rand(dIn, dOut));
+    }
+
+    /**
+     * A module with the given matrices (copied).
+     *
+     * @param wQuery {@code [dIn, dOut]}
+     * @param wKey   {@code [dIn, dOut]}
+     * @param wValue {@code [dIn, dOut]}
+     */
+    public static SelfAttentionV1 fromWeights(INDArray wQuery, INDArray wKey, INDArray wValue) {
+        Shapes.requireMatrix(wQuery, "wQuery", LAYOUT);
+        long[] shape = wQuery.shape();
+        Shapes.requireShape(wKey, "wKey", LAYOUT + " like wQuery", shape);
+        Shapes.requireShape(wValue, "wValue", LAYOUT + " like wQuery", shape);
+        return new SelfAttentionV1(wQuery.dup('c'), wKey.dup('c'), wValue.dup('c'));
+    }
+
+    /**
+     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
+     * @return context vectors {@code [tokens, dOut]} or {@code [batch, tokens, dOut]}
+     */
+    public INDArray forward(INDArray x) {
+        return attend(x).context();
+    }
+
+    /**
+     * Like {@link #forward}, also returning the attention weights {@code [(batch,) tokens, tokens]}.
+     *
+     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
+     */
+    public AttentionOutput attend(INDArray x) {
+        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
+        return ScaledDotProductAttention.apply(project(x, wQuery), project(x, wKey), project(x, wValue));
+    }
+
+    /** {@code x · W} for {@code x} of rank 2 or 3 and {@code W [dIn, dOut]}. */
+    private static INDArray project(INDArray x, INDArray w) {
+        long[] shape = x.shape().clone();
+        shape[shape.length - 1] = w.size(1);
+        return x.reshape('c', x.length() / w.size(0), w.size(0)).mmul(w).reshape('c', shape);
+    }
+
+    /** {@code [dIn, dOut]} (the live array). */
+    public INDArray wQuery() {
+        return wQuery;
+    }
+
+    /** {@code [dIn, dOut]} (the live array). */
+    public INDArray wKey() {
+        return wKey;
+    }
+
+    /** {@code [dIn, dOut]} (the live array). */
+    public INDArray wValue() {
+        return wValue;
+    }
+
+    public long dIn() {
+        return wQuery.size(0);
+    }
+
+    public long dOut() {
+        return wQuery.size(1);
+    }
+
+    @Override
+    public String toString() {
+        return "SelfAttentionV1(dIn=" + dIn() + ", dOut=" + dOut() + ")";
+    }
+}

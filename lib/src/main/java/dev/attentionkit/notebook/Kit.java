@@ -1,0 +1,37 @@
+package dev.attentionkit.notebook;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Start-up for notebooks and tools: loads the ND4J backend reliably and says which one is running.
+ *
+ * <p>ND4J finds its backend with {@link java.util.ServiceLoader} through the thread's context class
+ * loader. Inside a JShell-based kernel that loader can be one that does not see the kernel's class
+ * path, and the backend is then "not found". Loading with this library's own class loader as the
+ * context loader avoids that, whichever thread the kernel runs the first cell on.
+ */
+public final class Kit {
+    private Kit() {}
+
+    /** Loads the backend (once) and returns a one-line description, e.g. {@code ND4J 1.0.0-M2.1 CPU backend (float32)}. */
+    public static synchronized String init() {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        try {
+            thread.setContextClassLoader(Kit.class.getClassLoader());
+            Nd4j.getBackend();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+        return backend();
+    }
+
+    /** A one-line description of the backend that is running. */
+    public static String backend() {
+        String name = Nd4j.getBackend().getClass().getSimpleName();
+        String kind = name.startsWith("Cpu") ? "CPU" : name.contains("Cuda") || name.contains("JCublas") ? "CUDA (GPU)" : name;
+        String version = Nd4j.class.getPackage().getImplementationVersion();
+        return "ND4J " + (version == null ? "1.0.0-M2.1" : version) + " " + kind + " backend ("
+            + Nd4j.defaultFloatingPointType().name().toLowerCase() + " by default)";
+    }
+}

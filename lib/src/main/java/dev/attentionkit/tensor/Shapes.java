@@ -1,0 +1,89 @@
+package dev.attentionkit.tensor;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Shape and value checks shared by every module, so a learner's mistake is reported once, clearly,
+ * with the expected and the actual shape, instead of surfacing later as a cryptic ND4J error.
+ */
+public final class Shapes {
+    private Shapes() {}
+
+    /** {@code [6, 3]} style text for a shape, as the error messages and notebooks print it. */
+    public static String describe(INDArray x) {
+        return x == null ? "null" : Arrays.toString(x.shape());
+    }
+
+    /**
+     * Requires {@code x} to be {@code [tokens, features]} or {@code [batch, tokens, features]}.
+     *
+     * @param name     what the argument is called in the caller's documentation, e.g. "inputs"
+     * @param features the required last dimension, or -1 for any
+     * @param layout   the documented layout, e.g. "[batch, tokens, dIn]"
+     */
+    public static void requireSequence(INDArray x, String name, long features, String layout) {
+        requireNonNull(x, name);
+        int rank = x.rank();
+        if (rank != 2 && rank != 3) {
+            throw new IllegalArgumentException(String.format(
+                "%s: expected rank 2 or 3, %s (or without the batch axis), got shape %s (rank %d)",
+                name, layout, describe(x), rank));
+        }
+        long last = x.size(rank - 1);
+        if (features >= 0 && last != features) {
+            throw new IllegalArgumentException(String.format(
+                "%s: expected %s with last dimension %d, got shape %s", name, layout, features, describe(x)));
+        }
+        requireFinite(x, name);
+    }
+
+    /** Requires an exact shape, e.g. weights {@code [dOut, dIn]}. */
+    public static void requireShape(INDArray x, String name, String layout, long... shape) {
+        requireNonNull(x, name);
+        if (!Arrays.equals(x.shape(), shape)) {
+            throw new IllegalArgumentException(String.format(
+                "%s: expected %s = %s, got %s", name, layout, Arrays.toString(shape), describe(x)));
+        }
+        requireFinite(x, name);
+    }
+
+    /** Requires a matrix (rank 2), e.g. a weight matrix. */
+    public static void requireMatrix(INDArray x, String name, String layout) {
+        requireNonNull(x, name);
+        if (x.rank() != 2) {
+            throw new IllegalArgumentException(String.format(
+                "%s: expected a matrix %s, got shape %s (rank %d)", name, layout, describe(x), x.rank()));
+        }
+        requireFinite(x, name);
+    }
+
+    /** Requires every value to be finite: a NaN or infinity in an input is always a bug upstream. */
+    public static void requireFinite(INDArray x, String name) {
+        requireNonNull(x, name);
+        if (!x.dataType().isFPType() || x.isEmpty()) {
+            return;
+        }
+        // The sum is a cheap first test; only a non-finite sum pays for the exact count.
+        if (Double.isFinite(x.sumNumber().doubleValue())) {
+            return;
+        }
+        long nan = count(x.isNaN());
+        long inf = count(x.isInfinite());
+        if (nan > 0 || inf > 0) {
+            throw new IllegalArgumentException(String.format(
+                "%s %s contains %d NaN and %d infinite value(s)", name, describe(x), nan, inf));
+        }
+    }
+
+    private static long count(INDArray booleans) {
+        return booleans.castTo(DataType.LONG).sumNumber().longValue();
+    }
+
+    private static void requireNonNull(INDArray x, String name) {
+        if (x == null) {
+            throw new IllegalArgumentException(name + " is null");
+        }
+    }
+}
