@@ -1,0 +1,34 @@
+package dev.attentionkit.exercises.ch01;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.data.BookExample;
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("1.1 Attention scores for one query")
+class AttentionScoresTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("the book's scores for the query 'journey'")
+    void bookScores() {
+        // Printed in book section 3.3.1 (attn_scores_2), computed there by PyTorch.
+        assertClose(new double[] {0.9544, 1.4950, 1.4754, 0.8434, 0.7070, 1.0865},
+            AttentionScores.forQuery(BookExample.inputs(), 1), 1e-4, "scores for query 1 ('journey')");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("dot products for every query of a random 5x4 input")
+    void everyQueryOfRandomInput() {
+        INDArray x = Graded.randomMatrix(11, 5, 4);
+        double[][] all = Graded.matmul(x.toDoubleMatrix(), Graded.transpose(x.toDoubleMatrix()));
+        for (int q = 0; q < 5; q++) {
+            assertClose(all[q], AttentionScores.forQuery(x, q), 1e-5, "scores for query " + q);
+        }
+    }
+}

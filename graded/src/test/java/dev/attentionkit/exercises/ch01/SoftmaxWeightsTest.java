@@ -1,0 +1,47 @@
+package dev.attentionkit.exercises.ch01;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+@DisplayName("1.2 Softmax attention weights")
+class SoftmaxWeightsTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("the book's weights for the query 'journey'")
+    void bookWeights() {
+        // Book section 3.3.1: softmax of attn_scores_2.
+        INDArray scores = Nd4j.createFromArray(0.9544f, 1.4950f, 1.4754f, 0.8434f, 0.7070f, 1.0865f);
+        assertClose(new double[] {0.1385, 0.2379, 0.2333, 0.1240, 0.1082, 0.1581},
+            SoftmaxWeights.softmax(scores), 1e-4, "softmax of the book's scores");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("softmax runs over the last axis of a [2, 3, 4] batch")
+    void lastAxisOfABatch() {
+        INDArray scores = Graded.randomMatrix(5, 6, 4).mul(3).reshape(2, 3, 4);
+        INDArray weights = SoftmaxWeights.softmax(scores);
+        assertArrayEquals(new long[] {2, 3, 4}, weights.shape(), "the weights keep the shape of the scores");
+        double[][] expected = Graded.softmaxRows(scores.reshape(6, 4).toDoubleMatrix());
+        assertClose(expected, weights.reshape(6, 4), 1e-5, "weights of each row (batch flattened to rows)");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("large scores give finite weights (numerically stable)")
+    void largeScoresAreStable() {
+        INDArray scores = Nd4j.createFromArray(1000f, 1001f, 999f);
+        double e = Math.E;
+        double sum = 1 / e + 1 + 1 / (e * e);
+        assertClose(new double[] {1 / e / sum, 1 / sum, 1 / (e * e) / sum}, SoftmaxWeights.softmax(scores), 1e-5,
+            "softmax of [1000, 1001, 999] (exp(1000) overflows: subtract the maximum first)");
+    }
+}

@@ -1,0 +1,41 @@
+package dev.attentionkit.exercises.ch02;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.data.BookExample;
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import dev.attentionkit.nn.TorchRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("2.1 SelfAttention_v1 forward pass")
+class MySelfAttentionV1Test {
+
+    @Test
+    @Points(2)
+    @DisplayName("the book's output with torch.manual_seed(123)")
+    void bookOutput() {
+        // Book section 3.4.2: SelfAttention_v1(3, 2) after torch.manual_seed(123).
+        TorchRandom random = TorchRandom.manualSeed(123);
+        MySelfAttentionV1 attention = new MySelfAttentionV1(random.rand(3, 2), random.rand(3, 2), random.rand(3, 2));
+        double[][] book = {
+            {0.2996, 0.8053}, {0.3061, 0.8210}, {0.3058, 0.8203},
+            {0.2948, 0.7939}, {0.2927, 0.7891}, {0.2990, 0.8040}};
+        assertClose(book, attention.forward(BookExample.inputs()), 1e-4, "forward(inputs) with the book's weights");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("scaled by 1/sqrt(dOut): a random 5x4 input with dOut = 9")
+    void scalingWithALargerKeySize() {
+        INDArray x = Graded.randomMatrix(1, 5, 4);
+        INDArray wq = Graded.randomMatrix(2, 4, 9);
+        INDArray wk = Graded.randomMatrix(3, 4, 9);
+        INDArray wv = Graded.randomMatrix(4, 4, 9);
+        double[][] expected = Graded.selfAttention(x.toDoubleMatrix(), wq.toDoubleMatrix(), wk.toDoubleMatrix(), wv.toDoubleMatrix());
+        assertClose(expected, new MySelfAttentionV1(wq, wk, wv).forward(x), 1e-5,
+            "forward(x) for dIn = 4, dOut = 9 (scores divided by sqrt(9) = 3)");
+    }
+}

@@ -1,0 +1,43 @@
+package dev.attentionkit.exercises.ch02;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.attention.SelfAttentionV1;
+import dev.attentionkit.attention.SelfAttentionV2;
+import dev.attentionkit.data.BookExample;
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("2.2 Transfer SelfAttention_v2 weights into SelfAttention_v1")
+class WeightTransferTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("V1 built from the book's V2 (seed 789) prints the book's V2 output")
+    void bookV2() {
+        SelfAttentionV1 v1 = WeightTransfer.toV1(SelfAttentionV2.fromSeed(3, 2, false, 789));
+        double[][] book = {
+            {-0.0739, 0.0713}, {-0.0748, 0.0703}, {-0.0749, 0.0702},
+            {-0.0760, 0.0685}, {-0.0763, 0.0679}, {-0.0754, 0.0693}};
+        assertClose(book, v1.forward(BookExample.inputs()), 1e-4, "V1 output after the transfer");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("the weights keep their roles: dIn = 4, dOut = 3 with distinct Q, K, V")
+    void rolesAndLayoutPreserved() {
+        SelfAttentionV2 v2 = SelfAttentionV2.fromWeights(
+            Graded.randomMatrix(7, 3, 4), Graded.randomMatrix(8, 3, 4), Graded.randomMatrix(9, 3, 4));
+        SelfAttentionV1 v1 = WeightTransfer.toV1(v2);
+        INDArray x = Graded.randomMatrix(10, 6, 4);
+        // Reference: V1's formula with each V2 weight transposed, in plain loops.
+        double[][] expected = Graded.selfAttention(x.toDoubleMatrix(),
+            Graded.transpose(v2.query().weight().toDoubleMatrix()),
+            Graded.transpose(v2.key().weight().toDoubleMatrix()),
+            Graded.transpose(v2.value().weight().toDoubleMatrix()));
+        assertClose(expected, v1.forward(x), 1e-5, "V1 output after the transfer, random [6, 4] input");
+    }
+}
