@@ -83,7 +83,7 @@ def main():
         if args.out:
             os.makedirs(args.out, exist_ok=True)
             nbformat.write(nb, os.path.join(args.out, name))
-    print(f"{len(paths)} notebooks executed, 0 failed")
+    print(f"notebooks: {len(paths)} passed, 0 failed")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,11 @@ public final class Kit {
         String name = Nd4j.getBackend().getClass().getSimpleName();
         String kind = name.startsWith("Cpu") ? "CPU" : name.contains("Cuda") || name.contains("JCublas") ? "CUDA (GPU)" : name;
         String version = Nd4j.class.getPackage().getImplementationVersion();
-        return "ND4J " + (version == null ? "1.0.0-M2.1" : version) + " " + kind + " backend ("
-            + Nd4j.defaultFloatingPointType().name().toLowerCase() + " by default)";
+        String dtype = switch (Nd4j.defaultFloatingPointType()) {
+            case FLOAT -> "float32";
+            case DOUBLE -> "float64";
+            default -> Nd4j.defaultFloatingPointType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+        return "ND4J " + (version == null ? "1.0.0-M2.1" : version) + " " + kind + " backend, " + dtype + " by default";
     }
 }

@@ -49,14 +49,19 @@ public final class Shapes {
         requireFinite(x, name);
     }
 
-    /** Requires a matrix (rank 2), e.g. a weight matrix. */
+    /** Requires a matrix (rank 2) of finite values, e.g. a weight matrix. */
     public static void requireMatrix(INDArray x, String name, String layout) {
-        requireNonNull(x, name);
-        if (x.rank() != 2) {
-            throw new IllegalArgumentException(String.format(
-                "%s: expected a matrix %s, got shape %s (rank %d)", name, layout, describe(x), x.rank()));
-        }
+        requireRank(x, name, layout, 2);
         requireFinite(x, name);
+    }
+
+    /** Requires a rank and nothing about the values (tables and plots may show NaN on purpose). */
+    public static void requireRank(INDArray x, String name, String layout, int rank) {
+        requireNonNull(x, name);
+        if (x.rank() != rank) {
+            throw new IllegalArgumentException(String.format(
+                "%s: expected rank %d, %s, got shape %s (rank %d)", name, rank, layout, describe(x), x.rank()));
+        }
     }
 
     /** Requires every value to be finite: a NaN or infinity in an input is always a bug upstream. */

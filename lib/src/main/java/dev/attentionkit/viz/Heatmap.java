@@ -7,7 +7,6 @@ import java.awt.Font;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -23,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * In a notebook the value renders inline; {@link #chart()} gives the XChart object for further styling.
  */
 public final class Heatmap implements ImageDisplay {
-    private static final Color[] BLUES = {new Color(247, 251, 255), new Color(107, 174, 214), new Color(8, 48, 107)};
+    // Light enough at the top end that the dark value labels stay readable on every cell.
+    private static final Color[] BLUES = {new Color(247, 251, 255), new Color(158, 202, 225), new Color(66, 146, 198)};
 
     private final double[][] values;
     private final List<String> rows;
@@ -32,8 +32,8 @@ public final class Heatmap implements ImageDisplay {
     private String xTitle = "keys";
     private String yTitle = "queries";
     private boolean showValues = true;
-    private int width = 560;
-    private int height = 480;
+    private int width = 620;
+    private int height = 520;
 
     private Heatmap(double[][] values, List<String> rows, List<String> columns) {
         this.values = values;
@@ -52,7 +52,7 @@ public final class Heatmap implements ImageDisplay {
      * @param columns one label per key (column)
      */
     public static Heatmap of(INDArray weights, List<String> rows, List<String> columns) {
-        Shapes.requireMatrix(weights, "weights", "[queries, keys]");
+        Shapes.requireRank(weights, "weights", "[queries, keys]", 2);
         if (rows.size() != weights.size(0) || columns.size() != weights.size(1)) {
             throw new IllegalArgumentException(String.format(
                 "weights %s need %d query labels and %d key labels, got %d and %d",
@@ -89,12 +89,15 @@ public final class Heatmap implements ImageDisplay {
         HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height).title(title)
             .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         chart.getStyler().setRangeColors(BLUES).setShowValue(showValues)
-            .setHeatMapDecimalValueFormatter(v -> String.format(Locale.ROOT, "%.2f", v))
-            .setValueFontColor(Color.DARK_GRAY).setValueFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10))
+            .setHeatMapValueDecimalPattern("0.00")
+            .setValueFontColor(Color.BLACK).setValueFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11))
             .setMin(0).setMax(Math.max(1e-12, max()))
             .setLegendPosition(Styler.LegendPosition.OutsideE);
+        // With the values written in the cells a colour legend adds nothing.
+        chart.getStyler().setLegendVisible(!showValues);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesVisible(false);
+        chart.getStyler().setXAxisLabelRotation(columns.size() > 5 ? 45 : 0);
 
         // XChart puts y index 0 at the bottom; list the queries bottom-up so the first token is on top.
         List<String> xs = MatrixTable.uniqueNames(columns);

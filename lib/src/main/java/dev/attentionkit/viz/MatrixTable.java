@@ -46,7 +46,7 @@ public final class MatrixTable implements HtmlDisplay {
      */
     public static MatrixTable of(INDArray matrix, List<String> rows, List<String> columns) {
         INDArray m = matrix != null && matrix.rank() == 1 ? matrix.reshape(1, matrix.length()) : matrix;
-        Shapes.requireMatrix(m, "matrix", "[rows, columns]");
+        Shapes.requireRank(m, "matrix", "[rows, columns]", 2);
         if (rows.size() != m.size(0) || columns.size() != m.size(1)) {
             throw new IllegalArgumentException(String.format(
                 "matrix %s needs %d row labels and %d column labels, got %d and %d",
