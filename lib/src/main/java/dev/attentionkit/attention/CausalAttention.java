@@ -61,6 +61,18 @@ public final class CausalAttention {
     }
 
     /**
+     * From explicit weights in PyTorch's layout, no bias, no dropout (copied).
+     *
+     * @param wQuery {@code [dOut, dIn]}
+     * @param wKey   {@code [dOut, dIn]}
+     * @param wValue {@code [dOut, dIn]}
+     */
+    public static CausalAttention fromWeights(INDArray wQuery, INDArray wKey, INDArray wValue, long contextLength) {
+        return fromLayers(Linear.fromWeights(wQuery, null), Linear.fromWeights(wKey, null),
+            Linear.fromWeights(wValue, null), contextLength, null);
+    }
+
+    /**
      * From three projections of equal shape (used as they are, not copied).
      *
      * @param query weight {@code [dOut, dIn]}

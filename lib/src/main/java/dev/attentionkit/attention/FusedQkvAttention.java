@@ -51,6 +51,19 @@ public final class FusedQkvAttention {
         return fromLayers(qkv, out, numHeads, contextLength, Dropout.of(dropout, seed));
     }
 
+    /**
+     * From explicit weights in PyTorch's layout, no qkv bias, no dropout (copied).
+     *
+     * @param wQkv {@code [3·dOut, dIn]}: query rows, then key rows, then value rows
+     * @param wOut {@code [dOut, dOut]}
+     * @param bOut {@code [dOut]}
+     */
+    public static FusedQkvAttention fromWeights(INDArray wQkv, INDArray wOut, INDArray bOut, int numHeads,
+                                                long contextLength) {
+        return fromLayers(Linear.fromWeights(wQkv, null), Linear.fromWeights(wOut, bOut), numHeads, contextLength,
+            null);
+    }
+
     /** From layers (used as they are): qkv {@code dIn → 3·dOut}, outProj {@code dOut → dOut}. */
     public static FusedQkvAttention fromLayers(Linear qkv, Linear outProj, int numHeads, long contextLength,
                                                Dropout dropout) {

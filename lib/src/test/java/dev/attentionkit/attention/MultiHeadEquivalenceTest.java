@@ -96,13 +96,21 @@ class MultiHeadEquivalenceTest {
     }
 
     @Test
-    @DisplayName("explicit weights in PyTorch's [out, in] layout give the same module as the seeded one")
+    @DisplayName("explicit weights in PyTorch's [out, in] layout give the same modules as the seeded ones")
     void fromWeights() {
         MultiHeadAttention seeded = MultiHeadAttention.fromSeed(4, 4, 6, 0.0, 2, 3);
         MultiHeadAttention explicit = MultiHeadAttention.fromWeights(seeded.query().weight(), seeded.key().weight(),
             seeded.value().weight(), seeded.outProj().weight(), seeded.outProj().bias().orElseThrow(), 2, 6);
         INDArray x = Naive.random(8, 2, 6, 4);
         assertArrayEquals(Naive.flat(seeded.forward(x)), Naive.flat(explicit.forward(x)), 0.0);
+        FusedQkvAttention fused = FusedQkvAttention.fromWeights(
+            org.nd4j.linalg.factory.Nd4j.concat(0, seeded.query().weight(), seeded.key().weight(), seeded.value().weight()),
+            seeded.outProj().weight(), seeded.outProj().bias().orElseThrow(), 2, 6);
+        assertArrayEquals(Naive.flat(seeded.forward(x)), Naive.flat(fused.forward(x)), 1e-6);
+        CausalAttention head = CausalAttention.fromSeed(4, 2, 6, 0.0, false, 8);
+        CausalAttention copy = CausalAttention.fromWeights(head.query().weight(), head.key().weight(),
+            head.value().weight(), 6);
+        assertArrayEquals(Naive.flat(head.forward(x)), Naive.flat(copy.forward(x)), 0.0);
     }
 
     @Test
