@@ -4,6 +4,7 @@ import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.score.ScoreFunction;
 import dev.attentionkit.tensor.Shapes;
+import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -116,7 +117,7 @@ public final class AttentionLayer {
 
         /** How queries and keys are compared (default: scaled dot product). */
         public Builder score(ScoreFunction score) {
-            this.score = java.util.Objects.requireNonNull(score, "score");
+            this.score = Objects.requireNonNull(score, "score");
             return this;
         }
 
@@ -128,7 +129,7 @@ public final class AttentionLayer {
 
         /** How scores become weights (default: softmax, masked with {@code -∞}). */
         public Builder normalization(Normalization normalization) {
-            this.normalization = java.util.Objects.requireNonNull(normalization, "normalization");
+            this.normalization = Objects.requireNonNull(normalization, "normalization");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.attentionkit.attention;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Splitting the feature axis into heads and merging it back, shared by the multi-head modules. */
@@ -36,7 +37,7 @@ final class Heads {
     static AttentionOutput unbatched(AttentionOutput out) {
         INDArray c = out.context();
         INDArray w = out.weights();
-        return new AttentionOutput(c.reshape(java.util.Arrays.copyOfRange(c.shape(), 1, c.rank())),
-            w.reshape(java.util.Arrays.copyOfRange(w.shape(), 1, w.rank())));
+        return new AttentionOutput(c.reshape(Arrays.copyOfRange(c.shape(), 1, c.rank())),
+            w.reshape(Arrays.copyOfRange(w.shape(), 1, w.rank())));
     }
 }

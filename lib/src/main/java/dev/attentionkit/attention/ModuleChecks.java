@@ -1,7 +1,9 @@
 package dev.attentionkit.attention;
 
+import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.tensor.Shapes;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Construction and input checks the attention modules share. */
@@ -49,7 +51,7 @@ final class ModuleChecks {
     }
 
     /** Validates a mask against scores {@code [b, h, q, k]}, naming the shapes a learner passed. */
-    static void requireMaskFits(dev.attentionkit.mask.Mask mask, long batch, long queries, long keys) {
+    static void requireMaskFits(Mask mask, long batch, long queries, long keys) {
         if (mask == null) {
             return;
         }
@@ -58,7 +60,7 @@ final class ModuleChecks {
         if (!fits) {
             throw new IllegalArgumentException(String.format(
                 "mask %s does not fit: expected [queries, keys] = [%d, %d] or [batch, queries, keys] = [%d, %d, %d]",
-                java.util.Arrays.toString(mask.shape()), queries, keys, batch, queries, keys));
+                Arrays.toString(mask.shape()), queries, keys, batch, queries, keys));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.attentionkit.mask;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -42,7 +43,7 @@ public final class CausalMask {
      *
      * @return {@code [tokens, tokens]} float
      */
-    public static org.nd4j.linalg.api.ndarray.INDArray bookBuffer(long tokens) {
+    public static INDArray bookBuffer(long tokens) {
         requirePositive(tokens, tokens);
         float[][] m = new float[(int) tokens][(int) tokens];
         for (int i = 0; i < tokens; i++) {

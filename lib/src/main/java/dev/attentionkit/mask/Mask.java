@@ -3,9 +3,12 @@ package dev.attentionkit.mask;
 import dev.attentionkit.tensor.Shapes;
 import dev.attentionkit.tensor.Softmax;
 import java.util.Arrays;
+import java.util.Collections;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -119,8 +122,7 @@ public final class Mask {
         if (Double.isInfinite(value)) {
             // 0 · ∞ is NaN, so an infinite fill is added instead: score + 0 = score, score + (-∞) = -∞.
             INDArray additive = keepF.rsub(1.0);
-            org.nd4j.linalg.indexing.BooleanIndexing.replaceWhere(additive, value,
-                org.nd4j.linalg.indexing.conditions.Conditions.greaterThan(0.5));
+            BooleanIndexing.replaceWhere(additive, value, Conditions.greaterThan(0.5));
             return scores.add(additive);
         }
         return scores.mul(keepF).add(keepF.rsub(1.0).muli(value)); // score·1 + 0 = score exactly
@@ -212,7 +214,7 @@ public final class Mask {
             return keep;
         }
         // Copy the [q, k] slice into every batch position.
-        return Nd4j.stack(0, java.util.Collections.nCopies((int) batch, keep).toArray(INDArray[]::new));
+        return Nd4j.stack(0, Collections.nCopies((int) batch, keep).toArray(INDArray[]::new));
     }
 
     @Override

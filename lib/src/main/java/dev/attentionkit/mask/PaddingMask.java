@@ -1,7 +1,9 @@
 package dev.attentionkit.mask;
 
+import dev.attentionkit.tensor.Shapes;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Hides padding: of {@code keys} positions only the first {@code validLength} hold real tokens, the rest
@@ -52,7 +54,7 @@ public final class PaddingMask {
                 Arrays.fill(keep[b][i], 0, valid, true);
             }
         }
-        return Mask.of(org.nd4j.linalg.factory.Nd4j.createFromArray(keep));
+        return Mask.of(Nd4j.createFromArray(keep));
     }
 
     /**
@@ -64,7 +66,7 @@ public final class PaddingMask {
     public static Mask fromKeyMask(INDArray keyMask, long queries) {
         if (keyMask == null || keyMask.rank() != 2) {
             throw new IllegalArgumentException(String.format(
-                "keyMask: expected [batch, keys], got shape %s", dev.attentionkit.tensor.Shapes.describe(keyMask)));
+                "keyMask: expected [batch, keys], got shape %s", Shapes.describe(keyMask)));
         }
         long batch = keyMask.size(0);
         long keys = keyMask.size(1);
