@@ -1,5 +1,7 @@
 package dev.attentionkit.attention;
 
+import dev.attentionkit.mask.Mask;
+import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.tensor.Shapes;
 import dev.attentionkit.tensor.Softmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,6 +37,37 @@ public final class ScaledDotProductAttention {
     }
 
     /**
+     * The same with a mask and dropout on the weights, as the book's {@code CausalAttention} and
+     * {@code MultiHeadAttention} compute it: scores, scale, masked softmax, dropout, weighted sum.
+     * Also accepts the multi-head layout with a heads axis.
+     *
+     * @param queries {@code [queries, dK]}, {@code [batch, queries, dK]} or {@code [batch, heads, queries, dK]}
+     * @param keys    {@code [(batch, heads,) keys, dK]}, same rank as {@code queries}
+     * @param values  {@code [(batch, heads,) keys, dV]}, same rank as {@code queries}
+     * @param mask    {@code [queries, keys]} or {@code [batch, queries, keys]} (true = attend), or null;
+     *                fully masked rows give zero weights and a zero context vector
+     * @param dropout applied to the weights after softmax, or null
+     * @return context {@code [(batch, heads,) queries, dV]} and weights {@code [(batch, heads,) queries, keys]}
+     *         (after dropout, so that context = weights · values holds)
+     */
+    public static AttentionOutput apply(INDArray queries, INDArray keys, INDArray values, Mask mask, Dropout dropout) {
+        requireBatched(queries, keys, values);
+        long dK = queries.size(-1);
+        INDArray scores = Nd4j.matmul(queries, keys, false, true, false).divi(Math.sqrt(dK)); // [.., q, k]
+        INDArray weights = mask == null ? Softmax.lastAxis(scores) : mask.softmax(scores);
+        if (dropout != null) {
+            weights = dropout.forward(weights);
+        }
+        INDArray context = Nd4j.matmul(weights, values);                                     // [.., q, dV]
+        return new AttentionOutput(context, weights);
+    }
+
+    /** {@link #apply(INDArray, INDArray, INDArray, Mask, Dropout)} without dropout. */
+    public static AttentionOutput apply(INDArray queries, INDArray keys, INDArray values, Mask mask) {
+        return apply(queries, keys, values, mask, null);
+    }
+
+    /**
      * The unscaled scores {@code Q · Kᵀ}: entry {@code [i, j]} is the dot product of query i and key j.
      *
      * @param queries {@code [queries, d]} or {@code [batch, queries, d]}
@@ -53,6 +86,32 @@ public final class ScaledDotProductAttention {
         }
         if (q.rank() == 3 && (q.size(0) != k.size(0) || k.size(0) != v.size(0))) {
             throw new IllegalArgumentException(shapes + ": all three need the same batch size");
+        }
+        if (k.size(-2) != v.size(-2)) {
+            throw new IllegalArgumentException(shapes + ": keys and values need the same number of tokens");
+        }
+    }
+
+    private static void requireBatched(INDArray q, INDArray k, INDArray v) {
+        for (INDArray x : new INDArray[] {q, k, v}) {
+            if (x == null || x.rank() < 2 || x.rank() > 4) {
+                throw new IllegalArgumentException(String.format(
+                    "queries %s, keys %s, values %s: expected [(batch, heads,) tokens, d] of rank 2 to 4",
+                    Shapes.describe(q), Shapes.describe(k), Shapes.describe(v)));
+            }
+        }
+        String shapes = String.format("queries %s, keys %s, values %s",
+            Shapes.describe(q), Shapes.describe(k), Shapes.describe(v));
+        if (q.rank() != k.rank() || k.rank() != v.rank()) {
+            throw new IllegalArgumentException(shapes + ": all three need the same rank");
+        }
+        for (int axis = 0; axis < q.rank() - 2; axis++) {
+            if (q.size(axis) != k.size(axis) || k.size(axis) != v.size(axis)) {
+                throw new IllegalArgumentException(shapes + ": all three need the same batch (and heads) sizes");
+            }
+        }
+        if (q.size(-1) != k.size(-1)) {
+            throw new IllegalArgumentException(shapes + ": queries and keys need the same last dimension dK");
         }
         if (k.size(-2) != v.size(-2)) {
             throw new IllegalArgumentException(shapes + ": keys and values need the same number of tokens");

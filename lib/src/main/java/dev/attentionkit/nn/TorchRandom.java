@@ -1,7 +1,6 @@
 package dev.attentionkit.nn;
 
 import org.apache.commons.math3.random.MersenneTwister;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -44,12 +43,16 @@ public final class TorchRandom {
     public INDArray uniform(double from, double to, long... shape) {
         float lo = (float) from;
         float span = (float) to - lo;
-        INDArray out = Nd4j.create(DataType.FLOAT, shape, 'c');
-        long n = out.length();
-        for (long i = 0; i < n; i++) {
-            float u = (twister.nextInt() & 0xFFFFFF) * TWO_TO_MINUS_24;
-            out.putScalar(i, u * span + lo);
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
         }
-        return out;
+        // Filled in a Java array first: one putScalar per element is slow for GPT-2-size weights.
+        float[] values = new float[Math.toIntExact(n)];
+        for (int i = 0; i < values.length; i++) {
+            float u = (twister.nextInt() & 0xFFFFFF) * TWO_TO_MINUS_24;
+            values[i] = u * span + lo;
+        }
+        return Nd4j.create(values, shape, 'c');
     }
 }

@@ -1,0 +1,274 @@
+package dev.attentionkit.attention;
+
+import dev.attentionkit.mask.CausalMask;
+import dev.attentionkit.mask.Mask;
+import dev.attentionkit.nn.Dropout;
+import dev.attentionkit.nn.Linear;
+import dev.attentionkit.nn.TorchRandom;
+import dev.attentionkit.tensor.Shapes;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Multi-head attention with weight splits (book section 3.6.2): one {@code dIn → dOut} projection each for
+ * queries, keys and values, split into {@code numHeads} heads of {@code headDim = dOut / numHeads} features by
+ * a reshape, attended in parallel, merged back and mixed by an output projection {@code outProj}.
+ *
+ * <pre>
+ * q = W_query(x)                      [b, t, dOut]
+ * q = q.view(b, t, h, hd)             [b, t, h, hd]
+ * q = q.transpose(1, 2)               [b, h, t, hd]   (same for k and v)
+ * w = softmax(mask(q · kᵀ / sqrt(hd)))  [b, h, t, t]
+ * c = (w · v).transpose(1, 2)         [b, t, h, hd]
+ * c = c.view(b, t, dOut)              [b, t, dOut]
+ * y = outProj(c)                      [b, t, dOut]
+ * </pre>
+ *
+ * {@link #attend(INDArray)} is causal self-attention, as in the book; {@link #attend(INDArray, INDArray, Mask)}
+ * is cross-attention (queries from one sequence, keys and values from another) with only the mask you pass.
+ * Starts in training mode (dropout active); {@link #eval()} switches dropout off.
+ */
+public final class MultiHeadAttention {
+    private final Linear query;   // [dOut, dIn]
+    private final Linear key;     // [dOut, dIn]
+    private final Linear value;   // [dOut, dIn]
+    private final Linear outProj; // [dOut, dOut], with bias
+    private final int numHeads;
+    private final long contextLength;
+    private final Dropout dropout;
+
+    private MultiHeadAttention(Linear query, Linear key, Linear value, Linear outProj, int numHeads,
+                               long contextLength, Dropout dropout) {
+        this.query = query;
+        this.key = key;
+        this.value = value;
+        this.outProj = outProj;
+        this.numHeads = numHeads;
+        this.contextLength = contextLength;
+        this.dropout = dropout;
+    }
+
+    /**
+     * {@code MultiHeadAttention(dIn, dOut, contextLength, dropout, numHeads, qkvBias)} after
+     * {@code torch.manual_seed(seed)}: W_query, W_key, W_value, then outProj (with bias), in that order.
+     * Dropout masks are drawn from {@code seed} (not PyTorch's stream).
+     */
+    public static MultiHeadAttention fromSeed(long dIn, long dOut, long contextLength, double dropout, int numHeads,
+                                              boolean qkvBias, long seed) {
+        ModuleChecks.requireHeads(dOut, numHeads);
+        TorchRandom random = TorchRandom.manualSeed(seed);
+        Linear q = Linear.init(dIn, dOut, qkvBias, random);
+        Linear k = Linear.init(dIn, dOut, qkvBias, random);
+        Linear v = Linear.init(dIn, dOut, qkvBias, random);
+        Linear out = Linear.init(dOut, dOut, true, random);
+        return fromLayers(q, k, v, out, numHeads, contextLength, Dropout.of(dropout, seed));
+    }
+
+    /** The book's default {@code qkv_bias=False}. */
+    public static MultiHeadAttention fromSeed(long dIn, long dOut, long contextLength, double dropout, int numHeads,
+                                              long seed) {
+        return fromSeed(dIn, dOut, contextLength, dropout, numHeads, false, seed);
+    }
+
+    /**
+     * From explicit weights in PyTorch's layout, no q/k/v bias, no dropout (copied).
+     *
+     * @param wQuery {@code [dOut, dIn]}
+     * @param wKey   {@code [dOut, dIn]}
+     * @param wValue {@code [dOut, dIn]}
+     * @param wOut   {@code [dOut, dOut]}
+     * @param bOut   {@code [dOut]}
+     */
+    public static MultiHeadAttention fromWeights(INDArray wQuery, INDArray wKey, INDArray wValue, INDArray wOut,
+                                                 INDArray bOut, int numHeads, long contextLength) {
+        return fromLayers(Linear.fromWeights(wQuery, null), Linear.fromWeights(wKey, null),
+            Linear.fromWeights(wValue, null), Linear.fromWeights(wOut, bOut), numHeads, contextLength, null);
+    }
+
+    /** From layers (used as they are): q, k, v {@code dIn → dOut}, outProj {@code dOut → dOut}. */
+    public static MultiHeadAttention fromLayers(Linear query, Linear key, Linear value, Linear outProj,
+                                                int numHeads, long contextLength, Dropout dropout) {
+        ModuleChecks.requireSameShape(query, key, value);
+        ModuleChecks.requireHeads(query.outFeatures(), numHeads);
+        ModuleChecks.requirePositive(contextLength, "contextLength");
+        if (outProj.inFeatures() != query.outFeatures() || outProj.outFeatures() != query.outFeatures()) {
+            throw new IllegalArgumentException(String.format(
+                "outProj: expected weight [dOut, dOut] = [%d, %d], got %s",
+                query.outFeatures(), query.outFeatures(), Shapes.describe(outProj.weight())));
+        }
+        return new MultiHeadAttention(query, key, value, outProj, numHeads, contextLength,
+            dropout == null ? Dropout.of(0, 0) : dropout);
+    }
+
+    /**
+     * The weight-split module that computes exactly what {@code wrapper} computes (book exercise 3.2's
+     * weight transfer): head i's query rows become rows {@code i·hd .. (i+1)·hd - 1} of {@code W_query} (same
+     * for key, value and biases), and {@code outProj} is the identity with zero bias, because the wrapper
+     * has no output projection. Dropout has the wrapper's {@code p} but its own masks, so compare in eval mode
+     * or with {@code p = 0}.
+     */
+    public static MultiHeadAttention fromWrapper(MultiHeadAttentionWrapper wrapper) {
+        List<CausalAttention> heads = wrapper.heads();
+        Linear q = stackRows(heads.stream().map(CausalAttention::query).toList());
+        Linear k = stackRows(heads.stream().map(CausalAttention::key).toList());
+        Linear v = stackRows(heads.stream().map(CausalAttention::value).toList());
+        long dOut = wrapper.dOut();
+        Linear identity = Linear.fromWeights(Nd4j.eye(dOut).castTo(DataType.FLOAT), Nd4j.zeros(DataType.FLOAT, dOut));
+        return fromLayers(q, k, v, identity, wrapper.numHeads(), wrapper.contextLength(),
+            Dropout.of(heads.get(0).dropout().p(), 0));
+    }
+
+    private static Linear stackRows(List<Linear> layers) {
+        INDArray w = Nd4j.concat(0, layers.stream().map(Linear::weight).toArray(INDArray[]::new)); // [h·hd, dIn]
+        boolean bias = layers.get(0).bias().isPresent();
+        INDArray b = bias ? Nd4j.concat(0, layers.stream().map(l -> l.bias().orElseThrow()).toArray(INDArray[]::new))
+                          : null;                                                                 // [h·hd]
+        return Linear.fromWeights(w, b);
+    }
+
+    /**
+     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * @return {@code [(batch,) tokens, dOut]}
+     */
+    public INDArray forward(INDArray x) {
+        return attend(x).context();
+    }
+
+    /**
+     * Causal self-attention.
+     *
+     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * @return context {@code [(batch,) tokens, dOut]} and weights {@code [(batch,) numHeads, tokens, tokens]}
+     */
+    public AttentionOutput attend(INDArray x) {
+        return attend(x, (Mask) null);
+    }
+
+    /**
+     * Causal self-attention with an extra mask combined by {@code and} (e.g. padding).
+     *
+     * @param x     {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
+     * @param extra {@code [(batch,) tokens, tokens]}, true = attend, or null
+     */
+    public AttentionOutput attend(INDArray x, Mask extra) {
+        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
+        ModuleChecks.requireWithinContext(x, contextLength);
+        long tokens = x.size(-2);
+        ModuleChecks.requireMaskFits(extra, x.rank() == 3 ? x.size(0) : 1, tokens, tokens);
+        Mask mask = CausalMask.of(tokens);
+        if (extra != null) {
+            mask = mask.and(extra);
+        }
+        return run(x, x, mask);
+    }
+
+    /**
+     * Cross-attention: queries from {@code xQuery}, keys and values from {@code xKeyValue}, no mask.
+     *
+     * @param xQuery    {@code [(batch,) queryTokens, dIn]}
+     * @param xKeyValue {@code [(batch,) keyTokens, dIn]}
+     * @return context {@code [(batch,) queryTokens, dOut]}, weights {@code [(batch,) numHeads, queryTokens, keyTokens]}
+     */
+    public AttentionOutput attend(INDArray xQuery, INDArray xKeyValue) {
+        return attend(xQuery, xKeyValue, null);
+    }
+
+    /**
+     * Cross-attention (or non-causal self-attention when both arguments are the same sequence) with only the
+     * given mask, e.g. padding of the key sequence. No causal mask is added.
+     *
+     * @param xQuery    {@code [(batch,) queryTokens, dIn]}
+     * @param xKeyValue {@code [(batch,) keyTokens, dIn]}
+     * @param mask      {@code [(batch,) queryTokens, keyTokens]}, true = attend, or null
+     */
+    public AttentionOutput attend(INDArray xQuery, INDArray xKeyValue, Mask mask) {
+        ModuleChecks.requireCross(xQuery, xKeyValue, dIn());
+        ModuleChecks.requireMaskFits(mask, xQuery.rank() == 3 ? xQuery.size(0) : 1, xQuery.size(-2),
+            xKeyValue.size(-2));
+        return run(xQuery, xKeyValue, mask);
+    }
+
+    private AttentionOutput run(INDArray xQuery, INDArray xKeyValue, Mask mask) {
+        boolean unbatched = xQuery.rank() == 2;
+        INDArray xq = Heads.batched(xQuery);
+        INDArray xkv = Heads.batched(xKeyValue);
+        INDArray q = Heads.split(query.forward(xq), numHeads);              // [b, h, tq, hd]
+        INDArray k = Heads.split(key.forward(xkv), numHeads);               // [b, h, tk, hd]
+        INDArray v = Heads.split(value.forward(xkv), numHeads);             // [b, h, tk, hd]
+        AttentionOutput heads = ScaledDotProductAttention.apply(q, k, v, mask, dropout);
+        INDArray context = outProj.forward(Heads.merge(heads.context()));   // [b, tq, dOut]
+        AttentionOutput out = new AttentionOutput(context, heads.weights());
+        return unbatched ? Heads.unbatched(out) : out;
+    }
+
+    /** Dropout on (the default), as {@code module.train()}; returns this. */
+    public MultiHeadAttention train() {
+        dropout.train();
+        return this;
+    }
+
+    /** Dropout off, as {@code module.eval()}; returns this. */
+    public MultiHeadAttention eval() {
+        dropout.eval();
+        return this;
+    }
+
+    /** {@code W_query}, weight {@code [dOut, dIn]}. */
+    public Linear query() {
+        return query;
+    }
+
+    /** {@code W_key}, weight {@code [dOut, dIn]}. */
+    public Linear key() {
+        return key;
+    }
+
+    /** {@code W_value}, weight {@code [dOut, dIn]}. */
+    public Linear value() {
+        return value;
+    }
+
+    /** {@code out_proj}, weight {@code [dOut, dOut]} and bias {@code [dOut]}. */
+    public Linear outProj() {
+        return outProj;
+    }
+
+    public Dropout dropout() {
+        return dropout;
+    }
+
+    public int numHeads() {
+        return numHeads;
+    }
+
+    /** Features per head, {@code dOut / numHeads}. */
+    public long headDim() {
+        return dOut() / numHeads;
+    }
+
+    public long dIn() {
+        return query.inFeatures();
+    }
+
+    public long dOut() {
+        return query.outFeatures();
+    }
+
+    public long contextLength() {
+        return contextLength;
+    }
+
+    /** {@code sum(p.numel() for p in mha.parameters())}: 2,360,064 for GPT-2 small (768, 12 heads, no qkv bias). */
+    public long parameterCount() {
+        return query.parameterCount() + key.parameterCount() + value.parameterCount() + outProj.parameterCount();
+    }
+
+    @Override
+    public String toString() {
+        return "MultiHeadAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads
+            + ", contextLength=" + contextLength + ", dropout=" + dropout.p()
+            + ", qkvBias=" + query.bias().isPresent() + ")";
+    }
+}
