@@ -25,3 +25,8 @@ kernel().getRenderer().createRegistration(org.nd4j.linalg.api.ndarray.INDArray.c
         context.renderIfRequested(MIMEType.TEXT_HTML, () -> dev.attentionkit.notebook.Display.html(array));
         context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> dev.attentionkit.notebook.Display.text(array));
     });
+
+// Progress lines of long-running cells update in place instead of printing a line per step.
+dev.attentionkit.notebook.Progress.useDisplay(
+    html -> display(html, "text/html"),
+    (id, html) -> updateDisplay(id, html, "text/html"));
