@@ -23,7 +23,23 @@ public final class Kit {
         } finally {
             thread.setContextClassLoader(previous);
         }
-        return backend();
+        String line = backend();
+        if (gpuRequested() && !line.contains("CUDA")) {
+            return line + "\n" + GPU_UNAVAILABLE;
+        }
+        return line;
+    }
+
+    /**
+     * Shown when the GPU backend was asked for ({@code ./kit lab --gpu}) but ND4J fell back to the CPU:
+     * the notebook still runs, only slower.
+     */
+    static final String GPU_UNAVAILABLE = "The GPU backend was asked for (./kit lab --gpu) but ND4J could not use it, so this "
+        + "notebook runs on the CPU backend. ND4J 1.0.0-M2.1's CUDA 11.6 build needs an NVIDIA GPU up to the Ampere "
+        + "generation (compute capability 8.6) and an NVIDIA driver for CUDA 11.6 or newer.";
+
+    private static boolean gpuRequested() {
+        return "gpu".equalsIgnoreCase(System.getenv("ATTENTION_KIT_BACKEND"));
     }
 
     /** A one-line description of the backend that is running. */
