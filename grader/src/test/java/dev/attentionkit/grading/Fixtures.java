@@ -1,0 +1,29 @@
+package dev.attentionkit.grading;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Fixture kit and submissions under src/test/resources/fixtures; each submission is graded once per test run. */
+final class Fixtures {
+    static final Path ROOT = Path.of("src/test/resources/fixtures").toAbsolutePath();
+    static final Path KIT = ROOT.resolve("kit");
+    private static final Map<String, GradeReport> CACHE = new ConcurrentHashMap<>();
+
+    private Fixtures() {
+    }
+
+    static Path submission(String name) {
+        return ROOT.resolve("submissions").resolve(name);
+    }
+
+    static Grader grader() {
+        return Grader.forKit(KIT).withLimits(Limits.defaults().withTestTimeout(Duration.ofSeconds(8)));
+    }
+
+    /** The report for fixture submission {@code name}, graded once. */
+    static GradeReport report(String name) {
+        return CACHE.computeIfAbsent(name, n -> grader().grade(submission(n), null));
+    }
+}
