@@ -53,6 +53,11 @@ public final class Grader {
         return new Grader(kitRoot, visible, hidden, classPath, limits, keepWork);
     }
 
+    /** This grader handing {@code cp} (kit library, JUnit, grader classes) to javac and the test JVMs. */
+    public Grader withClassPath(List<Path> cp) {
+        return new Grader(kitRoot, testRoot, hiddenRoot, cp, limits, keepWork);
+    }
+
     /** This grader with other limits. */
     public Grader withLimits(Limits l) {
         return new Grader(kitRoot, testRoot, hiddenRoot, classPath, l, keepWork);

@@ -82,6 +82,8 @@ final class TestDiscovery {
         List<GradedTest> tests = new ArrayList<>();
         collect(visibleRoot, false, chapter, tests);
         collect(hiddenRoot, true, chapter, tests);
+        // Group by chapter (stable), so hidden tests sit with their chapter in reports.
+        tests.sort(java.util.Comparator.comparing(GradedTest::chapter));
         return tests;
     }
 

@@ -190,7 +190,8 @@ final class TestJvm {
             }
             return;
         }
-        String why = killedFor != null ? killedFor : exitReason(process, stderr.text());
+        String why = killedFor != null ? killedFor
+                : exitReason(process, stderr.text() + "\n" + stray.toString(StandardCharsets.UTF_8));
         String evidence = "test JVM stderr:\n" + Text.cap(stderr.text(), 4000)
                 + (stray.size() > 0 ? "\nunframed stdout:\n" + stray.toString(StandardCharsets.UTF_8) : "");
         if (current != null && pending.containsKey(current)) {
@@ -221,16 +222,19 @@ final class TestJvm {
         return cmd;
     }
 
-    private static String exitReason(Process p, String stderr) {
-        if (stderr.contains("OutOfMemoryError")) {
-            return "ran out of memory (the tests may use at most the heap limit)";
+    /** Why the JVM ended without reporting, from its exit status and what it printed (JVM messages, not test output). */
+    private String exitReason(Process p, String printed) {
+        if (printed.contains("Terminating due to java.lang.OutOfMemoryError")) {
+            return "ran out of memory (heap limit " + limits.heap() + ")";
         }
-        if (stderr.contains("StackOverflowError")) {
-            return "stack overflow (endless recursion?)";
+        if (p.isAlive()) {
+            return "test JVM stopped reporting";
         }
-        String code = p.isAlive() ? "still running" : "exit status " + p.exitValue();
-        return "the test JVM stopped unexpectedly during this test (" + code
-                + "; did the code call System.exit, or crash?)";
+        int code = p.exitValue();
+        if (code >= 128) {
+            return "test JVM was killed by signal " + (code - 128) + " (crash, or a resource limit)";
+        }
+        return "test JVM exited with status " + code + " during this test (System.exit?)";
     }
 
     private static void kill(Process p) {

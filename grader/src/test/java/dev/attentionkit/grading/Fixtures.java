@@ -2,6 +2,7 @@ package dev.attentionkit.grading;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,8 +19,13 @@ final class Fixtures {
         return ROOT.resolve("submissions").resolve(name);
     }
 
+    /** The kit class path as production has it: no test classes (they hold copies of the fixtures) or surefire jars. */
+    static final List<Path> KIT_CLASS_PATH = Grader.currentClassPath().stream()
+            .filter(p -> !p.endsWith("test-classes") && !p.toString().contains("surefire")).toList();
+
     static Grader grader() {
-        return Grader.forKit(KIT).withLimits(Limits.defaults().withTestTimeout(Duration.ofSeconds(8)));
+        return Grader.forKit(KIT).withClassPath(KIT_CLASS_PATH)
+                .withLimits(Limits.defaults().withTestTimeout(Duration.ofSeconds(8)));
     }
 
     /** The report for fixture submission {@code name}, graded once. */

@@ -126,7 +126,8 @@ class GraderTest {
                 () -> assertEquals("failed", neg.get("status").asText()),
                 () -> assertTrue(neg.get("output").asText().startsWith("-2 + -3 ==> expected: <-5> but was: <5>\nHint: ")),
                 () -> assertEquals("visible", neg.get("visibility").asText()));
-        JsonNode hidden = json.get("tests").get(5);
+        JsonNode hidden = json.get("tests").get(3);
+        assertEquals("ch01 AdderHiddenTest: SECRET adds millions", hidden.get("name").asText());
         assertEquals("after_published", hidden.get("visibility").asText());
         assertEquals("passed", hidden.get("status").asText());
         assertEquals(2, hidden.get("score").asInt());
