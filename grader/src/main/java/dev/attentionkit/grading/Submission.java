@@ -129,6 +129,9 @@ record Submission(List<Path> sources, List<String> warnings) {
                 Files.createDirectories(out.getParent());
                 total += copyBounded(in, out, MAX_UNZIPPED_BYTES - total, zip);
             }
+            if (entries == 0) {
+                throw new GradingException("Not a zip file, or an empty one: " + zip);
+            }
         } catch (IOException e) {
             throw new GradingException("Could not read zip " + zip + ": " + e.getMessage(), e);
         }
