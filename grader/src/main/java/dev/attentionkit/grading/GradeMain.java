@@ -61,7 +61,7 @@ public final class GradeMain {
             Grader grader = o.grader();
             if (o.gradescope) {
                 Path zip = o.resolve(o.out != null ? o.out : "build-results/gradescope-autograder.zip");
-                GradescopePackager.build(o.kitRoot(), grader, zip, o.extraArgs());
+                GradescopePackager.build(o.kitRoot(), grader, zip, o.extraArgs()).forEach(w -> err.println("warning: " + w));
                 out.println("Gradescope autograder written to " + zip);
                 return 0;
             }
@@ -74,7 +74,15 @@ public final class GradeMain {
                 return 0;
             }
             Path submission = o.resolve(o.submission != null ? o.submission : "exercises");
-            GradeReport report = grader.grade(submission, o.chapter).showingHidden(o.showHidden);
+            GradeReport report;
+            try {
+                report = grader.grade(submission, o.chapter).showingHidden(o.showHidden);
+            } catch (GradingException e) {
+                if (o.json != null) {
+                    writeFailureJson(grader, o.chapter, o.resolve(o.json), e.getMessage());
+                }
+                throw e;
+            }
             out.print(report);
             if (o.json != null) {
                 Path json = o.resolve(o.json);
@@ -89,6 +97,16 @@ public final class GradeMain {
             err.println("grade: internal error: " + e);
             e.printStackTrace(err);
             return 3;
+        }
+    }
+
+    /** Results.json for a submission that could not be graded: every test 0 with the reason, so Gradescope still shows it. */
+    private static void writeFailureJson(Grader grader, String chapter, Path json, String why) {
+        try {
+            List<TestOutcome> zero = grader.tests(chapter).stream().map(t -> TestOutcome.fail(t, why, "")).toList();
+            new GradeReport("", zero, List.of(why), Duration.ZERO, false).writeJson(json);
+        } catch (GradingException e) {
+            new GradeReport("", List.of(), List.of(why, e.getMessage()), Duration.ZERO, false).writeJson(json);
         }
     }
 

@@ -68,6 +68,21 @@ public final class Grader {
         return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keep);
     }
 
+    /** The visible graded test sources. */
+    Path testRoot() {
+        return testRoot;
+    }
+
+    /** The hidden graded test sources. */
+    Path hiddenRoot() {
+        return hiddenRoot;
+    }
+
+    /** The class path handed to javac and the test JVMs. */
+    List<Path> classPath() {
+        return classPath;
+    }
+
     /** The limits in force. */
     public Limits limits() {
         return limits;

@@ -23,10 +23,10 @@ class BatchTest {
     void gradesFoldersAndZipsInParallelAndSurvivesBrokenOnes(@TempDir Path tmp) throws IOException {
         Path in = tmp.resolve("submissions");
         Files.createDirectories(in);
-        copy(Fixtures.submission("correct"), in.resolve("alice"));
+        BatchTestSupport.copy(Fixtures.submission("correct"), in.resolve("alice"));
         zip(Fixtures.submission("partial"), in.resolve("bob.zip"), "bob-workspace/");
-        copy(Fixtures.submission("broken-loose"), in.resolve("carol"));
-        copy(Fixtures.submission("empty"), in.resolve("dave"));
+        BatchTestSupport.copy(Fixtures.submission("broken-loose"), in.resolve("carol"));
+        BatchTestSupport.copy(Fixtures.submission("empty"), in.resolve("dave"));
         Files.writeString(in.resolve("=eve.zip"), "this is not a zip");
         Path out = tmp.resolve("results");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
@@ -49,19 +49,6 @@ class BatchTest {
         GradingException e = assertThrows(GradingException.class,
                 () -> new Batch(Fixtures.grader(), null, 2).run(in, out, new PrintStream(OutputStream.nullOutputStream())));
         assertTrue(e.getMessage().contains("is not empty"), e.getMessage());
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
     }
 
     private static void zip(Path from, Path zip, String prefix) throws IOException {
