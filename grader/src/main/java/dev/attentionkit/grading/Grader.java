@@ -41,11 +41,34 @@ public final class Grader {
 
     /**
      * A grader for the kit at {@code kitRoot}: graded tests in {@code graded/src/test/java},
-     * hidden ones in {@code graded/src/hidden/java}, the kit's class path taken from this JVM.
+     * hidden ones in {@code graded/src/hidden/java}; the class path for the tests is the built
+     * grader's ({@code grader/target/runtime-classpath.txt} plus {@code grader/target/classes})
+     * when present, else this JVM's.
      */
     public static Grader forKit(Path kitRoot) {
         return new Grader(kitRoot, kitRoot.resolve("graded/src/test/java"), kitRoot.resolve("graded/src/hidden/java"),
-                currentClassPath(), Limits.defaults(), false);
+                kitClassPath(kitRoot), Limits.defaults(), false);
+    }
+
+    /** The built grader's class path, so that a notebook kernel (whose own class path differs) grades like ./kit. */
+    static List<Path> kitClassPath(Path kitRoot) {
+        Path file = kitRoot.resolve("grader/target/runtime-classpath.txt");
+        Path classes = kitRoot.resolve("grader/target/classes");
+        if (!Files.isRegularFile(file) || !Files.isDirectory(classes)) {
+            return currentClassPath();
+        }
+        try {
+            List<Path> cp = new ArrayList<>();
+            for (String s : Files.readString(file).strip().split(File.pathSeparator)) {
+                if (!s.isBlank()) {
+                    cp.add(kitRoot.resolve(s.strip()).toAbsolutePath().normalize());
+                }
+            }
+            cp.add(classes.toAbsolutePath().normalize());
+            return cp;
+        } catch (IOException e) {
+            throw new GradingException("Could not read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** This grader with other graded test folders (visible and hidden). */
