@@ -110,6 +110,8 @@ final class TestJvm {
 
         String current = null;
         long currentStart = 0;
+        String currentClass = null;
+        long classStart = 0;
         boolean finished = false;
         String killedFor = null;
         long exitSeenAt = 0;
@@ -129,6 +131,11 @@ final class TestJvm {
             if (item instanceof List<?> f) {
                 List<String> fields = f.stream().map(String::valueOf).toList();
                 switch (fields.get(0)) {
+                    case "CLASSSTART" -> {
+                        currentClass = fields.get(1);
+                        classStart = System.nanoTime();
+                    }
+                    case "CLASSEND" -> currentClass = null;
                     case "START" -> {
                         current = fields.get(1);
                         currentStart = System.nanoTime();
@@ -158,6 +165,12 @@ final class TestJvm {
             long now = System.nanoTime();
             if (current != null && now - currentStart > limits.testTimeout().toNanos()) {
                 killedFor = "timed out after " + limits.testTimeout().toSeconds() + " s (an endless loop? too slow?)";
+                kill(process);
+                break;
+            }
+            if (current == null && currentClass != null && now - classStart > 2 * limits.testTimeout().toNanos()) {
+                killedFor = "test class set-up timed out after " + 2 * limits.testTimeout().toSeconds()
+                        + " s (static initialiser or @BeforeAll)";
                 kill(process);
                 break;
             }
@@ -197,6 +210,14 @@ final class TestJvm {
         if (current != null && pending.containsKey(current)) {
             GradedTest t = pending.get(current);
             done.putIfAbsent(current, TestOutcome.fail(t, why, evidence));
+        } else if (currentClass != null) {
+            // Died while setting up a test class: its tests cannot run; the other classes get a fresh JVM.
+            for (GradedTest t : pending.values()) {
+                if (t.className().equals(currentClass)) {
+                    done.putIfAbsent(t.key(), TestOutcome.fail(t,
+                            killedFor != null ? why : "test class set-up failed: " + why, evidence));
+                }
+            }
         } else if (killedFor != null) {
             for (GradedTest t : pending.values()) {
                 done.putIfAbsent(t.key(), TestOutcome.fail(t, why, evidence));

@@ -103,6 +103,20 @@ class RobustnessTest {
         }
     }
 
+    @Test
+    void hangingClassSetUpFailsThatClassAndParameterizedTestsCountAsOne() {
+        Grader g = Grader.forKit(Fixtures.ROOT.resolve("kit-setup")).withClassPath(Fixtures.KIT_CLASS_PATH)
+                .withLimits(Limits.defaults().withTestTimeout(Duration.ofSeconds(2)));
+        GradeReport r = g.grade(Fixtures.submission("setup-hang"), null);
+        assertEquals(8, r.maxScore());
+        assertEquals(3, r.score(), r.toString());
+        assertTrue(r.outcome("ParamTest#doubles").passed(), "all three invocations pass");
+        assertEquals("expected: <10> but was: <11>", r.outcome("ParamTest#doublesMore").reason());
+        for (String t : List.of("SetupTest#one", "SetupTest#two")) {
+            assertEquals("test class set-up timed out after 4 s (static initialiser or @BeforeAll)", r.outcome(t).reason());
+        }
+    }
+
     private static PrintStream quiet() {
         return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     }

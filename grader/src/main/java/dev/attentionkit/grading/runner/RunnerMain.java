@@ -152,6 +152,11 @@ public final class RunnerMain {
 
         @Override
         public synchronized void executionStarted(TestIdentifier id) {
+            if (currentKey == null && id.getSource().filter(ClassSource.class::isInstance).isPresent()) {
+                // Lets the grader time and blame class set-up (static initialisers, @BeforeAll).
+                send("CLASSSTART", ((ClassSource) id.getSource().get()).getClassName());
+                return;
+            }
             Optional<String> key = key(id);
             if (key.isPresent() && currentKey == null) {
                 currentKey = key.get();
@@ -194,11 +199,13 @@ public final class RunnerMain {
                 }
                 currentKey = null;
                 currentId = null;
-            } else if (currentKey == null && result.getStatus() != TestExecutionResult.Status.SUCCESSFUL
-                    && id.getSource().filter(ClassSource.class::isInstance).isPresent()) {
-                Throwable t = result.getThrowable().orElse(new AssertionError(result.getStatus().name()));
+            } else if (currentKey == null && id.getSource().filter(ClassSource.class::isInstance).isPresent()) {
                 String className = ((ClassSource) id.getSource().get()).getClassName();
-                send("CLASSFAIL", className, Failures.describe(t, className + "#"), capture.drain(), Failures.trace(t));
+                if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                    Throwable t = result.getThrowable().orElse(new AssertionError(result.getStatus().name()));
+                    send("CLASSFAIL", className, Failures.describe(t, className + "#"), capture.drain(), Failures.trace(t));
+                }
+                send("CLASSEND", className);
             }
         }
     }
