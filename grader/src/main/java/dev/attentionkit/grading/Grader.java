@@ -167,6 +167,9 @@ public final class Grader {
     private GradeReport gradeIn(Path work, Path workspace, List<GradedTest> tests, long start) {
         Submission submission = Submission.collect(workspace, work);
         List<String> warnings = new ArrayList<>(submission.warnings());
+        if (keepWork) {
+            warnings.add("Work folder kept at " + work);
+        }
         Path classes = work.resolve("classes");
         Map<Path, String> studentErrors = Compiler.compileLenient(submission.sources(), classPath, classes);
         String studentLog = String.join("\n", studentErrors.values());
@@ -186,7 +189,11 @@ public final class Grader {
             jvmCp.add(classes);
             List<Path> hide = hideable(work, jvmCp);
             List<String> sandboxWarnings = new ArrayList<>();
-            List<String> prefix = Sandbox.prefix(limits, hide, sandboxWarnings);
+            // Only work areas under the grader's own parent folder can have their siblings hidden.
+            Path shared = workParent();
+            List<String> prefix = Sandbox.prefix(limits, hide,
+                    work.getParent().equals(shared) && jvmCp.stream().noneMatch(p -> p.startsWith(shared) && !p.startsWith(work)) ? work : null,
+                    sandboxWarnings);
             warnings.addAll(sandboxWarnings);
             outcomes.putAll(new TestJvm(prefix, jvmCp, work, limits).run(runnable));
         }
@@ -246,9 +253,25 @@ public final class Grader {
         return hide;
     }
 
+    /** The parent of all work areas: a folder of its own, so the sandbox can hide other submissions' work areas. */
+    private static Path workParent() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-grading").toAbsolutePath().normalize();
+    }
+
     private static Path createWorkDir() {
         try {
-            return Files.createTempDirectory("attention-kit-grade-");
+            Path parent = workParent();
+            Files.createDirectories(parent);
+            try {
+                Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            } catch (UnsupportedOperationException | IOException e) {
+                // Not POSIX, or another user's folder: the work area itself is still private.
+            }
+            try {
+                return Files.createTempDirectory(parent, "grade-");
+            } catch (IOException e) {
+                return Files.createTempDirectory("attention-kit-grade-"); // the shared folder belongs to someone else
+            }
         } catch (IOException e) {
             throw new GradingException("Could not create a temporary work folder: " + e.getMessage(), e);
         }

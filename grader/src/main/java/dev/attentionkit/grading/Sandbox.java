@@ -16,9 +16,18 @@ import java.util.concurrent.TimeUnit;
  * with a warning, never silently.
  */
 final class Sandbox {
+    /**
+     * Runs inside the new mount namespace: covers each folder to hide with an empty read-only
+     * tmpfs, then covers the shared parent of all work areas (other submissions graded at the
+     * same time) and bind-mounts only this submission's work area back, found through the
+     * current directory, which still points at it after its parent is covered ({@code -c}: mount
+     * must not canonicalise "." into a path, which would name the new, empty folder).
+     */
     private static final String HIDE_SCRIPT =
             "n=$1; shift; while [ \"$n\" -gt 0 ]; do mount -t tmpfs -o ro,size=4k,mode=000 ak-hidden \"$1\" || exit 97;"
-            + " shift; n=$((n-1)); done; exec \"$@\"";
+            + " shift; n=$((n-1)); done;"
+            + " w=$1; shift; if [ -n \"$w\" ]; then cd \"$w\" && mount -t tmpfs -o size=64k,mode=755 ak-work \"${w%/*}\""
+            + " && mkdir \"$w\" && mount -c --bind . \"$w\" && cd \"$w/run\" || exit 97; fi; exec \"$@\"";
     private static volatile Boolean unshareWorks;
     private static volatile Boolean mountWorks;
     private static volatile Boolean prlimitWorks;
@@ -28,6 +37,14 @@ final class Sandbox {
 
     /** The prefix for a test JVM, hiding {@code hide} (existing folders) from it; notes degradations in {@code warnings}. */
     static List<String> prefix(Limits limits, List<Path> hide, List<String> warnings) {
+        return prefix(limits, hide, null, warnings);
+    }
+
+    /**
+     * The prefix for a test JVM, hiding {@code hide} (existing folders) and, when {@code work} is
+     * given, every sibling of the work area {@code work}; notes degradations in {@code warnings}.
+     */
+    static List<String> prefix(Limits limits, List<Path> hide, Path work, List<String> warnings) {
         List<String> cmd = new ArrayList<>();
         if (!limits.sandbox()) {
             warnings.add("Sandbox switched off (--no-sandbox): tests ran with network access and could see the kit's files.");
@@ -52,10 +69,10 @@ final class Sandbox {
         }
         List<Path> existing = hide.stream().filter(Files::isDirectory).toList();
         if (mountWorks == null) {
-            mountWorks = works(hideCommand(List.of(Path.of(System.getProperty("java.io.tmpdir")))));
+            mountWorks = probeMounts();
         }
-        if (mountWorks && !existing.isEmpty()) {
-            cmd.addAll(hideCommand(existing));
+        if (mountWorks && (!existing.isEmpty() || work != null)) {
+            cmd.addAll(hideCommand(existing, work));
             cmd.remove(cmd.size() - 1); // drop the probe's "true"
         } else {
             cmd.addAll(List.of("unshare", "--net", "--pid", "--fork", "--kill-child"));
@@ -66,17 +83,40 @@ final class Sandbox {
         return cmd;
     }
 
-    private static List<String> hideCommand(List<Path> dirs) {
+    private static List<String> hideCommand(List<Path> dirs, Path work) {
         List<String> cmd = new ArrayList<>(List.of("unshare", "--net", "--pid", "--fork", "--kill-child", "--mount",
                 "--propagation", "private", "sh", "-c", HIDE_SCRIPT, "sh", Integer.toString(dirs.size())));
         dirs.forEach(d -> cmd.add(d.toAbsolutePath().toString()));
+        cmd.add(work == null ? "" : work.toAbsolutePath().normalize().toString());
         cmd.add("true");
         return cmd;
     }
 
-    private static boolean works(List<String> cmd) {
+    /** Tries the whole hiding script on a throw-away work area, so a failure shows up here, not as failed tests. */
+    private static boolean probeMounts() {
+        Path parent = null;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+            parent = Files.createTempDirectory("attention-kit-probe-");
+            Path hidden = Files.createDirectories(parent.resolve("hidden"));
+            Path work = parent.resolve("w");
+            Files.createDirectories(work.resolve("run"));
+            return works(hideCommand(List.of(hidden), work), work.resolve("run"));
+        } catch (IOException e) {
+            return false;
+        } finally {
+            if (parent != null) {
+                Compiler.deleteTree(parent);
+            }
+        }
+    }
+
+    private static boolean works(List<String> cmd) {
+        return works(cmd, null);
+    }
+
+    private static boolean works(List<String> cmd, Path dir) {
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir == null ? null : dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

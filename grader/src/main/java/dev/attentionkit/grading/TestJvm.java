@@ -252,6 +252,9 @@ final class TestJvm {
             return "test JVM stopped reporting";
         }
         int code = p.exitValue();
+        if (code == 97 && !prefix.isEmpty()) {
+            return "the grader's sandbox could not be set up (exit 97); rerun with --no-sandbox and report this";
+        }
         if (code >= 128) {
             return "test JVM was killed by signal " + (code - 128) + " (crash, or a resource limit)";
         }
