@@ -104,7 +104,19 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         }
         b.append(String.format(Locale.ROOT, "%nTotal: %d / %d points%s%n", shownScore, shownMax,
                 hiddenCount > 0 ? " (visible tests)" : ""));
+        b.append(nextStep()).append('\n');
         return b.toString();
+    }
+
+    /** A line for self-paced learners: what to work on next. */
+    private String nextStep() {
+        List<TestOutcome> failing = outcomes.stream().filter(o -> visible(o) && !o.passed()).toList();
+        if (failing.isEmpty()) {
+            return "All shown tests pass. Well done!";
+        }
+        TestOutcome first = failing.get(0);
+        return failing.size() + " test(s) to go. Next: \"" + first.test().displayName() + "\" ("
+                + first.test().chapter() + " / " + first.test().simpleClassName() + ").";
     }
 
     /** An HTML table for notebooks, with a green/red mark, points, reason and hint per test. */

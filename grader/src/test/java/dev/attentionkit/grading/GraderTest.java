@@ -55,6 +55,8 @@ class GraderTest {
         String table = r.toString();
         assertTrue(table.contains("hint: Negative numbers add just like positive ones"), table);
         assertTrue(table.contains("Total: 5 / 10 points (visible tests)"), table);
+        assertTrue(table.endsWith("3 test(s) to go. Next: \"adds two negative numbers\" (ch01 / AdderTest).\n"), table);
+        assertTrue(Fixtures.report("correct").toString().endsWith("All shown tests pass. Well done!\n"));
     }
 
     @Test
