@@ -31,6 +31,7 @@ final class Sandbox {
     private static volatile Boolean unshareWorks;
     private static volatile Boolean mountWorks;
     private static volatile Boolean prlimitWorks;
+    private static volatile boolean userNamespace;
 
     private Sandbox() {
     }
@@ -60,7 +61,15 @@ final class Sandbox {
             warnings.add("prlimit not available: no cap on processes or file sizes for the tests.");
         }
         if (unshareWorks == null) {
-            unshareWorks = works(List.of("unshare", "--net", "--pid", "--fork", "--kill-child", "true"));
+            // As root plain namespaces work; other users need a user namespace (root inside it only).
+            if (works(List.of("unshare", "--net", "--pid", "--fork", "--kill-child", "true"))) {
+                unshareWorks = true;
+            } else if (works(List.of("unshare", "--map-root-user", "--net", "--pid", "--fork", "--kill-child", "true"))) {
+                userNamespace = true;
+                unshareWorks = true;
+            } else {
+                unshareWorks = false;
+            }
         }
         if (!unshareWorks) {
             warnings.add("unshare not permitted here: tests ran WITH network access and could read the kit's files"
@@ -75,7 +84,7 @@ final class Sandbox {
             cmd.addAll(hideCommand(existing, work));
             cmd.remove(cmd.size() - 1); // drop the probe's "true"
         } else {
-            cmd.addAll(List.of("unshare", "--net", "--pid", "--fork", "--kill-child"));
+            cmd.addAll(unshare("--net", "--pid", "--fork", "--kill-child"));
             if (!mountWorks && !existing.isEmpty()) {
                 warnings.add("Could not hide " + existing + " from the tests (mount namespace not permitted).");
             }
@@ -84,11 +93,20 @@ final class Sandbox {
     }
 
     private static List<String> hideCommand(List<Path> dirs, Path work) {
-        List<String> cmd = new ArrayList<>(List.of("unshare", "--net", "--pid", "--fork", "--kill-child", "--mount",
+        List<String> cmd = new ArrayList<>(unshare("--net", "--pid", "--fork", "--kill-child", "--mount",
                 "--propagation", "private", "sh", "-c", HIDE_SCRIPT, "sh", Integer.toString(dirs.size())));
         dirs.forEach(d -> cmd.add(d.toAbsolutePath().toString()));
         cmd.add(work == null ? "" : work.toAbsolutePath().normalize().toString());
         cmd.add("true");
+        return cmd;
+    }
+
+    private static List<String> unshare(String... options) {
+        List<String> cmd = new ArrayList<>(List.of("unshare"));
+        if (userNamespace) {
+            cmd.add("--map-root-user");
+        }
+        cmd.addAll(List.of(options));
         return cmd;
     }
 

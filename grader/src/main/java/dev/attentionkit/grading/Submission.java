@@ -27,6 +27,8 @@ record Submission(List<Path> sources, List<String> warnings) {
     static final String EXERCISE_PACKAGE = "dev.attentionkit.exercises";
     private static final long MAX_UNZIPPED_BYTES = 50L * 1024 * 1024;
     private static final int MAX_ENTRIES = 5000;
+    private static final int MAX_FILES = 2000;
+    private static final long MAX_FILE_BYTES = 1024 * 1024;
 
     /** Copies the Java sources of {@code submission} into {@code srcDir} (created), validating packages. */
     static Submission collect(Path submission, Path workDir) {
@@ -45,9 +47,24 @@ record Submission(List<Path> sources, List<String> warnings) {
             throw new GradingException("No Java sources in " + submission.toAbsolutePath().normalize()
                     + " (expected src/main/java/dev/attentionkit/exercises/... or .java files)");
         }
+        if (files.size() > MAX_FILES) {
+            throw new GradingException("Too many Java files in " + root + ": " + files.size() + " (at most " + MAX_FILES + ")");
+        }
+        List<String> tooBig = new ArrayList<>();
+        files = files.stream().filter(f -> {
+            try {
+                if (Files.size(f) <= MAX_FILE_BYTES) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // unreadable: reported like an oversized file
+            }
+            tooBig.add("Rejected " + base.relativize(f) + ": larger than " + MAX_FILE_BYTES / 1024 + " KiB");
+            return false;
+        }).toList();
         Path srcDir = workDir.resolve("src");
         List<Path> copied = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(tooBig);
         Map<Path, Path> seen = new HashMap<>();
         for (TestDiscovery.Parsed p : TestDiscovery.parse(files)) {
             String shown = base.relativize(p.file()).toString();
