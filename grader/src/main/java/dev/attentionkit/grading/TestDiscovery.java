@@ -94,15 +94,22 @@ final class TestDiscovery {
             }
             for (Tree t : p.tree().getTypeDecls()) {
                 if (t instanceof ClassTree cls) {
-                    boolean hiddenClass = hiddenRoot || annotation(cls.getModifiers().getAnnotations(), "Hidden").isPresent();
                     String className = p.packageName().isEmpty() ? cls.getSimpleName().toString()
                             : p.packageName() + "." + cls.getSimpleName();
-                    for (Tree member : cls.getMembers()) {
-                        if (member instanceof MethodTree m) {
-                            graded(p.file(), className, m, hiddenClass).ifPresent(tests::add);
-                        }
-                    }
+                    collectClass(p.file(), className, cls, hiddenRoot, tests);
                 }
+            }
+        }
+    }
+
+    /** Graded methods of {@code cls} and of its member classes ({@code @Nested}), by binary class name. */
+    private static void collectClass(Path file, String className, ClassTree cls, boolean hiddenOuter, List<GradedTest> tests) {
+        boolean hiddenClass = hiddenOuter || annotation(cls.getModifiers().getAnnotations(), "Hidden").isPresent();
+        for (Tree member : cls.getMembers()) {
+            if (member instanceof MethodTree m) {
+                graded(file, className, m, hiddenClass).ifPresent(tests::add);
+            } else if (member instanceof ClassTree inner) {
+                collectClass(file, className + "$" + inner.getSimpleName(), inner, hiddenClass, tests);
             }
         }
     }

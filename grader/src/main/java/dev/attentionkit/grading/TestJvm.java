@@ -143,8 +143,9 @@ final class TestJvm {
                     case "RESULT" -> {
                         GradedTest t = pending.get(fields.get(1));
                         if (t != null && !done.containsKey(t.key())) {
-                            String output = Text.cap(fields.get(4), 16_000)
-                                    + (fields.get(5).isEmpty() ? "" : "\n" + fields.get(5));
+                            String printed = Text.cap(fields.get(4), 16_000);
+                            String output = printed.isBlank() ? fields.get(5)
+                                    : fields.get(5).isEmpty() ? printed : printed + "\n" + fields.get(5);
                             done.put(t.key(), "PASSED".equals(fields.get(2)) ? TestOutcome.pass(t, fields.get(4))
                                     : TestOutcome.fail(t, fields.get(3), output));
                         }

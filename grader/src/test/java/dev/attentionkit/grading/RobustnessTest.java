@@ -104,12 +104,13 @@ class RobustnessTest {
     }
 
     @Test
-    void hangingClassSetUpFailsThatClassAndParameterizedTestsCountAsOne() {
+    void hangingClassSetUpFailsThatClassWhileParameterizedAndNestedTestsScore() {
         Grader g = Grader.forKit(Fixtures.ROOT.resolve("kit-setup")).withClassPath(Fixtures.KIT_CLASS_PATH)
                 .withLimits(Limits.defaults().withTestTimeout(Duration.ofSeconds(2)));
         GradeReport r = g.grade(Fixtures.submission("setup-hang"), null);
-        assertEquals(8, r.maxScore());
-        assertEquals(3, r.score(), r.toString());
+        assertEquals(14, r.maxScore());
+        assertEquals(3 + 6, r.score(), r.toString());
+        assertTrue(r.outcome("NestedTest$Inner#inner").passed(), "@Nested graded tests are found and run");
         assertTrue(r.outcome("ParamTest#doubles").passed(), "all three invocations pass");
         assertEquals("expected: <10> but was: <11>", r.outcome("ParamTest#doublesMore").reason());
         for (String t : List.of("SetupTest#one", "SetupTest#two")) {
