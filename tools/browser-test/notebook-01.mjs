@@ -114,7 +114,7 @@ try {
   check(images >= 1, `the attention heatmap is on the page (${images} picture(s))`);
   const tables = await page.$$eval('.jp-OutputArea-output table.attention-kit', (t) => t.length);
   check(tables >= 5, `the weights are shown as labelled tables (${tables})`);
-  const gradeTable = await page.$$eval('.jp-OutputArea-output table.attention-kit-grade', (t) => t.map((x) => x.textContent));
+  const gradeTable = await page.$$eval('.jp-OutputArea-output .ak-grade table', (t) => t.map((x) => x.textContent));
   check(gradeTable.length === 1 && /points/i.test(gradeTable[0]), 'the exercise-check cell shows its table of points');
 
   // A screenshot of the whole notebook: make the page as tall as the notebook, then capture it.

@@ -57,17 +57,24 @@ public final class Progress implements AutoCloseable {
 
     /** Reports that {@code done} steps are finished, with a short detail such as the current loss. */
     public void step(long done, String detail) {
-        double seconds = (System.nanoTime() - started) / 1e9;
-        String counter = total > 0 ? String.format(Locale.ROOT, "%d/%d %s", done, total, bar(done)) : Long.toString(done);
-        last = String.format(Locale.ROOT, "%s: %s %s (%.1f s)", label, counter, detail == null ? "" : detail, seconds);
+        String counter = total > 0 ? String.format(Locale.ROOT, "%d/%d %s ", done, total, bar(done)) : "";
+        last = String.format(Locale.ROOT, "%s: %s%s (%.1f s)", label, counter, detail == null ? "" : detail, seconds());
         show(false);
     }
 
+    /** Shows the final line: the last step's for counted work, "done" with the time for uncounted work. */
     @Override
     public void close() {
+        if (total <= 0) {
+            last = String.format(Locale.ROOT, "%s: done (%.1f s)", label, seconds());
+        }
         if (!last.isEmpty()) {
             show(true);
         }
+    }
+
+    private double seconds() {
+        return (System.nanoTime() - started) / 1e9;
     }
 
     private void show(boolean force) {

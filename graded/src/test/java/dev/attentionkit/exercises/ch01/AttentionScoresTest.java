@@ -4,6 +4,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ class AttentionScoresTest {
 
     @Test
     @Points(1)
+    @Hint("Use inputs.mmul(query as a [d, 1] column), then reshape to [tokens]; Java indexes from 0, so journey is row 1.")
     @DisplayName("the book's scores for the query 'journey'")
     void bookScores() {
         // Printed in book section 3.3.1 (attn_scores_2), computed there by PyTorch.
@@ -23,6 +25,7 @@ class AttentionScoresTest {
 
     @Test
     @Points(1)
+    @Hint("The score of token j is the dot product of row `query` with row j, for every j.")
     @DisplayName("dot products for every query of a random 5x4 input")
     void everyQueryOfRandomInput() {
         INDArray x = Graded.randomMatrix(11, 5, 4);

@@ -4,6 +4,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ class ContextVectorsTest {
 
     @Test
     @Points(2)
+    @Hint("scores = X · Xᵀ (no scaling in this chapter), weights = softmax of each row, context = weights · X.")
     @DisplayName("the book's six context vectors")
     void bookContextVectors() {
         // Book section 3.3.2, all_context_vecs.
@@ -25,6 +27,7 @@ class ContextVectorsTest {
 
     @Test
     @Points(1)
+    @Hint("Check the shapes: [tokens, tokens] weights times [tokens, d] inputs gives [tokens, d].")
     @DisplayName("a random 7x5 input matches a plain-loop reference")
     void randomInput() {
         INDArray x = Graded.randomMatrix(21, 7, 5);

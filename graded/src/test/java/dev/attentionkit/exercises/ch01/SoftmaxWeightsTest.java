@@ -4,6 +4,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ class SoftmaxWeightsTest {
 
     @Test
     @Points(1)
+    @Hint("Softmax is exp(s) divided by the sum of exp over the last axis.")
     @DisplayName("the book's weights for the query 'journey'")
     void bookWeights() {
         // Book section 3.3.1: softmax of attn_scores_2.
@@ -25,6 +27,7 @@ class SoftmaxWeightsTest {
 
     @Test
     @Points(1)
+    @Hint("Reduce over the last axis (rank - 1) with keepDims = true, so [2, 3, 1] broadcasts against [2, 3, 4].")
     @DisplayName("softmax runs over the last axis of a [2, 3, 4] batch")
     void lastAxisOfABatch() {
         INDArray scores = Graded.randomMatrix(5, 6, 4).mul(3).reshape(2, 3, 4);
@@ -36,6 +39,7 @@ class SoftmaxWeightsTest {
 
     @Test
     @Points(1)
+    @Hint("Subtract each row's maximum before exp: exp(1000) is infinite in float32.")
     @DisplayName("large scores give finite weights (numerically stable)")
     void largeScoresAreStable() {
         INDArray scores = Nd4j.createFromArray(1000f, 1001f, 999f);

@@ -4,6 +4,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.nn.TorchRandom;
 import org.junit.jupiter.api.DisplayName;
@@ -15,6 +16,7 @@ class MySelfAttentionV1Test {
 
     @Test
     @Points(2)
+    @Hint("queries = x · W_query, keys = x · W_key, values = x · W_value; softmax over each row of the scaled scores.")
     @DisplayName("the book's output with torch.manual_seed(123)")
     void bookOutput() {
         // Book section 3.4.2: SelfAttention_v1(3, 2) after torch.manual_seed(123).
@@ -28,6 +30,7 @@ class MySelfAttentionV1Test {
 
     @Test
     @Points(2)
+    @Hint("Divide the scores by sqrt(dOut), the key size (here sqrt(9) = 3), not by dOut.")
     @DisplayName("scaled by 1/sqrt(dOut): a random 5x4 input with dOut = 9")
     void scalingWithALargerKeySize() {
         INDArray x = Graded.randomMatrix(1, 5, 4);

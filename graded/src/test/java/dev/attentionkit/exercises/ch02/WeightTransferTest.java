@@ -6,6 +6,7 @@ import dev.attentionkit.attention.SelfAttentionV1;
 import dev.attentionkit.attention.SelfAttentionV2;
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ class WeightTransferTest {
 
     @Test
     @Points(1)
+    @Hint("V1 wants [dIn, dOut]; each V2 weight is [dOut, dIn]: transpose it.")
     @DisplayName("V1 built from the book's V2 (seed 789) prints the book's V2 output")
     void bookV2() {
         SelfAttentionV1 v1 = WeightTransfer.toV1(SelfAttentionV2.fromSeed(3, 2, false, 789));
@@ -27,6 +29,7 @@ class WeightTransferTest {
 
     @Test
     @Points(2)
+    @Hint("Query goes to query, key to key, value to value, each transposed.")
     @DisplayName("the weights keep their roles: dIn = 4, dOut = 3 with distinct Q, K, V")
     void rolesAndLayoutPreserved() {
         SelfAttentionV2 v2 = SelfAttentionV2.fromWeights(
