@@ -85,7 +85,9 @@ public final class MatrixTable implements HtmlDisplay {
         double max = 0;
         for (double[] row : values) {
             for (double v : row) {
-                max = Math.max(max, Math.abs(v));
+                if (Double.isFinite(v)) { // a masked score of -∞ would make every other cell's shade 0 / ∞
+                    max = Math.max(max, Math.abs(v));
+                }
             }
         }
         StringBuilder html = new StringBuilder("<table class=\"attention-kit\" style=\"border-collapse:collapse;font-family:monospace\">");
@@ -101,7 +103,8 @@ public final class MatrixTable implements HtmlDisplay {
             html.append("<tr><th style=\"text-align:right;padding:2px 8px\">").append(escape(rows.get(i))).append("</th>");
             for (int j = 0; j < columns.size(); j++) {
                 // Shade each cell by its magnitude, so the largest weights stand out as in a heatmap.
-                double alpha = max == 0 ? 0 : 0.6 * Math.abs(values[i][j]) / max;
+                double v = values[i][j];
+                double alpha = Double.isNaN(v) ? 0 : Double.isInfinite(v) ? 0.6 : max == 0 ? 0 : 0.6 * Math.abs(v) / max;
                 html.append(String.format(Locale.ROOT,
                     "<td style=\"text-align:right;padding:2px 8px;background:rgba(%s,%.2f)\">%s</td>",
                     values[i][j] < 0 ? "220,80,60" : "30,120,220", alpha, format(values[i][j])));

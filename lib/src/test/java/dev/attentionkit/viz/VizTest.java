@@ -27,6 +27,16 @@ class VizTest {
     }
 
     @Test
+    @DisplayName("HTML shading ignores infinite cells (masked scores), so finite cells keep theirs and no NaN appears")
+    void matrixTableHtmlWithInfinity() {
+        String html = MatrixTable.of(Nd4j.createFromArray(new float[][] {{1f, Float.NEGATIVE_INFINITY}, {0.5f, 1f}}),
+            List.of("a", "b"), List.of("x", "y")).toHtml();
+        assertTrue(!html.contains("NaN"), html);
+        assertTrue(html.contains("rgba(30,120,220,0.60)") && html.contains("rgba(30,120,220,0.30)"), html);
+        assertTrue(html.contains("rgba(220,80,60,0.60)\">-Infinity"), html);
+    }
+
+    @Test
     @DisplayName("as a Tablesaw table: a label column, then one column per key, repeated tokens made unique")
     void tablesaw() {
         Table t = MatrixTable.of(Nd4j.eye(3), List.of("the", "cat", "the"), List.of("the", "cat", "the")).toTable();
