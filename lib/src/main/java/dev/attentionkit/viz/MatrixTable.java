@@ -69,7 +69,7 @@ public final class MatrixTable implements HtmlDisplay {
     public Table toTable() {
         Table table = Table.create(title.isEmpty() ? "matrix" : title);
         table.addColumns(StringColumn.create("", rows));
-        List<String> names = uniqueNames(columns);
+        List<String> names = uniqueNames(columns, true); // Tablesaw's column names ignore case: "The" = "the"
         for (int j = 0; j < columns.size(); j++) {
             double[] col = new double[rows.size()];
             for (int i = 0; i < rows.size(); i++) {
@@ -148,12 +148,21 @@ public final class MatrixTable implements HtmlDisplay {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    /** Tablesaw needs distinct column names; a repeated token ("the") gets its position appended. */
+    /** Distinct labels for chart categories: a repeated token ("the") gets its position appended. */
     static List<String> uniqueNames(List<String> labels) {
+        return uniqueNames(labels, false);
+    }
+
+    /**
+     * Distinct labels: a repeated token gets its position appended. Tablesaw needs distinct column names and
+     * compares them ignoring case, so there "The" and "the" count as repeated too.
+     */
+    static List<String> uniqueNames(List<String> labels, boolean ignoreCase) {
+        List<String> keys = labels.stream().map(l -> ignoreCase ? l.toLowerCase(Locale.ROOT) : l).toList();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < labels.size(); i++) {
             String label = labels.get(i);
-            boolean repeated = labels.indexOf(label) != labels.lastIndexOf(label);
+            boolean repeated = keys.indexOf(keys.get(i)) != keys.lastIndexOf(keys.get(i));
             names.add(repeated || label.isEmpty() ? label + " (" + i + ")" : label);
         }
         return names;

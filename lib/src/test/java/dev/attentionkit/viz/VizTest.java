@@ -45,6 +45,13 @@ class VizTest {
     }
 
     @Test
+    @DisplayName("as a Tablesaw table: tokens differing only in case (The, the) get distinct column names")
+    void tablesawIgnoresCase() {
+        Table t = MatrixTable.of(Nd4j.eye(3), List.of("The", "cat", "the")).toTable();
+        assertEquals(List.of("", "The (0)", "cat", "the (2)"), t.columnNames());
+    }
+
+    @Test
     @DisplayName("label counts that do not fit the matrix are rejected with the shape")
     void wrongLabels() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
