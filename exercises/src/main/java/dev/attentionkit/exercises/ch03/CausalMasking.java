@@ -44,6 +44,6 @@ public final class CausalMasking {
      */
     public static INDArray weights(INDArray scores) {
         // TODO Exercise 3.2: replace this line with your code.
-        throw new UnsupportedOperationException("Exercise 3.2 is not done yet. Hint: add additiveMask(tokens) to the scores (it broadcasts over a batch), then take a stable softmax over the last axis: exp(-inf) is 0.");
+        throw new UnsupportedOperationException("Exercise 3.2 is not done yet. Hint: add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.");
     }
 }
