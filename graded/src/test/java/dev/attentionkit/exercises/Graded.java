@@ -116,6 +116,122 @@ public final class Graded {
         return matmul(softmaxRows(scores), v);
     }
 
+    /**
+     * Any-rank form of {@link #assertClose(double[][], INDArray, double, String)}: {@code expected} holds the
+     * values in row-major order for an array of shape {@code shape}. A failure names the first wrong
+     * element by its full index and prints the last axis around it.
+     */
+    public static void assertClose(long[] shape, double[] expected, INDArray actual, double tolerance, String what) {
+        if (actual == null) {
+            fail(what + ": expected an array of shape " + Arrays.toString(shape) + ", got null");
+        }
+        if (!Arrays.equals(shape, actual.shape())) {
+            fail(String.format("%s: expected shape %s, got %s", what, Arrays.toString(shape), Arrays.toString(actual.shape())));
+        }
+        double[] got = actual.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').reshape(actual.length()).toDoubleVector();
+        int last = (int) shape[shape.length - 1];
+        for (int n = 0; n < expected.length; n++) {
+            if (!(Math.abs(expected[n] - got[n]) <= tolerance)) {
+                int start = n - n % last;
+                fail(String.format(Locale.ROOT, "%s: element %s should be %.4f but was %.4f%n expected %s: %s%n actual   %s: %s",
+                    what, index(shape, n), expected[n], got[n], prefix(shape, n), row(Arrays.copyOfRange(expected, start, start + last)),
+                    prefix(shape, n), row(Arrays.copyOfRange(got, start, start + last))));
+            }
+        }
+    }
+
+    /** The entries of a rank-3 array {@code [a][b][c]} in row-major order. */
+    public static double[] flatten(double[][][] a) {
+        return Arrays.stream(a).flatMap(Arrays::stream).flatMapToDouble(Arrays::stream).toArray();
+    }
+
+    /** The entries of a matrix in row-major order. */
+    public static double[] flatten(double[][] a) {
+        return Arrays.stream(a).flatMapToDouble(Arrays::stream).toArray();
+    }
+
+    /** A reproducible random array with entries in [-1, 1), float32, of any shape. */
+    public static INDArray randomArray(long seed, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return randomMatrix(seed, 1, (int) n).reshape('c', shape);
+    }
+
+    /** A rank-3 INDArray as nested double arrays {@code [a][b][c]}. */
+    public static double[][][] toDouble3(INDArray x) {
+        double[][][] out = new double[(int) x.size(0)][][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x.slice(i).toDoubleMatrix();
+        }
+        return out;
+    }
+
+    /**
+     * Causal softmax of each row: row i is the softmax of its entries {@code 0..i}, and 0 after i
+     * (the future). Plain loops in double.
+     */
+    public static double[][] causalSoftmaxRows(double[][] scores) {
+        double[][] w = new double[scores.length][scores[0].length];
+        for (int i = 0; i < scores.length; i++) {
+            int visible = Math.min(i + 1, scores[i].length);
+            double[] weights = softmaxRows(new double[][] {Arrays.copyOf(scores[i], visible)})[0];
+            System.arraycopy(weights, 0, w[i], 0, visible);
+        }
+        return w;
+    }
+
+    /**
+     * Softmax of each row over its first {@code validLength} entries, 0 for the rest; a row with
+     * {@code validLength == 0} is all zeros.
+     */
+    public static double[][] validLengthSoftmaxRows(double[][] scores, int validLength) {
+        double[][] w = new double[scores.length][scores[0].length];
+        if (validLength == 0) {
+            return w;
+        }
+        for (int i = 0; i < scores.length; i++) {
+            double[] weights = softmaxRows(new double[][] {Arrays.copyOf(scores[i], validLength)})[0];
+            System.arraycopy(weights, 0, w[i], 0, validLength);
+        }
+        return w;
+    }
+
+    /**
+     * Causal {@code softmax(mask(Q Kᵀ / sqrt(d))) V} with Q = X Wq, K = X Wk, V = X Wv ({@code W [dIn, dOut]}),
+     * in double: one head of the book's {@code CausalAttention} without dropout.
+     */
+    public static double[][] causalSelfAttention(double[][] x, double[][] wq, double[][] wk, double[][] wv) {
+        double[][] q = matmul(x, wq);
+        double[][] k = matmul(x, wk);
+        double[][] v = matmul(x, wv);
+        double[][] scores = matmul(q, transpose(k));
+        double scale = Math.sqrt(k[0].length);
+        for (double[] r : scores) {
+            for (int j = 0; j < r.length; j++) {
+                r[j] /= scale;
+            }
+        }
+        return matmul(causalSoftmaxRows(scores), v);
+    }
+
+    private static String index(long[] shape, int flat) {
+        long[] idx = new long[shape.length];
+        long rest = flat;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = rest % shape[d];
+            rest /= shape[d];
+        }
+        return Arrays.toString(idx);
+    }
+
+    private static String prefix(long[] shape, int flat) {
+        String full = index(shape, flat);
+        int cut = full.lastIndexOf(',');
+        return cut < 0 ? "[:]" : full.substring(0, cut) + ", :]";
+    }
+
     private static String row(double[] r) {
         StringBuilder s = new StringBuilder("[");
         for (int j = 0; j < r.length; j++) {

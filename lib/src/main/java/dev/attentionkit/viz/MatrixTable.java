@@ -69,7 +69,7 @@ public final class MatrixTable implements HtmlDisplay {
     public Table toTable() {
         Table table = Table.create(title.isEmpty() ? "matrix" : title);
         table.addColumns(StringColumn.create("", rows));
-        List<String> names = uniqueNames(columns);
+        List<String> names = uniqueNames(columns, true); // Tablesaw's column names ignore case: "The" = "the"
         for (int j = 0; j < columns.size(); j++) {
             double[] col = new double[rows.size()];
             for (int i = 0; i < rows.size(); i++) {
@@ -85,7 +85,9 @@ public final class MatrixTable implements HtmlDisplay {
         double max = 0;
         for (double[] row : values) {
             for (double v : row) {
-                max = Math.max(max, Math.abs(v));
+                if (Double.isFinite(v)) { // a masked score of -∞ would make every other cell's shade 0 / ∞
+                    max = Math.max(max, Math.abs(v));
+                }
             }
         }
         StringBuilder html = new StringBuilder("<table class=\"attention-kit\" style=\"border-collapse:collapse;font-family:monospace\">");
@@ -101,7 +103,8 @@ public final class MatrixTable implements HtmlDisplay {
             html.append("<tr><th style=\"text-align:right;padding:2px 8px\">").append(escape(rows.get(i))).append("</th>");
             for (int j = 0; j < columns.size(); j++) {
                 // Shade each cell by its magnitude, so the largest weights stand out as in a heatmap.
-                double alpha = max == 0 ? 0 : 0.6 * Math.abs(values[i][j]) / max;
+                double v = values[i][j];
+                double alpha = Double.isNaN(v) ? 0 : Double.isInfinite(v) ? 0.6 : max == 0 ? 0 : 0.6 * Math.abs(v) / max;
                 html.append(String.format(Locale.ROOT,
                     "<td style=\"text-align:right;padding:2px 8px;background:rgba(%s,%.2f)\">%s</td>",
                     values[i][j] < 0 ? "220,80,60" : "30,120,220", alpha, format(values[i][j])));
@@ -145,12 +148,21 @@ public final class MatrixTable implements HtmlDisplay {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    /** Tablesaw needs distinct column names; a repeated token ("the") gets its position appended. */
+    /** Distinct labels for chart categories: a repeated token ("the") gets its position appended. */
     static List<String> uniqueNames(List<String> labels) {
+        return uniqueNames(labels, false);
+    }
+
+    /**
+     * Distinct labels: a repeated token gets its position appended. Tablesaw needs distinct column names and
+     * compares them ignoring case, so there "The" and "the" count as repeated too.
+     */
+    static List<String> uniqueNames(List<String> labels, boolean ignoreCase) {
+        List<String> keys = labels.stream().map(l -> ignoreCase ? l.toLowerCase(Locale.ROOT) : l).toList();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < labels.size(); i++) {
             String label = labels.get(i);
-            boolean repeated = labels.indexOf(label) != labels.lastIndexOf(label);
+            boolean repeated = keys.indexOf(keys.get(i)) != keys.lastIndexOf(keys.get(i));
             names.add(repeated || label.isEmpty() ? label + " (" + i + ")" : label);
         }
         return names;

@@ -27,11 +27,28 @@ class VizTest {
     }
 
     @Test
+    @DisplayName("HTML shading ignores infinite cells (masked scores), so finite cells keep theirs and no NaN appears")
+    void matrixTableHtmlWithInfinity() {
+        String html = MatrixTable.of(Nd4j.createFromArray(new float[][] {{1f, Float.NEGATIVE_INFINITY}, {0.5f, 1f}}),
+            List.of("a", "b"), List.of("x", "y")).toHtml();
+        assertTrue(!html.contains("NaN"), html);
+        assertTrue(html.contains("rgba(30,120,220,0.60)") && html.contains("rgba(30,120,220,0.30)"), html);
+        assertTrue(html.contains("rgba(220,80,60,0.60)\">-Infinity"), html);
+    }
+
+    @Test
     @DisplayName("as a Tablesaw table: a label column, then one column per key, repeated tokens made unique")
     void tablesaw() {
         Table t = MatrixTable.of(Nd4j.eye(3), List.of("the", "cat", "the"), List.of("the", "cat", "the")).toTable();
         assertEquals(List.of("", "the (0)", "cat", "the (2)"), t.columnNames());
         assertEquals(1.0, t.doubleColumn("the (2)").get(2));
+    }
+
+    @Test
+    @DisplayName("as a Tablesaw table: tokens differing only in case (The, the) get distinct column names")
+    void tablesawIgnoresCase() {
+        Table t = MatrixTable.of(Nd4j.eye(3), List.of("The", "cat", "the")).toTable();
+        assertEquals(List.of("", "The (0)", "cat", "the (2)"), t.columnNames());
     }
 
     @Test

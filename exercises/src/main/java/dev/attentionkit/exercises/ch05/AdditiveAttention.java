@@ -1,0 +1,31 @@
+package dev.attentionkit.exercises.ch05;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Exercise 5.1 — Bahdanau's additive score (d2l section 11.3.2).
+ *
+ * <pre>
+ * score(q_i, k_j) = vᵀ · tanh(W_q · q_i + W_k · k_j)
+ * </pre>
+ *
+ * A small network with one hidden layer of {@code h} units looks at every (query, key) pair. Queries and keys
+ * may have different sizes: {@code W_q} and {@code W_k} bring both into the same {@code h}-dimensional space.
+ */
+public final class AdditiveAttention {
+    private AdditiveAttention() {}
+
+    /**
+     * @param queries {@code [q, dQ]}, one query per row
+     * @param keys    {@code [k, dK]}, one key per row
+     * @param wQ      {@code [h, dQ]}
+     * @param wK      {@code [h, dK]}
+     * @param v       {@code [h]}
+     * @return {@code [q, k]}: entry {@code [i, j]} is {@code score(q_i, k_j)}
+     */
+    public static INDArray scores(INDArray queries, INDArray keys, INDArray wQ, INDArray wK, INDArray v) {
+        // TODO Exercise 5.1: replace this line with your code.
+        throw new UnsupportedOperationException("Exercise 5.1 is not done yet. Hint: project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.");
+    }
+}

@@ -1,0 +1,48 @@
+package dev.attentionkit.exercises.ch03;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.attentionkit.grading.Points;
+import java.util.Arrays;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("3.1 The additive causal mask")
+class AdditiveCausalMaskTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("4 tokens: 0 on and below the diagonal, -infinity above it")
+    void fourTokens() {
+        checkMask(4);
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("1 token and 7 tokens")
+    void otherSizes() {
+        checkMask(1);
+        checkMask(7);
+    }
+
+    private static void checkMask(int tokens) {
+        INDArray mask = CausalMasking.additiveMask(tokens);
+        assertNotNull(mask, "additiveMask(" + tokens + ") returned null");
+        assertArrayEquals(new long[] {tokens, tokens}, mask.shape(),
+            "additiveMask(" + tokens + "): expected shape [" + tokens + ", " + tokens + "], got " + Arrays.toString(mask.shape()));
+        double[][] got = mask.toDoubleMatrix();
+        for (int i = 0; i < tokens; i++) {
+            for (int j = 0; j < tokens; j++) {
+                boolean future = j > i;
+                boolean ok = future ? got[i][j] == Double.NEGATIVE_INFINITY : got[i][j] == 0.0;
+                if (!ok) {
+                    fail(String.format("additiveMask(%d): element [%d, %d] should be %s (key %d is %s query %d) but was %s%n actual row %d: %s",
+                        tokens, i, j, future ? "-Infinity" : "0.0", j, future ? "after" : "not after", i, got[i][j], i, Arrays.toString(got[i])));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.attentionkit.exercises.ch03;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.attention.SelfAttentionV2;
+import dev.attentionkit.data.BookExample;
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("3.2 Causal attention weights")
+class CausalWeightsTest {
+
+    @Test
+    @Points(2)
+    @DisplayName("the book's masked weights (SelfAttention_v2, torch.manual_seed(789))")
+    void bookWeights() {
+        // Book section 3.5.1: the scores of sa_v2 on the six tokens, scaled by 1/sqrt(2); the book prints
+        // these weights for both of its ways (renormalised after softmax, and -inf before softmax).
+        SelfAttentionV2 v2 = SelfAttentionV2.fromSeed(3, 2, false, 789);
+        INDArray inputs = BookExample.inputs();
+        INDArray scores = v2.query().forward(inputs).mmul(v2.key().forward(inputs).transpose()).div(Math.sqrt(2));
+        double[][] book = {
+            {1.0000, 0.0000, 0.0000, 0.0000, 0.0000, 0.0000},
+            {0.5517, 0.4483, 0.0000, 0.0000, 0.0000, 0.0000},
+            {0.3800, 0.3097, 0.3103, 0.0000, 0.0000, 0.0000},
+            {0.2758, 0.2460, 0.2462, 0.2319, 0.0000, 0.0000},
+            {0.2175, 0.1983, 0.1984, 0.1888, 0.1971, 0.0000},
+            {0.1935, 0.1663, 0.1666, 0.1542, 0.1666, 0.1529}};
+        assertClose(book, CausalMasking.weights(scores), 1e-4, "weights(scores) for the book's scores");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("a batch of two random [5, 5] score matrices, with large scores")
+    void batch() {
+        INDArray scores = Graded.randomArray(31, 2, 5, 5).mul(40);    // up to ±40: exp overflows without care
+        double[][][] s = Graded.toDouble3(scores);
+        double[][][] expected = {Graded.causalSoftmaxRows(s[0]), Graded.causalSoftmaxRows(s[1])};
+        assertClose(new long[] {2, 5, 5}, Graded.flatten(expected), CausalMasking.weights(scores), 1e-5,
+            "weights(scores) for scores [2, 5, 5]");
+    }
+}

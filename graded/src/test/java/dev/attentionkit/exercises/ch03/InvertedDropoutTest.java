@@ -1,0 +1,67 @@
+package dev.attentionkit.exercises.ch03;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+@DisplayName("3.3 Inverted dropout")
+class InvertedDropoutTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("p = 0.5 on a 6x6 matrix of ones: survivors become 2, the rest 0 (book 3.5.2)")
+    void halfOfOnes() {
+        float[][] keep = randomKeep(6, 6, 0.5, 5);
+        double[][] expected = new double[6][6];
+        for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 6; j++) {
+                expected[i][j] = keep[i][j] * 2.0;
+            }
+        }
+        assertClose(expected, InvertedDropout.apply(Nd4j.ones(6, 6), Nd4j.createFromArray(keep), 0.5, true), 1e-6,
+            "apply(ones, keep, 0.5, training)");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("p = 0.1 on attention weights [2, 3, 3]: survivors are divided by 0.9")
+    void weightsBatch() {
+        INDArray x = Graded.randomArray(12, 2, 3, 3).add(1).div(2);
+        double[] xs = Graded.flatten(Graded.toDouble3(x));
+        float[][] keepRows = randomKeep(1, 18, 0.1, 13);
+        double[] expected = new double[18];
+        for (int n = 0; n < 18; n++) {
+            expected[n] = keepRows[0][n] * xs[n] / 0.9;
+        }
+        INDArray keep = Nd4j.createFromArray(keepRows).reshape(2, 3, 3);
+        assertClose(new long[] {2, 3, 3}, expected, InvertedDropout.apply(x, keep, 0.1, true), 1e-5,
+            "apply(weights, keep, 0.1, training)");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("evaluation mode returns the input unchanged, whatever keep says")
+    void evalMode() {
+        INDArray x = Graded.randomMatrix(14, 4, 4);
+        INDArray dropEverything = Nd4j.zeros(4, 4);
+        assertClose(x.toDoubleMatrix(), InvertedDropout.apply(x, dropEverything, 0.5, false), 0.0,
+            "apply(x, keep, 0.5, training = false)");
+    }
+
+    private static float[][] randomKeep(int rows, int cols, double p, long seed) {
+        Random random = new Random(seed);
+        float[][] keep = new float[rows][cols];
+        for (float[] r : keep) {
+            for (int j = 0; j < cols; j++) {
+                r[j] = random.nextDouble() < p ? 0f : 1f;
+            }
+        }
+        return keep;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.attentionkit.exercises.ch04;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("4.2 Merge the heads back")
+class MergeHeadsTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("[2, 2, 6, 2] gives [2, 6, 4]")
+    void bookSizes() {
+        check(2, 2, 6, 2);
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("[1, 4, 3, 5] gives [1, 3, 20]")
+    void otherSizes() {
+        check(1, 4, 3, 5);
+    }
+
+    /** Expected: merged[b, t, h·hs + i] = heads[b, h, t, i], by plain loops. */
+    private static void check(int batch, int heads, int tokens, int hs) {
+        INDArray x = Graded.randomArray(50 + heads, batch, heads, tokens, hs);
+        double[] xs = x.dup('c').reshape(x.length()).toDoubleVector();
+        double[] expected = new double[xs.length];
+        int n = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < tokens; t++) {
+                for (int h = 0; h < heads; h++) {
+                    for (int i = 0; i < hs; i++) {
+                        expected[n++] = xs[((b * heads + h) * tokens + t) * hs + i];
+                    }
+                }
+            }
+        }
+        assertClose(new long[] {batch, tokens, (long) heads * hs}, expected, HeadSplit.merge(x), 1e-7,
+            String.format("merge(heads [%d, %d, %d, %d])", batch, heads, tokens, hs));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.attentionkit.exercises.ch04;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("4.1 Split the features into heads")
+class SplitHeadsTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("[2, 6, 4] into 2 heads gives [2, 2, 6, 2]")
+    void bookSizes() {
+        check(2, 6, 4, 2);
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("[3, 5, 12] into 3 heads and into 4 heads")
+    void otherSizes() {
+        check(3, 5, 12, 3);
+        check(3, 5, 12, 4);
+    }
+
+    /** Expected: heads[b, h, t, i] = x[b, t, h·hs + i], by plain loops. */
+    private static void check(int batch, int tokens, int features, int heads) {
+        INDArray x = Graded.randomArray(40 + features, batch, tokens, features);
+        double[] xs = x.dup('c').reshape(x.length()).toDoubleVector();
+        int hs = features / heads;
+        double[] expected = new double[xs.length];
+        int n = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int t = 0; t < tokens; t++) {
+                    for (int i = 0; i < hs; i++) {
+                        expected[n++] = xs[(b * tokens + t) * features + h * hs + i];
+                    }
+                }
+            }
+        }
+        assertClose(new long[] {batch, heads, tokens, hs}, expected, HeadSplit.split(x, heads), 1e-7,
+            String.format("split(x [%d, %d, %d], numHeads = %d)", batch, tokens, features, heads));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.attentionkit.exercises.ch05;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+@DisplayName("5.2 Masked softmax with valid lengths")
+class ValidLengthSoftmaxTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("one row by hand: [2, 1, 0.5, 3] with valid length 2")
+    void byHand() {
+        INDArray scores = Nd4j.createFromArray(new float[][][] {{{2f, 1f, 0.5f, 3f}}});
+        double e = Math.E;
+        double[] expected = {e / (e + 1), 1 / (e + 1), 0, 0};   // softmax of [2, 1] = [e², e] / (e² + e)
+        assertClose(new long[] {1, 1, 4}, expected, ValidLengthSoftmax.softmax(scores, new int[] {2}), 1e-5,
+            "softmax([[[2, 1, 0.5, 3]]], validLengths = [2])");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("a random batch [2, 3, 5] with valid lengths [2, 4]")
+    void randomBatch() {
+        INDArray scores = Graded.randomArray(80, 2, 3, 5).mul(3);
+        double[][][] s = Graded.toDouble3(scores);
+        double[][][] expected = {Graded.validLengthSoftmaxRows(s[0], 2), Graded.validLengthSoftmaxRows(s[1], 4)};
+        assertClose(new long[] {2, 3, 5}, Graded.flatten(expected), ValidLengthSoftmax.softmax(scores, new int[] {2, 4}),
+            1e-5, "softmax(scores [2, 3, 5], validLengths = [2, 4])");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("valid length 0 gives zeros (not NaN); scores of 1000 stay finite")
+    void emptyRowsAndLargeScores() {
+        INDArray scores = Nd4j.createFromArray(new float[][][] {
+            {{1000f, 1001f, 999f}, {0f, 0f, 0f}},
+            {{1000f, 1001f, 999f}, {5f, 1f, 2f}}});
+        double e = Math.E;
+        double e4 = Math.exp(4);
+        double[] expected = {
+            0, 0, 0, 0, 0, 0,                                    // batch 0, valid length 0: nothing to attend to
+            1 / (1 + e), e / (1 + e), 0,                         // softmax of [1000, 1001] = [1, e] / (1 + e)
+            e4 / (e4 + 1), 1 / (e4 + 1), 0};                     // softmax of [5, 1] = [e⁴, 1] / (e⁴ + 1)
+        assertClose(new long[] {2, 2, 3}, expected, ValidLengthSoftmax.softmax(scores, new int[] {0, 2}), 1e-5,
+            "softmax(scores [2, 2, 3], validLengths = [0, 2])");
+    }
+}

@@ -1,0 +1,43 @@
+package dev.attentionkit.exercises.ch06;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import dev.attentionkit.tensor.Softmax;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+@DisplayName("6.2 Attention entropy per head and query")
+class EntropyTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("one-hot rows have entropy 0, even rows ln(n), and zero weights add nothing")
+    void byHand() {
+        INDArray weights = Nd4j.createFromArray(new float[][][] {
+            {{1f, 0f, 0f, 0f}, {0.25f, 0.25f, 0.25f, 0.25f}},
+            {{0.5f, 0.5f, 0f, 0f}, {0f, 0f, 0f, 0f}}});
+        double[][] expected = {{0, Math.log(4)}, {Math.log(2), 0}};
+        assertClose(expected, HeadStatistics.entropy(weights), 1e-5, "entropy(weights [2 heads, 2 queries, 4 keys])");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("softmax weights of random scores [3 heads, 4 queries, 5 keys]")
+    void random() {
+        INDArray weights = Softmax.lastAxis(Graded.randomArray(91, 3, 4, 5).mul(3));
+        double[][][] w = Graded.toDouble3(weights);
+        double[][] expected = new double[3][4];
+        for (int h = 0; h < 3; h++) {
+            for (int i = 0; i < 4; i++) {
+                for (double p : w[h][i]) {
+                    expected[h][i] -= p * Math.log(p);
+                }
+            }
+        }
+        assertClose(expected, HeadStatistics.entropy(weights), 1e-5, "entropy(weights [3, 4, 5])");
+    }
+}
