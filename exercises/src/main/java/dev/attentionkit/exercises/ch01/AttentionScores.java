@@ -17,7 +17,8 @@ public final class AttentionScores {
      * @return {@code [tokens]}: the score of every token for that query
      */
     public static INDArray forQuery(INDArray inputs, int query) {
-        // TODO Exercise 1.1: replace this line with your code. Hint: one matrix product of the inputs with the query as a column vector.
+        // TODO Exercise 1.1: replace this line with your code.
+        // Hint: one matrix product of the inputs with the query as a column vector.
         throw new UnsupportedOperationException("Exercise 1.1 is not done yet");
     }
 }

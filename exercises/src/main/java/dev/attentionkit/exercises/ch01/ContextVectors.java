@@ -17,7 +17,8 @@ public final class ContextVectors {
      * @return {@code [tokens, d]}: row i is the context vector of token i
      */
     public static INDArray all(INDArray inputs) {
-        // TODO Exercise 1.3: replace this line with your code. Hint: inputs.mmul(inputs.transpose()) gives every score.
+        // TODO Exercise 1.3: replace this line with your code.
+        // Hint: inputs.mmul(inputs.transpose()) gives every score.
         throw new UnsupportedOperationException("Exercise 1.3 is not done yet");
     }
 }

@@ -18,7 +18,8 @@ public final class SoftmaxWeights {
      * @return the same shape; every slice along the last axis is positive and sums to 1
      */
     public static INDArray softmax(INDArray scores) {
-        // TODO Exercise 1.2: replace this line with your code. Hint: scores.max(true, lastAxis) keeps the axis so it broadcasts; Transforms.exp; divide by the sum.
+        // TODO Exercise 1.2: replace this line with your code.
+        // Hint: scores.max(true, lastAxis) keeps the axis so it broadcasts; Transforms.exp; divide by the sum.
         throw new UnsupportedOperationException("Exercise 1.2 is not done yet");
     }
 }

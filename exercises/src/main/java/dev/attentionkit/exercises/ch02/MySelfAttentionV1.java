@@ -28,7 +28,8 @@ public final class MySelfAttentionV1 {
      * @return the context vectors {@code [tokens, dOut]}
      */
     public INDArray forward(INDArray x) {
-        // TODO Exercise 2.1: replace this line with your code. Hint: project with x.mmul(W), score with queries.mmul(keys.transpose()), scale, softmax each row.
+        // TODO Exercise 2.1: replace this line with your code.
+        // Hint: project with x.mmul(W), score with queries.mmul(keys.transpose()), scale, softmax each row.
         throw new UnsupportedOperationException("Exercise 2.1 is not done yet");
     }
 }

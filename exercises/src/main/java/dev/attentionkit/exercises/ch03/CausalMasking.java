@@ -31,7 +31,8 @@ public final class CausalMasking {
      */
     public static INDArray additiveMask(int tokens) {
         // TODO Exercise 3.1: replace this line with your code.
-        throw new UnsupportedOperationException("Exercise 3.1 is not done yet. Hint: fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.");
+        // Hint: fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.
+        throw new UnsupportedOperationException("Exercise 3.1 is not done yet");
     }
 
     /**
@@ -44,6 +45,7 @@ public final class CausalMasking {
      */
     public static INDArray weights(INDArray scores) {
         // TODO Exercise 3.2: replace this line with your code.
-        throw new UnsupportedOperationException("Exercise 3.2 is not done yet. Hint: add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.");
+        // Hint: add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.
+        throw new UnsupportedOperationException("Exercise 3.2 is not done yet");
     }
 }

@@ -26,6 +26,7 @@ public final class InvertedDropout {
      */
     public static INDArray apply(INDArray x, INDArray keep, double p, boolean training) {
         // TODO Exercise 3.3: replace this line with your code.
-        throw new UnsupportedOperationException("Exercise 3.3 is not done yet. Hint: in training return x times keep divided by (1 - p); in evaluation return x itself.");
+        // Hint: in training return x times keep divided by (1 - p); in evaluation return x itself.
+        throw new UnsupportedOperationException("Exercise 3.3 is not done yet");
     }
 }

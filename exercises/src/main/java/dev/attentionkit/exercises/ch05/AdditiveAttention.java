@@ -26,6 +26,7 @@ public final class AdditiveAttention {
      */
     public static INDArray scores(INDArray queries, INDArray keys, INDArray wQ, INDArray wK, INDArray v) {
         // TODO Exercise 5.1: replace this line with your code.
-        throw new UnsupportedOperationException("Exercise 5.1 is not done yet. Hint: project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.");
+        // Hint: project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.
+        throw new UnsupportedOperationException("Exercise 5.1 is not done yet");
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import java.util.Arrays;
 import org.junit.jupiter.api.DisplayName;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class AdditiveCausalMaskTest {
 
     @Test
+    @Hint("fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
     @Points(1)
     @DisplayName("4 tokens: 0 on and below the diagonal, -infinity above it")
     void fourTokens() {
@@ -21,6 +23,7 @@ class AdditiveCausalMaskTest {
     }
 
     @Test
+    @Hint("fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
     @Points(1)
     @DisplayName("1 token and 7 tokens")
     void otherSizes() {

@@ -5,6 +5,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 import dev.attentionkit.attention.SelfAttentionV2;
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class CausalWeightsTest {
 
     @Test
+    @Hint("add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.")
     @Points(2)
     @DisplayName("the book's masked weights (SelfAttention_v2, torch.manual_seed(789))")
     void bookWeights() {
@@ -33,6 +35,7 @@ class CausalWeightsTest {
     }
 
     @Test
+    @Hint("add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.")
     @Points(1)
     @DisplayName("a batch of two random [5, 5] score matrices, with large scores")
     void batch() {

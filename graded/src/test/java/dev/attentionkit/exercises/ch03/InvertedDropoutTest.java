@@ -3,6 +3,7 @@ package dev.attentionkit.exercises.ch03;
 import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class InvertedDropoutTest {
 
     @Test
+    @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
     @DisplayName("p = 0.5 on a 6x6 matrix of ones: survivors become 2, the rest 0 (book 3.5.2)")
     void halfOfOnes() {
@@ -29,6 +31,7 @@ class InvertedDropoutTest {
     }
 
     @Test
+    @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
     @DisplayName("p = 0.1 on attention weights [2, 3, 3]: survivors are divided by 0.9")
     void weightsBatch() {
@@ -45,6 +48,7 @@ class InvertedDropoutTest {
     }
 
     @Test
+    @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
     @DisplayName("evaluation mode returns the input unchanged, whatever keep says")
     void evalMode() {

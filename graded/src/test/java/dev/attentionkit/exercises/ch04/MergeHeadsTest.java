@@ -3,6 +3,7 @@ package dev.attentionkit.exercises.ch04;
 import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class MergeHeadsTest {
 
     @Test
+    @Hint("permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
     @Points(1)
     @DisplayName("[2, 2, 6, 2] gives [2, 6, 4]")
     void bookSizes() {
@@ -19,6 +21,7 @@ class MergeHeadsTest {
     }
 
     @Test
+    @Hint("permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
     @Points(1)
     @DisplayName("[1, 4, 3, 5] gives [1, 3, 20]")
     void otherSizes() {

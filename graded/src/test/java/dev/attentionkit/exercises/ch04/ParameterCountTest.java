@@ -2,6 +2,7 @@ package dev.attentionkit.exercises.ch04;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 class ParameterCountTest {
 
     @Test
+    @Hint("a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
     @Points(1)
     @DisplayName("GPT-2 small's attention (768 -> 768, no qkv bias) has 2,360,064 parameters")
     void gpt2Small() {
@@ -19,6 +21,7 @@ class ParameterCountTest {
     }
 
     @Test
+    @Hint("a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
     @Points(1)
     @DisplayName("with qkv biases and dIn != dOut: (3 -> 2) and (10 -> 6)")
     void withBiases() {

@@ -3,6 +3,7 @@ package dev.attentionkit.exercises.ch04;
 import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class SplitHeadsTest {
 
     @Test
+    @Hint("reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
     @Points(1)
     @DisplayName("[2, 6, 4] into 2 heads gives [2, 2, 6, 2]")
     void bookSizes() {
@@ -19,6 +21,7 @@ class SplitHeadsTest {
     }
 
     @Test
+    @Hint("reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
     @Points(1)
     @DisplayName("[3, 5, 12] into 3 heads and into 4 heads")
     void otherSizes() {

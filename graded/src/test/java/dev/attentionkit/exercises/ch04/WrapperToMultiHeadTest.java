@@ -9,6 +9,7 @@ import dev.attentionkit.attention.MultiHeadAttention;
 import dev.attentionkit.attention.MultiHeadAttentionWrapper;
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class WrapperToMultiHeadTest {
 
     @Test
+    @Hint("Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
     @Points(1)
     @DisplayName("the book's wrapper (2 heads, torch.manual_seed(123)): its printed output")
     void bookWrapper() {
@@ -40,6 +42,7 @@ class WrapperToMultiHeadTest {
     }
 
     @Test
+    @Hint("Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
     @Points(2)
     @DisplayName("3 random heads (dIn = 5, 3 features each): outputs equal the heads side by side")
     void randomHeads() {

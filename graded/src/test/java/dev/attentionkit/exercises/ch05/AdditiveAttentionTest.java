@@ -3,6 +3,7 @@ package dev.attentionkit.exercises.ch05;
 import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class AdditiveAttentionTest {
 
     @Test
+    @Hint("project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
     @Points(1)
     @DisplayName("a case to check by hand: W_q = W_k = identity, v = [1, 1]")
     void byHand() {
@@ -27,6 +29,7 @@ class AdditiveAttentionTest {
     }
 
     @Test
+    @Hint("project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
     @Points(2)
     @DisplayName("random queries [3, 4] and keys [5, 6] of different sizes, hidden size 7")
     void differentSizes() {

@@ -3,6 +3,7 @@ package dev.attentionkit.exercises.ch05;
 import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class ValidLengthSoftmaxTest {
 
     @Test
+    @Hint("build a 0/1 keep array from the valid lengths, multiply exp(scores - row max) by it, divide by the row sum, and do not divide by a sum of 0.")
     @Points(1)
     @DisplayName("one row by hand: [2, 1, 0.5, 3] with valid length 2")
     void byHand() {
@@ -24,6 +26,7 @@ class ValidLengthSoftmaxTest {
     }
 
     @Test
+    @Hint("build a 0/1 keep array from the valid lengths, multiply exp(scores - row max) by it, divide by the row sum, and do not divide by a sum of 0.")
     @Points(1)
     @DisplayName("a random batch [2, 3, 5] with valid lengths [2, 4]")
     void randomBatch() {
@@ -35,6 +38,7 @@ class ValidLengthSoftmaxTest {
     }
 
     @Test
+    @Hint("build a 0/1 keep array from the valid lengths, multiply exp(scores - row max) by it, divide by the row sum, and do not divide by a sum of 0.")
     @Points(1)
     @DisplayName("valid length 0 gives zeros (not NaN); scores of 1000 stay finite")
     void emptyRowsAndLargeScores() {

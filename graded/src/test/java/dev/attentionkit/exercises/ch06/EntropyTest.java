@@ -3,6 +3,7 @@ package dev.attentionkit.exercises.ch06;
 import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.tensor.Softmax;
 import org.junit.jupiter.api.DisplayName;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class EntropyTest {
 
     @Test
+    @Hint("sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
     @Points(1)
     @DisplayName("one-hot rows have entropy 0, even rows ln(n), and zero weights add nothing")
     void byHand() {
@@ -25,6 +27,7 @@ class EntropyTest {
     }
 
     @Test
+    @Hint("sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
     @Points(1)
     @DisplayName("softmax weights of random scores [3 heads, 4 queries, 5 keys]")
     void random() {

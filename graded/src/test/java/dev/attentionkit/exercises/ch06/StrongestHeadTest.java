@@ -3,6 +3,7 @@ package dev.attentionkit.exercises.ch06;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.tensor.Softmax;
 import org.junit.jupiter.api.DisplayName;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class StrongestHeadTest {
 
     @Test
+    @Hint("loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
     @Points(1)
     @DisplayName("by hand: 3 heads, 2 queries, 2 keys, and a tie goes to the lower head")
     void byHand() {
@@ -28,6 +30,7 @@ class StrongestHeadTest {
     }
 
     @Test
+    @Hint("loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
     @Points(1)
     @DisplayName("every (query, key) pair of random weights [4 heads, 5 queries, 5 keys]")
     void random() {

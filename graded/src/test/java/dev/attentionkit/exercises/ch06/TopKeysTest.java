@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.tensor.Softmax;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class TopKeysTest {
 
     @Test
+    @Hint("sort the key positions 0..keys-1 of each row by descending weight (a stable sort keeps tied keys in order) and keep the first k.")
     @Points(1)
     @DisplayName("by hand, with a tie: the smaller key position comes first")
     void byHand() {
@@ -30,6 +32,7 @@ class TopKeysTest {
     }
 
     @Test
+    @Hint("sort the key positions 0..keys-1 of each row by descending weight (a stable sort keeps tied keys in order) and keep the first k.")
     @Points(1)
     @DisplayName("softmax weights of random scores [6, 8], k = 3 and k = 8")
     void random() {
