@@ -118,9 +118,12 @@ try {
   check(gradeTable.length === 1 && /points/i.test(gradeTable[0]), 'the exercise-check cell shows its table of points');
 
   // A screenshot of the whole notebook: make the page as tall as the notebook, then capture it.
-  const height = await page.$eval('.jp-NotebookPanel .jp-WindowedPanel-inner, .jp-NotebookPanel .jp-Notebook',
-    (el) => el.scrollHeight);
+  await page.click('.jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current').catch(() => {}); // fold the file browser
+  const height = await page.evaluate(() => Math.max(...[...document.querySelectorAll(
+    '.jp-NotebookPanel .jp-WindowedPanel-outer, .jp-NotebookPanel .jp-Notebook')].map((el) => el.scrollHeight)));
   await page.setViewportSize({ width: 1400, height: Math.min(Math.max(height + 200, 1000), 16000) });
+  await page.evaluate(() => document.querySelectorAll('.jp-NotebookPanel .jp-WindowedPanel-outer')
+    .forEach((el) => { el.scrollTop = 0; }));
   await page.waitForTimeout(500);
   const shot = join(outDir, 'notebook-01.png');
   await page.screenshot({ path: shot });

@@ -85,7 +85,7 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
             }
             shownScore += o.score();
             shownMax += o.test().points();
-            String g = o.test().chapter() + " / " + o.test().simpleClassName();
+            String g = o.test().group();
             if (!g.equals(group)) {
                 group = g;
                 b.append(g).append('\n');
@@ -116,7 +116,7 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         }
         TestOutcome first = failing.get(0);
         return failing.size() + " test(s) to go. Next: \"" + first.test().displayName() + "\" ("
-                + first.test().chapter() + " / " + first.test().simpleClassName() + ").";
+                + first.test().group() + ").";
     }
 
     /** An HTML table for notebooks, with a green/red mark, points, reason and hint per test. */
@@ -126,7 +126,9 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         for (String w : warnings) {
             b.append("<pre style=\"color:#a40\">").append(Text.html(w)).append("</pre>");
         }
-        b.append("<table><thead><tr><th></th><th>Exercise</th><th>Points</th><th>Why / hint</th></tr></thead><tbody>");
+        // Left-aligned: JupyterLab right-aligns table cells by default, which makes sentences hard to read.
+        b.append("<table style=\"text-align:left\"><thead><tr><th></th><th style=\"text-align:left\">Test</th><th>Points</th>"
+                + "<th style=\"text-align:left\">Why / hint</th></tr></thead><tbody>");
         String group = null;
         int shownScore = 0;
         int shownMax = 0;
@@ -136,15 +138,16 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
             }
             shownScore += o.score();
             shownMax += o.test().points();
-            String g = o.test().chapter() + " / " + o.test().simpleClassName();
+            String g = o.test().group();
             if (!g.equals(group)) {
                 group = g;
                 b.append("<tr><th colspan=\"4\" style=\"text-align:left\">").append(Text.html(g)).append("</th></tr>");
             }
             b.append("<tr><td>").append(o.passed() ? "<span style=\"color:green\">&#10004;</span>"
                     : "<span style=\"color:#c00\">&#10008;</span>")
-                    .append("</td><td>").append(Text.html(o.test().displayName()))
-                    .append("</td><td>").append(o.score()).append(" / ").append(o.test().points()).append("</td><td>");
+                    .append("</td><td style=\"text-align:left\">").append(Text.html(o.test().displayName()))
+                    .append("</td><td>").append(o.score()).append(" / ").append(o.test().points())
+                    .append("</td><td style=\"text-align:left\">");
             if (!o.passed()) {
                 b.append("<code>").append(Text.html(clip(o.reason(), 300))).append("</code>");
                 if (!o.test().hint().isEmpty()) {
@@ -173,7 +176,7 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         int number = 1;
         for (TestOutcome o : outcomes) {
             ObjectNode t = tests.addObject();
-            t.put("name", o.test().chapter() + " " + o.test().simpleClassName() + ": " + o.test().displayName());
+            t.put("name", o.test().group() + ": " + o.test().displayName());
             t.put("number", Integer.toString(number++));
             t.put("score", o.score());
             t.put("max_score", o.test().points());

@@ -12,9 +12,16 @@ import java.nio.file.Path;
  * @param hint        the test's {@code @Hint}, or empty
  * @param hidden      whether learner-facing output must hide this test
  * @param source      the test's source file
+ * @param exercise    the test class's {@code @DisplayName} (the exercise, e.g. "1.1 Attention scores for one
+ *                    query"), or the class's simple name
  */
 public record GradedTest(String className, String method, String displayName, int points,
-                         String hint, boolean hidden, Path source) {
+                         String hint, boolean hidden, Path source, String exercise) {
+
+    /** How reports head this test's group: chapter and exercise, e.g. {@code ch01 · 1.1 Attention scores}. */
+    public String group() {
+        return chapter() + " · " + exercise;
+    }
 
     /** The key the runner protocol uses: {@code Class#method}. */
     public String key() {

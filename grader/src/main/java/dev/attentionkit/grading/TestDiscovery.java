@@ -82,8 +82,9 @@ final class TestDiscovery {
         List<GradedTest> tests = new ArrayList<>();
         collect(visibleRoot, false, chapter, tests);
         collect(hiddenRoot, true, chapter, tests);
-        // Group by chapter (stable), so hidden tests sit with their chapter in reports.
-        tests.sort(java.util.Comparator.comparing(GradedTest::chapter));
+        // Group by chapter, then exercise ("1.1" before "1.2", whatever the file names), keeping the
+        // declaration order within an exercise; hidden tests sit with their chapter in reports.
+        tests.sort(java.util.Comparator.comparing(GradedTest::chapter).thenComparing(GradedTest::exercise));
         return tests;
     }
 
@@ -96,25 +97,32 @@ final class TestDiscovery {
                 if (t instanceof ClassTree cls) {
                     String className = p.packageName().isEmpty() ? cls.getSimpleName().toString()
                             : p.packageName() + "." + cls.getSimpleName();
-                    collectClass(p.file(), className, cls, hiddenRoot, tests);
+                    collectClass(p.file(), className, cls, hiddenRoot, null, tests);
                 }
             }
         }
     }
 
     /** Graded methods of {@code cls} and of its member classes ({@code @Nested}), by binary class name. */
-    private static void collectClass(Path file, String className, ClassTree cls, boolean hiddenOuter, List<GradedTest> tests) {
+    private static void collectClass(Path file, String className, ClassTree cls, boolean hiddenOuter,
+                                     String outerExercise, List<GradedTest> tests) {
         boolean hiddenClass = hiddenOuter || annotation(cls.getModifiers().getAnnotations(), "Hidden").isPresent();
+        // The exercise a class tests is named by its @DisplayName; nested classes keep their outer class's.
+        String exercise = outerExercise != null ? outerExercise
+                : annotation(cls.getModifiers().getAnnotations(), "DisplayName")
+                    .map(a -> String.valueOf(literal(a, file.getFileName() + ", class " + cls.getSimpleName())))
+                    .orElse(cls.getSimpleName().toString());
         for (Tree member : cls.getMembers()) {
             if (member instanceof MethodTree m) {
-                graded(file, className, m, hiddenClass).ifPresent(tests::add);
+                graded(file, className, m, hiddenClass, exercise).ifPresent(tests::add);
             } else if (member instanceof ClassTree inner) {
-                collectClass(file, className + "$" + inner.getSimpleName(), inner, hiddenClass, tests);
+                collectClass(file, className + "$" + inner.getSimpleName(), inner, hiddenClass, exercise, tests);
             }
         }
     }
 
-    private static Optional<GradedTest> graded(Path file, String className, MethodTree m, boolean hiddenClass) {
+    private static Optional<GradedTest> graded(Path file, String className, MethodTree m, boolean hiddenClass,
+                                               String exercise) {
         List<? extends AnnotationTree> anns = m.getModifiers().getAnnotations();
         Optional<AnnotationTree> points = annotation(anns, "Points");
         if (points.isEmpty()) {
@@ -130,7 +138,7 @@ final class TestDiscovery {
                 .orElse(m.getName().toString());
         String hint = annotation(anns, "Hint").map(a -> String.valueOf(literal(a, where))).orElse("");
         boolean hidden = hiddenClass || annotation(anns, "Hidden").isPresent();
-        return Optional.of(new GradedTest(className, m.getName().toString(), display, p, hint, hidden, file));
+        return Optional.of(new GradedTest(className, m.getName().toString(), display, p, hint, hidden, file, exercise));
     }
 
     private static Optional<AnnotationTree> annotation(List<? extends AnnotationTree> anns, String simpleName) {

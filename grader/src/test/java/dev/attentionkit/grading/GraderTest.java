@@ -55,7 +55,7 @@ class GraderTest {
         String table = r.toString();
         assertTrue(table.contains("hint: Negative numbers add just like positive ones"), table);
         assertTrue(table.contains("Total: 5 / 10 points (visible tests)"), table);
-        assertTrue(table.endsWith("3 test(s) to go. Next: \"adds two negative numbers\" (ch01 / AdderTest).\n"), table);
+        assertTrue(table.endsWith("3 test(s) to go. Next: \"adds two negative numbers\" (ch01 · AdderTest).\n"), table);
         assertTrue(Fixtures.report("correct").toString().endsWith("All shown tests pass. Well done!\n"));
     }
 
@@ -122,14 +122,14 @@ class GraderTest {
         assertEquals(6, json.get("tests").size());
         JsonNode neg = json.get("tests").get(1);
         assertAll(
-                () -> assertEquals("ch01 AdderTest: adds two negative numbers", neg.get("name").asText()),
+                () -> assertEquals("ch01 · AdderTest: adds two negative numbers", neg.get("name").asText()),
                 () -> assertEquals(0, neg.get("score").asInt()),
                 () -> assertEquals(1, neg.get("max_score").asInt()),
                 () -> assertEquals("failed", neg.get("status").asText()),
                 () -> assertTrue(neg.get("output").asText().startsWith("-2 + -3 ==> expected: <-5> but was: <5>\nHint: ")),
                 () -> assertEquals("visible", neg.get("visibility").asText()));
         JsonNode hidden = json.get("tests").get(3);
-        assertEquals("ch01 AdderHiddenTest: SECRET adds millions", hidden.get("name").asText());
+        assertEquals("ch01 · AdderHiddenTest: SECRET adds millions", hidden.get("name").asText());
         assertEquals("after_published", hidden.get("visibility").asText());
         assertEquals("passed", hidden.get("status").asText());
         assertEquals(2, hidden.get("score").asInt());
@@ -147,7 +147,7 @@ class GraderTest {
     @Test
     void htmlShowsMarksPointsAndEscapedHints() {
         String html = Fixtures.report("partial").toHtml();
-        assertTrue(html.startsWith("<div class=\"ak-grade\"><table>"), html);
+        assertTrue(html.startsWith("<div class=\"ak-grade\"><table"), html);
         assertTrue(html.contains("&#10004;") && html.contains("&#10008;"));
         assertTrue(html.contains("<td>0 / 1</td>"));
         assertTrue(html.contains("<code>-2 + -3 ==&gt; expected: &lt;-5&gt; but was: &lt;5&gt;</code>"), html);
