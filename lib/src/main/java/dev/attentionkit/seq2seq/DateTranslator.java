@@ -33,14 +33,18 @@ import org.nd4j.linalg.learning.config.Adam;
  * A sequence-to-sequence model that rewrites dates as ISO {@code YYYY-MM-DD}, on SameDiff:
  *
  * <pre>
- * source   one-hot characters, right-aligned        [b, Tx, Vin]      (Tx = 30)
- * encoder  embedding, bidirectional LSTM           [b, Tx, 2·He]     the keys and values
- * decoder  for t = 0..9:                                               (Ty = 10)
- *            weights_t = softmax(score(h_{t-1}, keys))  [b, Tx]     Bahdanau or Luong score
- *            context_t = weights_t · keys                [b, 2·He]   (NONE: the encoder's final states)
- *            h_t       = LSTM([embed(y_{t-1}); context_t], h_{t-1})  [b, Hd]
- *            logits_t  = W_out [h_t; context_t]          [b, Vout]
+ * source    one-hot characters, right-aligned            [b, Tx, Vin]     (Tx = 30)
+ * encoder   embedding, bidirectional LSTM                [b, Tx, 2·He]    the keys and values
+ * queries   tanh(embed(y_{t-1}) + position_t)            [b, Ty, Hd]      (Ty = 10), all steps at once
+ * weights   softmax(score(queries, keys), padding → 0)   [b, Ty, Tx]      Bahdanau or Luong score
+ * context   weights · keys                               [b, Ty, 2·He]    (NONE: the encoder's final states)
+ * hidden    tanh(W_q queries + W_c context + b)          [b, Ty, Hd]
+ * logits    W_out hidden + b_out                         [b, Ty, Vout]
  * </pre>
+ *
+ * The decoder has no recurrence: step t knows its position and the previous character, and finds
+ * everything else by attention. That keeps the SameDiff graph small (about 70 operations), which matters more
+ * for speed on a CPU than the arithmetic. Without attention the same decoder gets one fixed-size summary.
  *
  * Training uses teacher forcing (the decoder reads the true previous character); {@link #translate} decodes
  * greedily, feeding back its own previous character. The attention and the score layers are the kit's
@@ -92,9 +96,14 @@ public final class DateTranslator {
             .retFullSequence(true).retLastH(false).retLastC(false).build();
         SDVariable keys = sd.rnn.lstmLayer(x, lstm, lstmConfig)[0];                        // [b, Tx, 2·He]
         // The final states: forward direction after the last character, backward after the first position.
-        SDVariable summary = sd.concat(1,
-            keys.get(SDIndex.all(), SDIndex.point(SOURCE_LENGTH - 1), SDIndex.interval(0, he)),
-            keys.get(SDIndex.all(), SDIndex.point(0), SDIndex.interval(he, c)));          // [b, 2·He]
+        // Selected by a 0/1 mask and a sum rather than by slicing: strided_slice's gradient fails in M2.1.
+        INDArray finalStates = Nd4j.zeros(DataType.FLOAT, 1, SOURCE_LENGTH, c);
+        finalStates.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+            org.nd4j.linalg.indexing.NDArrayIndex.point(SOURCE_LENGTH - 1),
+            org.nd4j.linalg.indexing.NDArrayIndex.interval(0, he)).assign(1);
+        finalStates.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+            org.nd4j.linalg.indexing.NDArrayIndex.interval(he, c)).assign(1);
+        SDVariable summary = keys.mul(sd.constant("encoder.finalStates", finalStates)).sum(1);  // [b, 2·He]
         // Padding gets a score of -1e9, so it gets no attention.
         SDVariable padding = src.get(SDIndex.all(), SDIndex.all(), SDIndex.point(0))
             .mul(TrainableScaledDotProductAttention.BLOCKED);                              // [b, Tx]
@@ -137,6 +146,34 @@ public final class DateTranslator {
             .dataSetFeatureMapping("source", "decoderInput")
             .dataSetLabelMapping("target")
             .build());
+    }
+
+    /**
+     * Writes the configuration, the input vocabulary and every weight (ND4J's binary array format,
+     * {@code Nd4j.write}) to {@code file}.
+     *
+     * @throws IllegalStateException if {@code file} exists: delete it first, nothing is overwritten silently
+     */
+    public void save(java.nio.file.Path file) {
+        ModelFile.save(this, file);
+    }
+
+    /**
+     * The model saved in {@code file}, ready to translate.
+     *
+     * @throws IllegalArgumentException naming the file if it is missing, not a saved model, or corrupt
+     */
+    public static DateTranslator load(java.nio.file.Path file) {
+        return ModelFile.load(file, null);
+    }
+
+    /**
+     * The model saved in {@code file}, which must have been trained with {@code expected}.
+     *
+     * @throws IllegalArgumentException naming the file and both configurations if they differ
+     */
+    public static DateTranslator load(java.nio.file.Path file, Seq2SeqConfig expected) {
+        return ModelFile.load(file, expected);
     }
 
     /** A new, untrained model for {@code config} with the given vocabularies. */
