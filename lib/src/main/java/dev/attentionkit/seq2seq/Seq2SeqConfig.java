@@ -27,7 +27,7 @@ public record Seq2SeqConfig(AttentionKind attention, int embedding, int encoderH
 
     /** The configuration the notebook trains by default. */
     public static Seq2SeqConfig full() {
-        return new Seq2SeqConfig(AttentionKind.BAHDANAU, 16, 32, 64, 32, 10_000, 500, 1_000, 64, 8, 0.01, 42);
+        return new Seq2SeqConfig(AttentionKind.BAHDANAU, 16, 32, 64, 32, 10_000, 500, 1_000, 64, 4, 0.01, 42);
     }
 
     /** A small run for continuous integration: finishes in well under a minute, far from the full accuracy. */
