@@ -146,6 +146,18 @@ public final class DateTranslator {
             .dataSetFeatureMapping("source", "decoderInput")
             .dataSetLabelMapping("target")
             .build());
+        // Build the backward graph now, without the line per operation SameDiff M2.1 prints to System.out.
+        quietly(sd::createGradFunction);
+    }
+
+    private static void quietly(Runnable action) {
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            action.run();
+        } finally {
+            System.setOut(out);
+        }
     }
 
     /**
