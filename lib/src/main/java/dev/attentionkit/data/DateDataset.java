@@ -66,6 +66,11 @@ public final class DateDataset {
         return f::format;
     }
 
+    /** The characters of every ISO answer: padding (the decoder's start symbol), unknown, digits and '-'. */
+    public static CharVocabulary outputVocabulary() {
+        return CharVocabulary.of(List.of("0123456789-"));
+    }
+
     /** How many formats the generator draws from. */
     public static int formatCount() {
         return FORMATS.size();

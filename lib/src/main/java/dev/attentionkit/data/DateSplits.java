@@ -1,7 +1,6 @@
 package dev.attentionkit.data;
 
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The three disjoint parts of a data set: fit on {@code train}, choose settings on {@code validation}, report on
@@ -15,6 +14,6 @@ public record DateSplits(List<DateExample> train, List<DateExample> validation, 
 
     /** The output vocabulary: padding (used as the decoder's start symbol), unknown, digits and '-'. */
     public CharVocabulary outputVocabulary() {
-        return CharVocabulary.of(Stream.of("0123456789-").toList());
+        return DateDataset.outputVocabulary();
     }
 }

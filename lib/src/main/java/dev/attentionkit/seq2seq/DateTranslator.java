@@ -317,8 +317,11 @@ public final class DateTranslator {
         return target;
     }
 
-    /** The trained score as a plain module ({@link AdditiveScore} or {@link MultiplicativeScore}), or null. */
-    public Object plainScore() {
+    /**
+     * The trained score written back into its plain module: an {@link AdditiveScore} (Bahdanau) or a
+     * {@link MultiplicativeScore} (Luong), or null without attention.
+     */
+    public dev.attentionkit.score.ScoreFunction plainScore() {
         if (score instanceof TrainableAdditiveScore a) {
             return a.toPlain();
         }

@@ -1,7 +1,7 @@
 package dev.attentionkit.seq2seq;
 
 import dev.attentionkit.data.CharVocabulary;
-import dev.attentionkit.data.DateSplits;
+import dev.attentionkit.data.DateDataset;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -98,7 +98,7 @@ final class ModelFile {
                 + ", but " + expected + " was expected; retrain, or load it without an expected configuration");
         }
         DateTranslator model = DateTranslator.create(config, CharVocabulary.ofCharacters(chars),
-            new DateSplits(List.of(), List.of(), List.of()).outputVocabulary());
+            DateDataset.outputVocabulary());
         for (SDVariable v : weights(model)) {
             INDArray w = stored.get(v.name());
             if (w == null || !Arrays.equals(w.shape(), v.getArr().shape())) {
