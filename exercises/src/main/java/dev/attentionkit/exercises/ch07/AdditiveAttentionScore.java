@@ -1,0 +1,27 @@
+package dev.attentionkit.exercises.ch07;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Exercise 7.1 — Bahdanau's additive score for one decoder query against every encoder state.
+ *
+ * <p>{@code score_j = vᵀ · tanh(W_q · q + W_k · k_j)}: a one-hidden-layer network that judges how well the
+ * query fits key {@code j}. Queries and keys may have different sizes; both are mapped to {@code h} features.
+ */
+public final class AdditiveAttentionScore {
+    private AdditiveAttentionScore() {}
+
+    /**
+     * @param query {@code [dQ]}, the decoder state
+     * @param keys  {@code [Tx, dK]}, one encoder state per input position
+     * @param wQ    {@code [h, dQ]}
+     * @param wK    {@code [h, dK]}
+     * @param v     {@code [h]}
+     * @return {@code [Tx]}, the score of every key
+     */
+    public static INDArray scores(INDArray query, INDArray keys, INDArray wQ, INDArray wK, INDArray v) {
+        // TODO Exercise 7.1: replace this line with your code.
+        throw new UnsupportedOperationException("Exercise 7.1 is not done yet. Hint: keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.");
+    }
+}

@@ -1,0 +1,22 @@
+package dev.attentionkit.exercises.ch07;
+
+import java.util.List;
+
+/**
+ * Exercise 7.3 — exact-match accuracy, the measure of the date translator: an output counts only if all of
+ * its characters are right ("2023-03-07" for "2023-03-07"; "2023-03-08" counts as wrong, not as 90% right).
+ */
+public final class ExactMatchAccuracy {
+    private ExactMatchAccuracy() {}
+
+    /**
+     * @param predicted the model's outputs
+     * @param expected  the right answers, as many as {@code predicted}
+     * @return the fraction of exactly right outputs, in [0, 1]
+     * @throws IllegalArgumentException if the lists differ in size or are empty
+     */
+    public static double accuracy(List<String> predicted, List<String> expected) {
+        // TODO Exercise 7.3: replace this line with your code.
+        throw new UnsupportedOperationException("Exercise 7.3 is not done yet. Hint: count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.");
+    }
+}

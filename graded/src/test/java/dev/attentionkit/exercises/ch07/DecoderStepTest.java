@@ -1,0 +1,76 @@
+package dev.attentionkit.exercises.ch07;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.attentionkit.attention.AttentionOutput;
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Points;
+import dev.attentionkit.score.AdditiveScore;
+import dev.attentionkit.score.MultiplicativeScore;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("7.2 One decoder step with attention")
+class DecoderStepTest {
+
+    /** weights = softmax(scores), context = Σ_j weights_j · states_j, in plain loops. */
+    private static void check(double[] scores, double[][] states, AttentionOutput out) {
+        assertNotNull(out, "attend returned null");
+        double max = Double.NEGATIVE_INFINITY;
+        for (double s : scores) {
+            max = Math.max(max, s);
+        }
+        double[] w = new double[scores.length];
+        double sum = 0;
+        for (int j = 0; j < scores.length; j++) {
+            w[j] = Math.exp(scores[j] - max);
+            sum += w[j];
+        }
+        double[] context = new double[states[0].length];
+        for (int j = 0; j < scores.length; j++) {
+            w[j] /= sum;
+            for (int d = 0; d < context.length; d++) {
+                context[d] += w[j] * states[j][d];
+            }
+        }
+        assertClose(w, out.weights(), 1e-5, "weights [Tx]");
+        assertClose(context, out.context(), 1e-5, "context [dK]");
+    }
+
+    @Test
+    @Points(2)
+    @DisplayName("with Luong's multiplicative score qᵀ W k (dQ = 3, dK = 4, Tx = 6)")
+    void luong() {
+        INDArray w = Graded.randomMatrix(90, 3, 4);
+        INDArray q = Graded.randomMatrix(91, 1, 3).reshape(3);
+        INDArray states = Graded.randomMatrix(92, 6, 4);
+        double[][] wm = w.toDoubleMatrix();
+        double[][] s = states.toDoubleMatrix();
+        double[] qv = q.toDoubleVector();
+        double[] scores = new double[6];
+        for (int j = 0; j < 6; j++) {
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 4; b++) {
+                    scores[j] += qv[a] * wm[a][b] * s[j][b];
+                }
+            }
+        }
+        check(scores, s, DecoderStep.attend(q, states, MultiplicativeScore.fromWeights(w)));
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("with Bahdanau's additive score (dQ = 5, dK = 2, h = 4, Tx = 8)")
+    void bahdanau() {
+        INDArray wQ = Graded.randomMatrix(93, 4, 5);
+        INDArray wK = Graded.randomMatrix(94, 4, 2);
+        INDArray v = Graded.randomMatrix(95, 1, 4).reshape(4);
+        INDArray q = Graded.randomMatrix(96, 1, 5).reshape(5);
+        INDArray states = Graded.randomMatrix(97, 8, 2);
+        double[] scores = AdditiveAttentionScoreTest.expected(q.toDoubleVector(), states.toDoubleMatrix(),
+            wQ.toDoubleMatrix(), wK.toDoubleMatrix(), v.toDoubleVector());
+        check(scores, states.toDoubleMatrix(), DecoderStep.attend(q, states, AdditiveScore.fromWeights(wQ, wK, v)));
+    }
+}

@@ -1,0 +1,34 @@
+package dev.attentionkit.exercises.ch07;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.attentionkit.grading.Points;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("7.3 Exact-match accuracy")
+class ExactMatchAccuracyTest {
+
+    @Test
+    @Points(1)
+    @DisplayName("one wrong character makes a translation wrong: 2 of 4 right is 0.5")
+    void exact() {
+        List<String> expected = List.of("2023-03-07", "1979-05-03", "2001-12-31", "1950-01-01");
+        List<String> predicted = List.of("2023-03-07", "1979-05-04", "2001-12-31", "1950-01-1");
+        assertEquals(0.5, ExactMatchAccuracy.accuracy(predicted, expected), 1e-12,
+            "accuracy of 2 exactly right out of 4");
+        assertEquals(1.0, ExactMatchAccuracy.accuracy(expected, expected), 1e-12, "all right");
+    }
+
+    @Test
+    @Points(1)
+    @DisplayName("lists of different sizes, or no examples, are rejected with IllegalArgumentException")
+    void rejectsBadInput() {
+        assertThrows(IllegalArgumentException.class,
+            () -> ExactMatchAccuracy.accuracy(List.of("a", "b"), List.of("a")), "2 predictions, 1 answer");
+        assertThrows(IllegalArgumentException.class,
+            () -> ExactMatchAccuracy.accuracy(List.of(), List.of()), "no examples");
+    }
+}

@@ -1,0 +1,115 @@
+package dev.attentionkit.seq2seq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.attentionkit.data.DateDataset;
+import dev.attentionkit.data.DateSplits;
+import dev.attentionkit.score.AdditiveScore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** A tiny model: training lowers the loss, translations and weights have the right form, files round-trip. */
+@DisplayName("DateTranslator: training smoke test, decoding, saving and loading")
+class DateTranslatorTest {
+    private static final Seq2SeqConfig TINY = new Seq2SeqConfig(AttentionKind.BAHDANAU, 8, 8, 16, 8, 256, 32, 32,
+        64, 1, 0.01, 3);
+    private static DateSplits splits;
+    private static DateTranslator model;
+    private static double before;
+    private static double after;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void trainTiny() {
+        splits = DateDataset.splits(TINY.trainSize(), TINY.validationSize(), TINY.testSize(), TINY.seed());
+        model = DateTranslator.create(TINY, splits.inputVocabulary(), splits.outputVocabulary());
+        before = model.loss(splits.train());
+        for (int i = 0; i < 3; i++) {
+            Seq2SeqTraining.train(model, splits);
+        }
+        after = model.loss(splits.train());
+    }
+
+    @Test
+    @DisplayName("the loss (computed, not SameDiff's listener value) decreases with training")
+    void lossDecreases() {
+        assertTrue(before > 0 && after < before * 0.9, "loss before " + before + ", after " + after);
+    }
+
+    @Test
+    @DisplayName("greedy decoding writes 10 output characters; each attention row sums to 1, padding gets 0")
+    void translation() {
+        String human = splits.test().get(0).human();
+        Translation t = model.explain(human);
+        assertEquals(10, t.output().length());
+        INDArray w = t.weights();
+        assertEquals(List.of(10L, 30L), List.of(w.size(0), w.size(1)));
+        int pads = 30 - human.length();
+        for (int row = 0; row < 10; row++) {
+            assertEquals(1.0, w.getRow(row).sumNumber().doubleValue(), 1e-4);
+            for (int col = 0; col < pads; col++) {
+                assertEquals(0.0, w.getDouble(row, col), 1e-6, "padding position " + col);
+            }
+        }
+        assertTrue(t.alignedInput().endsWith(human));
+        assertTrue(model.plainScore() instanceof AdditiveScore);
+    }
+
+    @Test
+    @DisplayName("a model without attention trains too and has no weights to show")
+    void noAttention() {
+        DateTranslator plain = DateTranslator.create(TINY.withAttention(AttentionKind.NONE),
+            splits.inputVocabulary(), splits.outputVocabulary());
+        plain.fitBatch(splits.train().subList(0, 64));
+        assertNull(plain.explain("3 May 1979").weights());
+        assertNull(plain.plainScore());
+    }
+
+    @Test
+    @DisplayName("save then load gives the same translations; the file is not overwritten")
+    void saveAndLoad() {
+        Path file = dir.resolve("model.sdz");
+        model.save(file);
+        DateTranslator loaded = DateTranslator.load(file, TINY);
+        List<String> humans = splits.test().stream().map(e -> e.human()).toList();
+        assertEquals(model.translate(humans), loaded.translate(humans));
+        assertNotNull(loaded.explain(humans.get(0)).weights());
+        var e = assertThrows(IllegalStateException.class, () -> model.save(file));
+        assertTrue(e.getMessage().contains("model.sdz"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("a corrupt file, a missing file and a model of another configuration give clear errors")
+    void badFiles() throws IOException {
+        byte[] junk = new byte[4096];
+        new Random(1).nextBytes(junk);
+        Path corrupt = Files.write(dir.resolve("corrupt.sdz"), junk);
+        String message = assertThrows(IllegalArgumentException.class, () -> DateTranslator.load(corrupt)).getMessage();
+        assertTrue(message.contains("corrupt.sdz"), message);
+
+        Path missing = dir.resolve("missing.sdz");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DateTranslator.load(missing))
+            .getMessage().contains("missing.sdz"));
+
+        Path file = dir.resolve("bahdanau.sdz");
+        model.save(file);
+        Seq2SeqConfig luong = TINY.withAttention(AttentionKind.LUONG);
+        message = assertThrows(IllegalArgumentException.class, () -> DateTranslator.load(file, luong)).getMessage();
+        assertTrue(message.contains("bahdanau.sdz") && message.contains("LUONG") && message.contains("BAHDANAU"),
+            message);
+    }
+}
