@@ -1,0 +1,129 @@
+package dev.attentionkit.efficient;
+
+import dev.attentionkit.tensor.Shapes;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The "online softmax" at the heart of FlashAttention: {@code softmax(S) · V} computed one block of keys
+ * at a time, without ever holding a whole row of scores.
+ *
+ * <p>For each query row it keeps three running values: the largest score seen so far {@code m}, the sum
+ * of {@code exp(score - m)} so far {@code l}, and the weighted sum of values so far {@code acc} (also
+ * relative to {@code m}). When a new block raises the maximum from {@code m} to {@code m'}, everything
+ * accumulated so far was scaled by {@code exp(-m)} and must now be scaled by {@code exp(-m')}: multiplying
+ * {@code l} and {@code acc} by {@code exp(m - m')} does exactly that. After the last block,
+ * {@code acc / l} is the attention output, equal to the full softmax up to float rounding.
+ */
+public final class OnlineSoftmax {
+    private OnlineSoftmax() {}
+
+    /**
+     * The running values after some key blocks.
+     *
+     * @param m   running maximum of the scores, {@code [batch, queries, 1]} ({@code -inf} before any block)
+     * @param l   running sum of {@code exp(score - m)}, {@code [batch, queries, 1]}
+     * @param acc running sum of {@code exp(score - m) · value}, {@code [batch, queries, dV]}
+     */
+    public record State(INDArray m, INDArray l, INDArray acc) {
+
+        /** The state before any block: {@code m = -inf}, {@code l = 0}, {@code acc = 0}. */
+        public static State start(long batch, long queries, long dV) {
+            return start(DataType.FLOAT, batch, queries, dV);
+        }
+
+        /** Like {@link #start(long, long, long)} in the given floating-point type. */
+        public static State start(DataType type, long batch, long queries, long dV) {
+            INDArray m = Nd4j.valueArrayOf(new long[] {batch, queries, 1}, Double.NEGATIVE_INFINITY, type);
+            INDArray l = Nd4j.zeros(type, batch, queries, 1);
+            INDArray acc = Nd4j.zeros(type, batch, queries, dV);
+            return new State(m, l, acc);
+        }
+
+        /**
+         * The attention output so far, {@code acc / l}: {@code [batch, queries, dV]}. A row that has seen no
+         * allowed key yet ({@code l = 0}) has no defined output and gives NaN.
+         */
+        public INDArray output() {
+            return acc.div(l);
+        }
+
+        @Override
+        public String toString() {
+            return "OnlineSoftmax.State(m " + Shapes.describe(m) + ", l " + Shapes.describe(l)
+                + ", acc " + Shapes.describe(acc) + ")";
+        }
+    }
+
+    /**
+     * Folds one block of keys into the running state; the arguments are left unchanged.
+     *
+     * @param state        the state after the previous blocks (see {@link State#start})
+     * @param scoresBlock  scaled scores of this block, {@code [batch, queries, blockKeys]}; a masked
+     *                     position is {@code -inf}, a NaN is rejected
+     * @param valuesBlock  the values of the same keys, {@code [batch, blockKeys, dV]}
+     * @return the new state, same shapes as {@code state}
+     */
+    public static State update(State state, INDArray scoresBlock, INDArray valuesBlock) {
+        requireShapes(state, scoresBlock, valuesBlock);
+        State copy = new State(state.m().dup(), state.l().dup(), state.acc().dup());
+        return updateInPlace(copy, scoresBlock.dup(), valuesBlock);
+    }
+
+    /**
+     * {@link #update} without checks or copies: overwrites {@code scores} with the block's unnormalised
+     * weights and the state's arrays with the new running values. For the blocked loops of this package.
+     */
+    static State updateInPlace(State state, INDArray scores, INDArray values) {
+        INDArray blockMax = scores.max(true, 2);                       // [b, q, 1]
+        INDArray newMax = Transforms.max(state.m(), blockMax, true);   // [b, q, 1]
+        // A row whose keys are all masked so far keeps m = -inf; shifting by 0 instead avoids -inf - -inf.
+        INDArray shift = newMax.dup();
+        BooleanIndexing.replaceWhere(shift, 0.0, Conditions.isInfinite());
+        INDArray rescale = Transforms.exp(state.m().sub(shift), false);   // exp(m - m'), [b, q, 1]
+        Transforms.exp(scores.subi(shift), false);                          // p = exp(s - m'), [b, q, k]
+        INDArray blockSum = scores.sum(true, 2);                            // [b, q, 1]
+        state.l().muli(rescale).addi(blockSum);
+        INDArray blockAcc = Nd4j.matmul(scores, values);                    // [b, q, dV]
+        state.acc().muli(rescale).addi(blockAcc);
+        state.m().assign(newMax);
+        free(blockMax, newMax, shift, rescale, blockSum, blockAcc);
+        return state;
+    }
+
+    /** Releases temporaries now rather than at the next garbage collection, so peak memory stays a block's. */
+    static void free(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a != null && a.closeable()) {
+                a.close();
+            }
+        }
+    }
+
+    private static void requireShapes(State state, INDArray scores, INDArray values) {
+        if (state == null) {
+            throw new IllegalArgumentException("state is null; start with OnlineSoftmax.State.start(batch, queries, dV)");
+        }
+        Shapes.requireRank(scores, "scoresBlock", "[batch, queries, blockKeys]", 3);
+        Shapes.requireRank(values, "valuesBlock", "[batch, blockKeys, dV]", 3);
+        long b = scores.size(0), q = scores.size(1), k = scores.size(2), dV = values.size(2);
+        String shapes = String.format("state %s, scoresBlock %s, valuesBlock %s",
+            state, Shapes.describe(scores), Shapes.describe(values));
+        if (!Arrays.equals(state.m().shape(), new long[] {b, q, 1})
+            || !Arrays.equals(state.l().shape(), new long[] {b, q, 1})
+            || !Arrays.equals(state.acc().shape(), new long[] {b, q, dV})
+            || !Arrays.equals(values.shape(), new long[] {b, k, dV})) {
+            throw new IllegalArgumentException(shapes + ": expected m, l [batch, queries, 1], acc [batch, queries, dV],"
+                + " scoresBlock [batch, queries, blockKeys], valuesBlock [batch, blockKeys, dV]");
+        }
+        if (scores.isNaN().any()) {
+            throw new IllegalArgumentException("scoresBlock " + Shapes.describe(scores) + " contains NaN");
+        }
+        Shapes.requireFinite(values, "valuesBlock");
+    }
+}
