@@ -5,8 +5,6 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Broadcast;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Block-sparse attention: softmax attention restricted to the tiles a {@link BlockSparsePattern} allows
@@ -40,27 +38,30 @@ public final class BlockSparseAttention {
         INDArray q = in.q().mul(1.0 / Math.sqrt(in.d()));
         INDArray out = in.newContext();
 
-        for (int qb = 0; qb < pattern.blockCount(); qb++) {
-            long qs = (long) qb * bs, qe = Math.min(n, qs + bs);
-            INDArray qBlock = q.get(all(), interval(qs, qe), all());
-            OnlineSoftmax.State state = OnlineSoftmax.State.start(type, in.batch(), qe - qs, in.dV());
-            for (int kb = 0; kb < pattern.blockCount(); kb++) {
-                if (!pattern.tile(qb, kb) || (pattern.causal() && kb > qb)) {
-                    continue;
+        for (long seq = 0; seq < in.batch(); seq++) {   // each (batch, head) sequence on its own: 2-D tiles
+            INDArray qSeq = q.slice(seq), kSeq = in.k().slice(seq), vSeq = in.v().slice(seq), outSeq = out.slice(seq);
+            for (int qb = 0; qb < pattern.blockCount(); qb++) {
+                long qs = (long) qb * bs, qe = Math.min(n, qs + bs);
+                INDArray qBlock = qSeq.get(interval(qs, qe), all());
+                OnlineSoftmax.State state = OnlineSoftmax.State.start(type, qe - qs, in.dV());
+                for (int kb = 0; kb < pattern.blockCount(); kb++) {
+                    if (!pattern.tile(qb, kb) || (pattern.causal() && kb > qb)) {
+                        continue;
+                    }
+                    long ks = (long) kb * bs, ke = Math.min(n, ks + bs);
+                    INDArray scores = qBlock.mmul(kSeq.get(interval(ks, ke), all()).transpose());   // [bq, bk]
+                    INDArray mask = null;
+                    if (pattern.causal() && kb == qb) {
+                        mask = BlockedAttention.causalMask(qe - qs, ke - ks, 0, type);
+                        scores.addi(mask);
+                    }
+                    OnlineSoftmax.updateInPlace(state, scores, vSeq.get(interval(ks, ke), all()));
+                    OnlineSoftmax.free(scores, mask);
                 }
-                long ks = (long) kb * bs, ke = Math.min(n, ks + bs);
-                INDArray scores = Nd4j.matmul(qBlock, in.k().get(all(), interval(ks, ke), all()), false, true, false);
-                INDArray mask = null;
-                if (pattern.causal() && kb == qb) {
-                    mask = BlockedAttention.causalMask(qe - qs, ke - ks, 0, type);
-                    Broadcast.add(scores, mask, scores, 1, 2);
-                }
-                OnlineSoftmax.updateInPlace(state, scores, in.v().get(all(), interval(ks, ke), all()));
-                OnlineSoftmax.free(scores, mask);
+                INDArray context = state.output();
+                outSeq.get(interval(qs, qe), all()).assign(context);
+                OnlineSoftmax.free(context, state.m(), state.l(), state.acc());
             }
-            INDArray context = state.output();
-            out.get(all(), interval(qs, qe), all()).assign(context);
-            OnlineSoftmax.free(context, state.m(), state.l(), state.acc());
         }
         OnlineSoftmax.free(q);
         return in.restore(out);

@@ -5,7 +5,6 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -63,25 +62,28 @@ public final class BlockedAttention {
         INDArray out = in.newContext();
         INDArray diagonal = causal ? causalMask(Math.min(blockSize, nq), Math.min(blockSize, nq), 0, type) : null;
 
-        for (long qs = 0; qs < nq; qs += blockSize) {
-            long qe = Math.min(nq, qs + blockSize);
-            INDArray qBlock = q.get(all(), interval(qs, qe), all());                 // [b, bq, d]
-            OnlineSoftmax.State state = OnlineSoftmax.State.start(type, in.batch(), qe - qs, in.dV());
-            long keyEnd = causal ? qe : nk;   // tiles right of the diagonal are all masked: skip them
-            for (long ks = 0; ks < keyEnd; ks += blockSize) {
-                long ke = Math.min(keyEnd, ks + blockSize);
-                INDArray scores = Nd4j.matmul(qBlock, in.k().get(all(), interval(ks, ke), all()), false, true, false);
-                if (causal && ke > qs) {
-                    // The diagonal tile (ks == qs): mask keys after each query.
-                    INDArray mask = qe - qs == diagonal.size(0) ? diagonal : causalMask(qe - qs, ke - ks, 0, type);
-                    Broadcast.add(scores, mask, scores, 1, 2);
+        for (long seq = 0; seq < in.batch(); seq++) {   // each (batch, head) sequence on its own: 2-D tiles
+            INDArray qSeq = q.slice(seq), kSeq = in.k().slice(seq), vSeq = in.v().slice(seq), outSeq = out.slice(seq);
+            for (long qs = 0; qs < nq; qs += blockSize) {
+                long qe = Math.min(nq, qs + blockSize);
+                INDArray qBlock = qSeq.get(interval(qs, qe), all());                     // [bq, d]
+                OnlineSoftmax.State state = OnlineSoftmax.State.start(type, qe - qs, in.dV());
+                long keyEnd = causal ? qe : nk;   // tiles right of the diagonal are all masked: skip them
+                for (long ks = 0; ks < keyEnd; ks += blockSize) {
+                    long ke = Math.min(keyEnd, ks + blockSize);
+                    INDArray scores = qBlock.mmul(kSeq.get(interval(ks, ke), all()).transpose());   // [bq, bk]
+                    if (causal && ke > qs) {
+                        // The diagonal tile (ks == qs): mask the keys after each query.
+                        INDArray mask = qe - qs == diagonal.size(0) ? diagonal : causalMask(qe - qs, ke - ks, 0, type);
+                        scores.addi(mask);
+                    }
+                    OnlineSoftmax.updateInPlace(state, scores, vSeq.get(interval(ks, ke), all()));
+                    OnlineSoftmax.free(scores);
                 }
-                OnlineSoftmax.updateInPlace(state, scores, in.v().get(all(), interval(ks, ke), all()));
-                OnlineSoftmax.free(scores);
+                INDArray context = state.output();
+                outSeq.get(interval(qs, qe), all()).assign(context);
+                OnlineSoftmax.free(context, state.m(), state.l(), state.acc());
             }
-            INDArray context = state.output();
-            out.get(all(), interval(qs, qe), all()).assign(context);
-            OnlineSoftmax.free(context, state.m(), state.l(), state.acc());
         }
         OnlineSoftmax.free(q);
         return in.restore(out);

@@ -19,6 +19,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * accumulated so far was scaled by {@code exp(-m)} and must now be scaled by {@code exp(-m')}: multiplying
  * {@code l} and {@code acc} by {@code exp(m - m')} does exactly that. After the last block,
  * {@code acc / l} is the attention output, equal to the full softmax up to float rounding.
+ *
+ * <p>One sequence at a time: the blocked attention classes loop over the batch (and head) axes.
  */
 public final class OnlineSoftmax {
     private OnlineSoftmax() {}
@@ -26,31 +28,31 @@ public final class OnlineSoftmax {
     /**
      * The running values after some key blocks.
      *
-     * @param m   running maximum of the scores, {@code [batch, queries, 1]} ({@code -inf} before any block)
-     * @param l   running sum of {@code exp(score - m)}, {@code [batch, queries, 1]}
-     * @param acc running sum of {@code exp(score - m) · value}, {@code [batch, queries, dV]}
+     * @param m   running maximum of the scores, {@code [queries, 1]} ({@code -inf} before any block)
+     * @param l   running sum of {@code exp(score - m)}, {@code [queries, 1]}
+     * @param acc running sum of {@code exp(score - m) · value}, {@code [queries, dV]}
      */
     public record State(INDArray m, INDArray l, INDArray acc) {
 
         /** The state before any block: {@code m = -inf}, {@code l = 0}, {@code acc = 0}. */
-        public static State start(long batch, long queries, long dV) {
-            return start(DataType.FLOAT, batch, queries, dV);
+        public static State start(long queries, long dV) {
+            return start(DataType.FLOAT, queries, dV);
         }
 
-        /** Like {@link #start(long, long, long)} in the given floating-point type. */
-        public static State start(DataType type, long batch, long queries, long dV) {
-            INDArray m = Nd4j.valueArrayOf(new long[] {batch, queries, 1}, Double.NEGATIVE_INFINITY, type);
-            INDArray l = Nd4j.zeros(type, batch, queries, 1);
-            INDArray acc = Nd4j.zeros(type, batch, queries, dV);
+        /** Like {@link #start(long, long)} in the given floating-point type. */
+        public static State start(DataType type, long queries, long dV) {
+            INDArray m = Nd4j.valueArrayOf(new long[] {queries, 1}, Double.NEGATIVE_INFINITY, type);
+            INDArray l = Nd4j.zeros(type, queries, 1);
+            INDArray acc = Nd4j.zeros(type, queries, dV);
             return new State(m, l, acc);
         }
 
         /**
-         * The attention output so far, {@code acc / l}: {@code [batch, queries, dV]}. A row that has seen no
+         * The attention output so far, {@code acc / l}: {@code [queries, dV]}. A row that has seen no
          * allowed key yet ({@code l = 0}) has no defined output and gives NaN.
          */
         public INDArray output() {
-            return acc.div(l);
+            return acc.divColumnVector(l);
         }
 
         @Override
@@ -64,9 +66,9 @@ public final class OnlineSoftmax {
      * Folds one block of keys into the running state; the arguments are left unchanged.
      *
      * @param state        the state after the previous blocks (see {@link State#start})
-     * @param scoresBlock  scaled scores of this block, {@code [batch, queries, blockKeys]}; a masked
-     *                     position is {@code -inf}, a NaN is rejected
-     * @param valuesBlock  the values of the same keys, {@code [batch, blockKeys, dV]}
+     * @param scoresBlock  scaled scores of this block, {@code [queries, blockKeys]}; a masked position is
+     *                     {@code -inf}, a NaN is rejected
+     * @param valuesBlock  the values of the same keys, {@code [blockKeys, dV]}
      * @return the new state, same shapes as {@code state}
      */
     public static State update(State state, INDArray scoresBlock, INDArray valuesBlock) {
@@ -80,17 +82,17 @@ public final class OnlineSoftmax {
      * weights and the state's arrays with the new running values. For the blocked loops of this package.
      */
     static State updateInPlace(State state, INDArray scores, INDArray values) {
-        INDArray blockMax = scores.max(true, 2);                       // [b, q, 1]
-        INDArray newMax = Transforms.max(state.m(), blockMax, true);   // [b, q, 1]
+        INDArray blockMax = scores.max(true, 1);                       // [q, 1]
+        INDArray newMax = Transforms.max(state.m(), blockMax, true);   // [q, 1]
         // A row whose keys are all masked so far keeps m = -inf; shifting by 0 instead avoids -inf - -inf.
         INDArray shift = newMax.dup();
         BooleanIndexing.replaceWhere(shift, 0.0, Conditions.isInfinite());
-        INDArray rescale = Transforms.exp(state.m().sub(shift), false);   // exp(m - m'), [b, q, 1]
-        Transforms.exp(scores.subi(shift), false);                          // p = exp(s - m'), [b, q, k]
-        INDArray blockSum = scores.sum(true, 2);                            // [b, q, 1]
+        INDArray rescale = Transforms.exp(state.m().sub(shift), false);   // exp(m - m'), [q, 1]
+        Transforms.exp(scores.subiColumnVector(shift), false);              // p = exp(s - m'), [q, k]
+        INDArray blockSum = scores.sum(true, 1);                            // [q, 1]
         state.l().muli(rescale).addi(blockSum);
-        INDArray blockAcc = Nd4j.matmul(scores, values);                    // [b, q, dV]
-        state.acc().muli(rescale).addi(blockAcc);
+        INDArray blockAcc = scores.mmul(values);                            // [q, dV]
+        state.acc().muliColumnVector(rescale).addi(blockAcc);
         state.m().assign(newMax);
         free(blockMax, newMax, shift, rescale, blockSum, blockAcc);
         return state;
@@ -107,19 +109,19 @@ public final class OnlineSoftmax {
 
     private static void requireShapes(State state, INDArray scores, INDArray values) {
         if (state == null) {
-            throw new IllegalArgumentException("state is null; start with OnlineSoftmax.State.start(batch, queries, dV)");
+            throw new IllegalArgumentException("state is null; start with OnlineSoftmax.State.start(queries, dV)");
         }
-        Shapes.requireRank(scores, "scoresBlock", "[batch, queries, blockKeys]", 3);
-        Shapes.requireRank(values, "valuesBlock", "[batch, blockKeys, dV]", 3);
-        long b = scores.size(0), q = scores.size(1), k = scores.size(2), dV = values.size(2);
+        Shapes.requireRank(scores, "scoresBlock", "[queries, blockKeys]", 2);
+        Shapes.requireRank(values, "valuesBlock", "[blockKeys, dV]", 2);
+        long q = scores.size(0), k = scores.size(1), dV = values.size(1);
         String shapes = String.format("state %s, scoresBlock %s, valuesBlock %s",
             state, Shapes.describe(scores), Shapes.describe(values));
-        if (!Arrays.equals(state.m().shape(), new long[] {b, q, 1})
-            || !Arrays.equals(state.l().shape(), new long[] {b, q, 1})
-            || !Arrays.equals(state.acc().shape(), new long[] {b, q, dV})
-            || !Arrays.equals(values.shape(), new long[] {b, k, dV})) {
-            throw new IllegalArgumentException(shapes + ": expected m, l [batch, queries, 1], acc [batch, queries, dV],"
-                + " scoresBlock [batch, queries, blockKeys], valuesBlock [batch, blockKeys, dV]");
+        if (!Arrays.equals(state.m().shape(), new long[] {q, 1})
+            || !Arrays.equals(state.l().shape(), new long[] {q, 1})
+            || !Arrays.equals(state.acc().shape(), new long[] {q, dV})
+            || !Arrays.equals(values.shape(), new long[] {k, dV})) {
+            throw new IllegalArgumentException(shapes + ": expected m, l [queries, 1], acc [queries, dV],"
+                + " scoresBlock [queries, blockKeys], valuesBlock [blockKeys, dV]");
         }
         if (scores.isNaN().any()) {
             throw new IllegalArgumentException("scoresBlock " + Shapes.describe(scores) + " contains NaN");
