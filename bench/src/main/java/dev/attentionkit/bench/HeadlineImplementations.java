@@ -22,8 +22,8 @@ public final class HeadlineImplementations {
                 FastMultiHeadAttention mha = FastMultiHeadAttention.fromWeights(in.wQkv(), null, in.wOut(), in.bOut(), in.workload().heads());
                 return () -> mha.forward(in.x(), in.workload().causal());
             }));
-        add(new Implementation("kit-blocked-mha", true, "fused QKV GEMM + BlockedAttention (online softmax, block "
-            + BlockedAttention.DEFAULT_BLOCK + ") per head + out proj",
+        add(new Implementation("kit-blocked-mha", true, "fused QKV GEMM + BlockedAttention (online softmax, tiles "
+            + BlockedAttention.DEFAULT_QUERY_BLOCK + "x" + BlockedAttention.DEFAULT_KEY_BLOCK + ") per head + out proj",
             in -> () -> blockedMultiHead(in)));
         add(new Implementation("plain-weight-split-mha", true, "separate W_q/W_k/W_v, full [B,H,T,T] scores, -inf mask, textbook softmax",
             in -> {

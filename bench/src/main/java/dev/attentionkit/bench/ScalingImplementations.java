@@ -29,7 +29,7 @@ public final class ScalingImplementations {
 
     static {
         add("full", "plain: [T,T] scores, precomputed -inf mask added in place, in-place softmax, times V", ScalingImplementations::full);
-        add("blocked", "BlockedAttention, block " + BlockedAttention.DEFAULT_BLOCK + ", causal tiles skipped",
+        add("blocked", "BlockedAttention, tiles " + BlockedAttention.DEFAULT_QUERY_BLOCK + "x" + BlockedAttention.DEFAULT_KEY_BLOCK + ", keys after each query block skipped",
             (q, k, v) -> () -> BlockedAttention.apply(q, k, v, true));
         add("sliding-window", "SlidingWindowAttention, window " + WINDOW + ", causal",
             (q, k, v) -> () -> SlidingWindowAttention.apply(q, k, v, WINDOW, true));

@@ -3,6 +3,8 @@ package dev.attentionkit.efficient;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,18 +16,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code blockSize × blockSize} tile of it does at a time.
  *
  * <p>The arithmetic is the same as the plain form's, so the result is equal within float rounding. What
- * changes is memory: for 16 384 tokens the plain form holds a 1 GiB score matrix, this one a 64 KiB tile
- * (block 128) plus the output. With a causal mask, tiles entirely above the diagonal are skipped, which
- * also halves the work.
+ * changes is memory: for 16 384 tokens the plain form holds a 1 GiB score matrix, this one a 2 MiB tile
+ * (256 queries × 2048 keys) plus the output. With a causal mask, keys after a query block's last token are
+ * skipped, which also halves the work; only tiles that cross the diagonal get a mask.
  */
 public final class BlockedAttention {
-    /** 128 keeps a tile (64 KiB in float32) and its temporaries inside a core's L2 cache. */
-    public static final int DEFAULT_BLOCK = 128;
+    /** Queries per tile. */
+    public static final int DEFAULT_QUERY_BLOCK = 256;
+    /**
+     * Keys per tile. A tile of 256 × 2048 float32 scores is 2 MiB; wide key blocks mean few online-softmax
+     * steps, and on ND4J every step is a dozen native calls whose fixed cost dominates small tiles.
+     */
+    public static final int DEFAULT_KEY_BLOCK = 2048;
 
     private BlockedAttention() {}
 
     /**
-     * Blocked attention with {@link #DEFAULT_BLOCK}.
+     * Blocked attention with tiles of {@link #DEFAULT_QUERY_BLOCK} queries × {@link #DEFAULT_KEY_BLOCK} keys.
      *
      * @param queries {@code [tokens, d]}, {@code [batch, tokens, d]} or {@code [batch, heads, tokens, d]}
      * @param keys    same layout, {@code [..., keys, d]}
@@ -34,23 +41,35 @@ public final class BlockedAttention {
      * @return the context, {@code [..., tokens, dV]}
      */
     public static INDArray apply(INDArray queries, INDArray keys, INDArray values, boolean causal) {
-        return apply(queries, keys, values, DEFAULT_BLOCK, causal);
+        return apply(queries, keys, values, DEFAULT_QUERY_BLOCK, DEFAULT_KEY_BLOCK, causal);
     }
 
     /**
-     * Blocked attention with a chosen tile size; any size works, including one that does not divide the
-     * number of tokens (the last block is shorter).
+     * Blocked attention with square tiles of {@code blockSize}.
      *
-     * @param queries   {@code [tokens, d]}, {@code [batch, tokens, d]} or {@code [batch, heads, tokens, d]}
-     * @param keys      same layout, {@code [..., keys, d]}
-     * @param values    same layout, {@code [..., keys, dV]}
-     * @param blockSize queries and keys per tile, at least 1
-     * @param causal    query i sees keys 0..i only (needs as many queries as keys)
-     * @return the context, {@code [..., tokens, dV]}
+     * @see #apply(INDArray, INDArray, INDArray, int, int, boolean)
      */
     public static INDArray apply(INDArray queries, INDArray keys, INDArray values, int blockSize, boolean causal) {
-        if (blockSize < 1) {
-            throw new IllegalArgumentException("blockSize must be at least 1, got " + blockSize);
+        return apply(queries, keys, values, blockSize, blockSize, causal);
+    }
+
+    /**
+     * Blocked attention with chosen tile sizes; any sizes work, including ones that do not divide the number
+     * of tokens (the last block is shorter). The result does not depend on them, only speed and memory do.
+     *
+     * @param queries    {@code [tokens, d]}, {@code [batch, tokens, d]} or {@code [batch, heads, tokens, d]}
+     * @param keys       same layout, {@code [..., keys, d]}
+     * @param values     same layout, {@code [..., keys, dV]}
+     * @param queryBlock queries per tile, at least 1
+     * @param keyBlock   keys per tile, at least 1
+     * @param causal     query i sees keys 0..i only (needs as many queries as keys)
+     * @return the context, {@code [..., tokens, dV]}
+     */
+    public static INDArray apply(INDArray queries, INDArray keys, INDArray values, int queryBlock, int keyBlock,
+                                 boolean causal) {
+        if (queryBlock < 1 || keyBlock < 1) {
+            throw new IllegalArgumentException("block sizes must be at least 1, got queryBlock " + queryBlock
+                + ", keyBlock " + keyBlock);
         }
         AttentionInputs in = AttentionInputs.of(queries, keys, values);
         if (causal) {
@@ -60,22 +79,23 @@ public final class BlockedAttention {
         DataType type = in.q().dataType();
         INDArray q = in.q().mul(1.0 / Math.sqrt(in.d()));   // scale once, not every tile
         INDArray out = in.newContext();
-        INDArray diagonal = causal ? causalMask(Math.min(blockSize, nq), Math.min(blockSize, nq), 0, type) : null;
+        Map<String, INDArray> masks = new HashMap<>();        // tiles cut by the diagonal repeat: build each once
 
         for (long seq = 0; seq < in.batch(); seq++) {   // each (batch, head) sequence on its own: 2-D tiles
             INDArray qSeq = q.slice(seq), kSeq = in.k().slice(seq), vSeq = in.v().slice(seq), outSeq = out.slice(seq);
-            for (long qs = 0; qs < nq; qs += blockSize) {
-                long qe = Math.min(nq, qs + blockSize);
+            for (long qs = 0; qs < nq; qs += queryBlock) {
+                long qe = Math.min(nq, qs + queryBlock);
                 INDArray qBlock = qSeq.get(interval(qs, qe), all());                     // [bq, d]
                 OnlineSoftmax.State state = OnlineSoftmax.State.start(type, qe - qs, in.dV());
-                long keyEnd = causal ? qe : nk;   // tiles right of the diagonal are all masked: skip them
-                for (long ks = 0; ks < keyEnd; ks += blockSize) {
-                    long ke = Math.min(keyEnd, ks + blockSize);
+                long keyEnd = causal ? qe : nk;   // keys after the block's last query are all masked: skip them
+                for (long ks = 0; ks < keyEnd; ks += keyBlock) {
+                    long ke = Math.min(keyEnd, ks + keyBlock);
                     INDArray scores = qBlock.mmul(kSeq.get(interval(ks, ke), all()).transpose());   // [bq, bk]
-                    if (causal && ke > qs) {
-                        // The diagonal tile (ks == qs): mask the keys after each query.
-                        INDArray mask = qe - qs == diagonal.size(0) ? diagonal : causalMask(qe - qs, ke - ks, 0, type);
-                        scores.addi(mask);
+                    if (causal && ke - 1 > qs) {
+                        // The tile crosses the diagonal: mask key ks + c for query qs + r when ks + c > qs + r.
+                        long rows = qe - qs, cols = ke - ks, offset = ks - qs;
+                        scores.addi(masks.computeIfAbsent(rows + "x" + cols + "@" + offset,
+                            key -> causalMask(rows, cols, offset, type)));
                     }
                     OnlineSoftmax.updateInPlace(state, scores, vSeq.get(interval(ks, ke), all()));
                     OnlineSoftmax.free(scores);
@@ -85,13 +105,14 @@ public final class BlockedAttention {
                 OnlineSoftmax.free(context, state.m(), state.l(), state.acc());
             }
         }
+        masks.values().forEach(OnlineSoftmax::free);
         OnlineSoftmax.free(q);
         return in.restore(out);
     }
 
     /**
      * An additive causal mask for one tile: 0 where key {@code keyOffset + c} is at or before query
-     * {@code r}, {@code -inf} after it.
+     * {@code r}, {@code -inf} after it (offsets relative to the tile's first query).
      *
      * @return {@code [rows, cols]}
      */

@@ -21,7 +21,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class LinearAttention {
     /** Tokens per chunk of the causal form: inside a chunk a small masked product, across chunks the running sums. */
-    public static final int DEFAULT_CHUNK = 64;
+    public static final int DEFAULT_CHUNK = 256;
 
     private LinearAttention() {}
 

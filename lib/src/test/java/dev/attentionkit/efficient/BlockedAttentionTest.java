@@ -11,6 +11,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -29,6 +30,19 @@ class BlockedAttentionTest {
         INDArray q = Reference.random(1, 2, TOKENS, 8), k = Reference.random(2, 2, TOKENS, 8), v = Reference.random(3, 2, TOKENS, 5);
         INDArray out = BlockedAttention.apply(q, k, v, block, causal);
         assertArrayEquals(new long[] {2, TOKENS, 5}, out.shape());
+        for (int b = 0; b < 2; b++) {
+            double[][] expected = MaskedReference.attention(MaskedReference.sequence(q, b), MaskedReference.sequence(k, b),
+                MaskedReference.sequence(v, b), (i, j) -> !causal || j <= i);
+            MaskedReference.assertClose(expected, out.slice(b).toDoubleMatrix(), 1e-5, "batch " + b);
+        }
+    }
+
+    @ParameterizedTest(name = "tiles {0} x {1}, causal {2}")
+    @CsvSource({"4, 16, true", "16, 4, true", "5, 12, true", "12, 5, false", "37, 3, true", "2, 64, false"})
+    @DisplayName("queries and keys in tiles of different sizes give the same result")
+    void rectangularTiles(int queryBlock, int keyBlock, boolean causal) {
+        INDArray q = Reference.random(1, 2, TOKENS, 8), k = Reference.random(2, 2, TOKENS, 8), v = Reference.random(3, 2, TOKENS, 5);
+        INDArray out = BlockedAttention.apply(q, k, v, queryBlock, keyBlock, causal);
         for (int b = 0; b < 2; b++) {
             double[][] expected = MaskedReference.attention(MaskedReference.sequence(q, b), MaskedReference.sequence(k, b),
                 MaskedReference.sequence(v, b), (i, j) -> !causal || j <= i);
