@@ -57,11 +57,11 @@ public final class HeadlineImplementations {
     private static INDArray blockedMultiHead(Nd4jInputs in) {
         Workload w = in.workload();
         long b = w.batch(), t = w.tokens(), d = w.dModel(), h = w.heads(), hd = w.headDim();
-        INDArray qkv = in.x().reshape(b * t, d).mmul(in.wQkv().transpose());                 // [b·t, 3d]
+        INDArray qkv = Nd4j.matmul(in.x().reshape(b * t, d), in.wQkv(), false, true, false);  // [b·t, 3d]
         INDArray parts = qkv.reshape(b, t, 3, h, hd).permute(2, 0, 3, 1, 4);                 // [3, b, h, t, hd]
         INDArray context = BlockedAttention.apply(parts.slice(0), parts.slice(1), parts.slice(2), w.causal());  // [b, h, t, hd]
         INDArray rows = context.permute(0, 2, 1, 3).dup('c').reshape(b * t, d);
-        return rows.mmul(in.wOut().transpose()).addiRowVector(in.bOut()).reshape(b, t, d);
+        return Nd4j.matmul(rows, in.wOut(), false, true, false).addiRowVector(in.bOut()).reshape(b, t, d);
     }
 
     /** ND4J's own op. Layout: x as [B, d, T]; Wq/Wk/Wv [H, hd, d]; Wo [H·hd, d]; output [B, d, T]. */

@@ -42,9 +42,10 @@ final class PlainMultiHeadAttention {
     INDArray forward(INDArray x) {
         long b = x.size(0), t = x.size(1), d = x.size(2), hd = d / heads;
         INDArray rows = x.reshape(b * t, d);
-        INDArray q = split(rows.mmul(wQuery.transpose()), b, t, hd);          // [b, h, t, hd]
-        INDArray k = split(rows.mmul(wKey.transpose()), b, t, hd);
-        INDArray v = split(rows.mmul(wValue.transpose()), b, t, hd);
+        // Nd4j.matmul(x, W, transB) is x · Wᵀ; the kit uses it everywhere because INDArray.mmul is much slower.
+        INDArray q = split(Nd4j.matmul(rows, wQuery, false, true, false), b, t, hd);   // [b, h, t, hd]
+        INDArray k = split(Nd4j.matmul(rows, wKey, false, true, false), b, t, hd);
+        INDArray v = split(Nd4j.matmul(rows, wValue, false, true, false), b, t, hd);
         INDArray scores = Nd4j.matmul(q, k, false, true, false).divi(Math.sqrt(hd));   // [b, h, t, t]
         if (mask != null) {
             Broadcast.add(scores, mask, scores, 2, 3);                          // same mask for every (b, h)
@@ -52,7 +53,7 @@ final class PlainMultiHeadAttention {
         INDArray e = Transforms.exp(scores.subi(scores.max(true, 3)), false);
         INDArray weights = e.divi(e.sum(true, 3));
         INDArray context = Nd4j.matmul(weights, v).permute(0, 2, 1, 3).dup('c').reshape(b * t, d);  // [b·t, d]
-        return context.mmul(wOut.transpose()).addiRowVector(bOut).reshape(b, t, d);
+        return Nd4j.matmul(context, wOut, false, true, false).addiRowVector(bOut).reshape(b, t, d);
     }
 
     private INDArray split(INDArray projected, long b, long t, long hd) {

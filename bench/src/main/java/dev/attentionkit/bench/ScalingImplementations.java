@@ -68,10 +68,10 @@ public final class ScalingImplementations {
         INDArray mask = PlainMultiHeadAttention.causalMask(t);     // a buffer of the module, as in the book
         INDArray q2 = q.reshape(t, HEAD_DIM), k2 = k.reshape(t, HEAD_DIM), v2 = v.reshape(t, HEAD_DIM);
         return () -> {
-            INDArray scores = q2.mmul(k2.transpose()).divi(Math.sqrt(HEAD_DIM));   // [T, T]
+            INDArray scores = Nd4j.matmul(q2, k2, false, true, false).divi(Math.sqrt(HEAD_DIM));   // [T, T]
             scores.addi(mask);
             Nd4j.exec(new SoftMax(scores, scores, 1));
-            INDArray out = scores.mmul(v2);                                         // [T, 64]
+            INDArray out = Nd4j.matmul(scores, v2);                                 // [T, 64]
             scores.close();
             return out.reshape(1, t, HEAD_DIM);
         };

@@ -3,8 +3,10 @@ package dev.attentionkit.efficient;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Block-sparse attention: softmax attention restricted to the tiles a {@link BlockSparsePattern} allows
@@ -39,29 +41,33 @@ public final class BlockSparseAttention {
         INDArray out = in.newContext();
 
         for (long seq = 0; seq < in.batch(); seq++) {   // each (batch, head) sequence on its own: 2-D tiles
-            INDArray qSeq = q.slice(seq), kSeq = in.k().slice(seq), vSeq = in.v().slice(seq), outSeq = out.slice(seq);
+            INDArray qSeq = q.slice(seq), outSeq = out.slice(seq);
+            List<INDArray> kBlocks = BlockedAttention.blocks(in.k().slice(seq), bs);   // contiguous, see BlockedAttention
+            List<INDArray> vBlocks = BlockedAttention.blocks(in.v().slice(seq), bs);
             for (int qb = 0; qb < pattern.blockCount(); qb++) {
                 long qs = (long) qb * bs, qe = Math.min(n, qs + bs);
-                INDArray qBlock = qSeq.get(interval(qs, qe), all());
+                INDArray qBlock = qSeq.get(interval(qs, qe), all()).dup('c');
                 OnlineSoftmax.State state = OnlineSoftmax.State.start(type, qe - qs, in.dV());
                 for (int kb = 0; kb < pattern.blockCount(); kb++) {
                     if (!pattern.tile(qb, kb) || (pattern.causal() && kb > qb)) {
                         continue;
                     }
                     long ks = (long) kb * bs, ke = Math.min(n, ks + bs);
-                    INDArray scores = qBlock.mmul(kSeq.get(interval(ks, ke), all()).transpose());   // [bq, bk]
+                    INDArray scores = Nd4j.matmul(qBlock, kBlocks.get(kb), false, true, false);   // [bq, bk]
                     INDArray mask = null;
                     if (pattern.causal() && kb == qb) {
                         mask = BlockedAttention.causalMask(qe - qs, ke - ks, 0, type);
                         scores.addi(mask);
                     }
-                    OnlineSoftmax.updateInPlace(state, scores, vSeq.get(interval(ks, ke), all()));
+                    OnlineSoftmax.updateInPlace(state, scores, vBlocks.get(kb));
                     OnlineSoftmax.free(scores, mask);
                 }
                 INDArray context = state.output();
                 outSeq.get(interval(qs, qe), all()).assign(context);
-                OnlineSoftmax.free(context, state.m(), state.l(), state.acc());
+                OnlineSoftmax.free(qBlock, context, state.m(), state.l(), state.acc());
             }
+            kBlocks.forEach(OnlineSoftmax::free);
+            vBlocks.forEach(OnlineSoftmax::free);
         }
         OnlineSoftmax.free(q);
         return in.restore(out);

@@ -3,7 +3,9 @@ package dev.attentionkit.efficient;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -82,32 +84,54 @@ public final class BlockedAttention {
         Map<String, INDArray> masks = new HashMap<>();        // tiles cut by the diagonal repeat: build each once
 
         for (long seq = 0; seq < in.batch(); seq++) {   // each (batch, head) sequence on its own: 2-D tiles
-            INDArray qSeq = q.slice(seq), kSeq = in.k().slice(seq), vSeq = in.v().slice(seq), outSeq = out.slice(seq);
+            INDArray qSeq = q.slice(seq), outSeq = out.slice(seq);
+            // Contiguous copies of the key and value blocks, made once per sequence and reused by every query
+            // block: ND4J's matmul on a view costs about twice as much as on a contiguous array.
+            List<INDArray> kBlocks = blocks(in.k().slice(seq), keyBlock), vBlocks = blocks(in.v().slice(seq), keyBlock);
             for (long qs = 0; qs < nq; qs += queryBlock) {
                 long qe = Math.min(nq, qs + queryBlock);
-                INDArray qBlock = qSeq.get(interval(qs, qe), all());                     // [bq, d]
+                INDArray qBlock = qSeq.get(interval(qs, qe), all()).dup('c');            // [bq, d]
                 OnlineSoftmax.State state = OnlineSoftmax.State.start(type, qe - qs, in.dV());
                 long keyEnd = causal ? qe : nk;   // keys after the block's last query are all masked: skip them
                 for (long ks = 0; ks < keyEnd; ks += keyBlock) {
                     long ke = Math.min(keyEnd, ks + keyBlock);
-                    INDArray scores = qBlock.mmul(kSeq.get(interval(ks, ke), all()).transpose());   // [bq, bk]
+                    int kb = (int) (ks / keyBlock);
+                    INDArray kBlock = ke - ks == kBlocks.get(kb).size(0) ? kBlocks.get(kb)
+                        : kBlocks.get(kb).get(interval(0, ke - ks), all()).dup('c');       // cut at the causal limit
+                    INDArray vBlock = ke - ks == vBlocks.get(kb).size(0) ? vBlocks.get(kb)
+                        : vBlocks.get(kb).get(interval(0, ke - ks), all()).dup('c');
+                    INDArray scores = Nd4j.matmul(qBlock, kBlock, false, true, false);      // [bq, bk]
                     if (causal && ke - 1 > qs) {
                         // The tile crosses the diagonal: mask key ks + c for query qs + r when ks + c > qs + r.
                         long rows = qe - qs, cols = ke - ks, offset = ks - qs;
                         scores.addi(masks.computeIfAbsent(rows + "x" + cols + "@" + offset,
                             key -> causalMask(rows, cols, offset, type)));
                     }
-                    OnlineSoftmax.updateInPlace(state, scores, vSeq.get(interval(ks, ke), all()));
+                    OnlineSoftmax.updateInPlace(state, scores, vBlock);
                     OnlineSoftmax.free(scores);
+                    if (kBlock != kBlocks.get(kb)) {
+                        OnlineSoftmax.free(kBlock, vBlock);
+                    }
                 }
                 INDArray context = state.output();
                 outSeq.get(interval(qs, qe), all()).assign(context);
-                OnlineSoftmax.free(context, state.m(), state.l(), state.acc());
+                OnlineSoftmax.free(qBlock, context, state.m(), state.l(), state.acc());
             }
+            kBlocks.forEach(OnlineSoftmax::free);
+            vBlocks.forEach(OnlineSoftmax::free);
         }
         masks.values().forEach(OnlineSoftmax::free);
         OnlineSoftmax.free(q);
         return in.restore(out);
+    }
+
+    /** Consecutive row blocks of {@code x [tokens, d]}, each a contiguous copy {@code [size, d]} (the last may be shorter). */
+    static List<INDArray> blocks(INDArray x, int size) {
+        List<INDArray> blocks = new ArrayList<>();
+        for (long s = 0; s < x.size(0); s += size) {
+            blocks.add(x.get(interval(s, Math.min(x.size(0), s + size)), all()).dup('c'));
+        }
+        return blocks;
     }
 
     /**

@@ -89,9 +89,9 @@ public final class LinearAttention {
         INDArray lower = lowerTriangle(Math.min(chunk, n), phiQ);
         for (long s = 0; s < n; s += chunk) {
             long e = Math.min(n, s + chunk);
-            INDArray qc = phiQ.get(all(), interval(s, e), all());            // [b, c, d]
-            INDArray kc = phiK.get(all(), interval(s, e), all());            // [b, c, d]
-            INDArray vc = v.get(all(), interval(s, e), all());               // [b, c, dV]
+            INDArray qc = phiQ.get(all(), interval(s, e), all()).dup('c');   // [b, c, d] (contiguous: faster products)
+            INDArray kc = phiK.get(all(), interval(s, e), all()).dup('c');   // [b, c, d]
+            INDArray vc = v.get(all(), interval(s, e), all()).dup('c');      // [b, c, dV]
             INDArray local = Nd4j.matmul(qc, kc, false, true, false);         // [b, c, c]
             INDArray keep = e - s == lower.size(0) ? lower : lowerTriangle(e - s, phiQ);
             Broadcast.mul(local, keep, local, 1, 2);                            // j <= i inside the chunk
@@ -104,7 +104,7 @@ public final class LinearAttention {
             INDArray chunkNorm = kc.sum(true, 1);                               // Σ φ(kⱼ): [b, 1, d]
             state.addi(chunkState);
             norm.addi(chunkNorm);
-            OnlineSoftmax.free(local, fromBefore, numerator, normBefore, denominator, chunkState, chunkNorm);
+            OnlineSoftmax.free(qc, kc, vc, local, fromBefore, numerator, normBefore, denominator, chunkState, chunkNorm);
         }
         OnlineSoftmax.free(state, norm, lower);
         return out;

@@ -78,7 +78,7 @@ public final class OnlineSoftmax {
     }
 
     /**
-     * {@link #update} without checks or copies: overwrites {@code scores} with the block's unnormalised
+     * {@link #update} without checks or copies (pass contiguous arrays: ND4J multiplies views much slower): overwrites {@code scores} with the block's unnormalised
      * weights and the state's arrays with the new running values. For the blocked loops of this package.
      */
     static State updateInPlace(State state, INDArray scores, INDArray values) {
@@ -91,7 +91,7 @@ public final class OnlineSoftmax {
         Transforms.exp(scores.subiColumnVector(shift), false);              // p = exp(s - m'), [q, k]
         INDArray blockSum = scores.sum(true, 1);                            // [q, 1]
         state.l().muli(rescale).addi(blockSum);
-        INDArray blockAcc = scores.mmul(values);                            // [q, dV]
+        INDArray blockAcc = Nd4j.matmul(scores, values);                    // [q, dV]
         state.acc().muliColumnVector(rescale).addi(blockAcc);
         state.m().assign(newMax);
         free(blockMax, newMax, shift, rescale, blockSum, blockAcc);
