@@ -59,7 +59,7 @@ public final class BlockSparseAttention {
                         mask = BlockedAttention.causalMask(qe - qs, ke - ks, 0, type);
                         scores.addi(mask);
                     }
-                    OnlineSoftmax.updateInPlace(state, scores, vBlocks.get(kb));
+                    state = OnlineSoftmax.updateInPlace(state, scores, vBlocks.get(kb));
                     OnlineSoftmax.free(scores, mask);
                 }
                 INDArray context = state.output();

@@ -107,7 +107,7 @@ public final class BlockedAttention {
                         scores.addi(masks.computeIfAbsent(rows + "x" + cols + "@" + offset,
                             key -> causalMask(rows, cols, offset, type)));
                     }
-                    OnlineSoftmax.updateInPlace(state, scores, vBlock);
+                    state = OnlineSoftmax.updateInPlace(state, scores, vBlock);
                     OnlineSoftmax.free(scores);
                     if (kBlock != kBlocks.get(kb)) {
                         OnlineSoftmax.free(kBlock, vBlock);

@@ -5,8 +5,6 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -78,24 +76,47 @@ public final class OnlineSoftmax {
     }
 
     /**
-     * {@link #update} without checks or copies (pass contiguous arrays: ND4J multiplies views much slower): overwrites {@code scores} with the block's unnormalised
-     * weights and the state's arrays with the new running values. For the blocked loops of this package.
+     * {@link #update} without checks or copies (pass contiguous arrays: ND4J multiplies views much slower):
+     * overwrites {@code scores} with the block's unnormalised weights and {@code state.acc()} with the new
+     * accumulator, releases the old {@code m} and {@code l}, and returns the new state. For the blocked
+     * loops of this package.
+     *
+     * <p>The per-row bookkeeping ({@code m}, {@code l} and the rescale factors, {@code queries} numbers each)
+     * is done in plain Java: on ND4J every call, however small, has a fixed cost, and only the
+     * {@code [queries, keys]} work is worth a native call.
      */
     static State updateInPlace(State state, INDArray scores, INDArray values) {
-        INDArray blockMax = scores.max(true, 1);                       // [q, 1]
-        INDArray newMax = Transforms.max(state.m(), blockMax, true);   // [q, 1]
-        // A row whose keys are all masked so far keeps m = -inf; shifting by 0 instead avoids -inf - -inf.
-        INDArray shift = newMax.dup();
-        BooleanIndexing.replaceWhere(shift, 0.0, Conditions.isInfinite());
-        INDArray rescale = Transforms.exp(state.m().sub(shift), false);   // exp(m - m'), [q, 1]
-        Transforms.exp(scores.subiColumnVector(shift), false);              // p = exp(s - m'), [q, k]
-        INDArray blockSum = scores.sum(true, 1);                            // [q, 1]
-        state.l().muli(rescale).addi(blockSum);
+        DataType type = scores.dataType();
+        long[] column = {scores.size(0), 1};
+        double[] m = state.m().toDoubleVector();
+        double[] blockMax = reduce(scores.max(true, 1));
+        double[] newMax = new double[m.length];
+        double[] shift = new double[m.length];
+        double[] rescale = new double[m.length];
+        for (int i = 0; i < m.length; i++) {
+            newMax[i] = Math.max(m[i], blockMax[i]);
+            // A row whose keys are all masked so far keeps m = -inf; shifting it by 0 avoids -inf - -inf = NaN.
+            shift[i] = Double.isInfinite(newMax[i]) ? 0 : newMax[i];
+            rescale[i] = Math.exp(m[i] - shift[i]);                          // exp(m - m'): 0 while m = -inf
+        }
+        INDArray shiftColumn = Nd4j.create(shift, column, type);
+        Transforms.exp(scores.subiColumnVector(shiftColumn), false);         // p = exp(s - m'), [q, k]
+        double[] blockSum = reduce(scores.sum(true, 1));
+        double[] l = state.l().toDoubleVector();
+        for (int i = 0; i < l.length; i++) {
+            l[i] = l[i] * rescale[i] + blockSum[i];
+        }
+        INDArray rescaleColumn = Nd4j.create(rescale, column, type);
         INDArray blockAcc = Nd4j.matmul(scores, values);                    // [q, dV]
-        state.acc().muliColumnVector(rescale).addi(blockAcc);
-        state.m().assign(newMax);
-        free(blockMax, newMax, shift, rescale, blockSum, blockAcc);
-        return state;
+        INDArray acc = state.acc().muliColumnVector(rescaleColumn).addi(blockAcc);
+        free(state.m(), state.l(), shiftColumn, rescaleColumn, blockAcc);
+        return new State(Nd4j.create(newMax, column, type), Nd4j.create(l, column, type), acc);
+    }
+
+    private static double[] reduce(INDArray column) {
+        double[] values = column.toDoubleVector();
+        free(column);
+        return values;
     }
 
     /** Releases temporaries now rather than at the next garbage collection, so peak memory stays a block's. */

@@ -20,7 +20,7 @@ class BlockedAttentionTest {
     static final int TOKENS = 37;
 
     static Stream<Arguments> blocks() {
-        return Stream.of(3, 8, 16, 36, 37, 64).flatMap(b -> Stream.of(Arguments.of(b, false), Arguments.of(b, true)));
+        return Stream.of(5, 16, 37, 64).flatMap(b -> Stream.of(Arguments.of(b, false), Arguments.of(b, true)));
     }
 
     @ParameterizedTest(name = "block {0}, causal {1}")
