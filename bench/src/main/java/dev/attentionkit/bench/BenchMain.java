@@ -118,8 +118,11 @@ public final class BenchMain {
             }
             if (!skip.contains("memory")) {
                 log("scaling: peak memory (separate JVM)");
-                Map<String, Double> peaks = peakMemory(lengths, results);
-                scaling.replaceAll(r -> r.withPeak(peaks.getOrDefault(r.implementation() + "@" + r.tokens(), Double.NaN)));
+                Map<String, String[]> peaks = peakMemory(lengths, results);
+                scaling.replaceAll(r -> {
+                    String[] p = peaks.get(r.implementation() + "@" + r.tokens());
+                    return p == null ? r : r.withPeak(Double.parseDouble(p[0]), "peak memory by " + p[1]);
+                });
             }
             scaling.replaceAll(r -> fullMs.containsKey(r.tokens()) ? r.withRatio(r.msMedian() / fullMs.get(r.tokens()), "full") : r);
             rows.addAll(scaling);
@@ -194,7 +197,8 @@ public final class BenchMain {
                 + "; max_abs_diff over the first " + Workload.CHECKED_VALUES + " outputs");
     }
 
-    private static Map<String, Double> peakMemory(int[] lengths, Path results) throws IOException, InterruptedException {
+    /** implementation@tokens → {peak MiB, method}. */
+    private static Map<String, String[]> peakMemory(int[] lengths, Path results) throws IOException, InterruptedException {
         Path out = results.resolve(".peak-memory.csv");
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
             "-Dorg.bytedeco.javacpp.maxbytes=0", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0",
@@ -203,11 +207,11 @@ public final class BenchMain {
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().put("MALLOC_MMAP_THRESHOLD_", "65536");
         int exit = pb.start().waitFor();
-        Map<String, Double> peaks = new LinkedHashMap<>();
+        Map<String, String[]> peaks = new LinkedHashMap<>();
         if (Files.exists(out)) {
             for (String line : Files.readAllLines(out)) {
                 String[] f = line.split(",");
-                peaks.put(f[0] + "@" + f[1], Double.parseDouble(f[2]));
+                peaks.put(f[0] + "@" + f[1], new String[] {f[2], f[3]});
             }
             Files.delete(out);
         }

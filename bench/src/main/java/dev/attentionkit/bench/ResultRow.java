@@ -36,9 +36,9 @@ record ResultRow(String section, String implementation, String config, int batch
             msMin, usefulGflops, value, ratio, ratioTo, peakExtraMib, maxAbsDiff, backend, notes);
     }
 
-    ResultRow withPeak(double mib) {
+    ResultRow withPeak(double mib, String how) {
         return new ResultRow(section, implementation, config, batch, tokens, dModel, heads, headDim, causal, msMedian, msMean,
-            msMin, usefulGflops, pctOfMmul, ratio, ratioTo, mib, maxAbsDiff, backend, notes);
+            msMin, usefulGflops, pctOfMmul, ratio, ratioTo, mib, maxAbsDiff, backend, notes + "; " + how);
     }
 
     String csv(String runId, String machine) {
