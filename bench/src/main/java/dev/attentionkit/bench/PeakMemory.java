@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * resets; so: collect garbage, reset the mark, read {@code VmRSS}, call, read {@code VmHWM}. The JVM runs
  * with {@code MALLOC_MMAP_THRESHOLD_=65536} so that every array above 64 KiB is its own mapping and goes
  * back to the OS when freed (otherwise glibc may reuse freed memory silently, or keep it), and with a
- * pre-touched heap ({@code -Xms=-Xmx -XX:+AlwaysPreTouch}) so heap growth cannot pass for native memory.
+ * pre-touched heap ({@code -Xms2g -Xmx2g -XX:+AlwaysPreTouch}) so heap growth cannot pass for native memory.
  * Where {@code clear_refs} is unavailable (not Linux), {@code Pointer.physicalBytes()} is sampled every
  * millisecond instead, which can miss short peaks.
  *
@@ -42,12 +42,16 @@ public final class PeakMemory {
             warmUp(impl);
             for (int a = 1; a < args.length; a++) {
                 int tokens = Integer.parseInt(args[a]);
-                INDArray[] qkv = ScalingImplementations.inputs(tokens, 5);
-                Supplier<INDArray> call = ScalingImplementations.all().get(impl).build(qkv[0], qkv[1], qkv[2]);
-                double mib = (exact ? peakByHighWaterMark(call) : peakBySampling(call)) / (1024.0 * 1024.0);
-                lines.add(String.format(Locale.ROOT, "%s,%d,%.2f,%s", impl, tokens, mib, exact ? "VmHWM" : "sampled"));
-                System.out.println("[bench] peak memory " + lines.get(lines.size() - 1));
-                Files.write(out, lines);
+                try {
+                    INDArray[] qkv = ScalingImplementations.inputs(tokens, 5);
+                    Supplier<INDArray> call = ScalingImplementations.all().get(impl).build(qkv[0], qkv[1], qkv[2]);
+                    double mib = (exact ? peakByHighWaterMark(call) : peakBySampling(call)) / (1024.0 * 1024.0);
+                    lines.add(String.format(Locale.ROOT, "%s,%d,%.2f,%s", impl, tokens, mib, exact ? "VmHWM" : "sampled"));
+                    System.out.println("[bench] peak memory " + lines.get(lines.size() - 1));
+                    Files.write(out, lines);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    System.out.println("[bench] peak memory " + impl + " at " + tokens + " failed: " + e);
+                }
             }
         }
     }

@@ -1,8 +1,10 @@
 package dev.attentionkit.bench;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -28,14 +30,13 @@ final class PlainMultiHeadAttention {
         this.mask = in.workload().causal() ? causalMask(t) : null;
     }
 
+    /** {@code [t, t]}: 0 on and below the diagonal, {@code -inf} above; row by row, so no {@code t²} Java array. */
     static INDArray causalMask(int t) {
-        float[] m = new float[t * t];
-        for (int i = 0; i < t; i++) {
-            for (int j = i + 1; j < t; j++) {
-                m[i * t + j] = Float.NEGATIVE_INFINITY;
-            }
+        INDArray mask = Nd4j.zeros(DataType.FLOAT, t, t);
+        for (int i = 0; i + 1 < t; i++) {
+            mask.getRow(i).get(NDArrayIndex.interval(i + 1, t)).assign(Float.NEGATIVE_INFINITY);
         }
-        return Nd4j.createFromArray(m).reshape(t, t);
+        return mask;
     }
 
     /** @param x {@code [batch, tokens, d]} @return {@code [batch, tokens, d]} */
