@@ -49,7 +49,7 @@ public final class BenchMain {
         String mode = quick ? "quick" : "full";
 
         Workload w = quick ? Workload.QUICK : Workload.HEADLINE;
-        JmhSettings headlineJmh = quick ? new JmhSettings(1, 3, 0) : new JmhSettings(2, 5, 1);
+        JmhSettings headlineJmh = quick ? new JmhSettings(1, 3, 0) : new JmhSettings(3, 5, 1);
         JmhSettings scalingJmh = quick ? new JmhSettings(1, 2, 0) : new JmhSettings(1, 3, 1);
         int[] lengths = quick ? new int[] {256, 512, 1024} : new int[] {256, 512, 1024, 2048, 4096, 8192, 16384};
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm"));
