@@ -39,8 +39,9 @@ public final class FastMultiHeadAttention {
     private final int numHeads;
     private final INDArray qkvWeightT;   // [dIn, 3·dOut], contiguous
     private final INDArray outWeightT;   // [dOut, dOut], contiguous
+    private final int queryBlock;
 
-    private FastMultiHeadAttention(Linear qkv, Linear outProj, int numHeads) {
+    private FastMultiHeadAttention(Linear qkv, Linear outProj, int numHeads, int queryBlock) {
         if (numHeads < 1 || outProj.inFeatures() % numHeads != 0) {
             throw new IllegalArgumentException("dOut " + outProj.inFeatures() + " must be divisible by numHeads " + numHeads);
         }
@@ -53,6 +54,24 @@ public final class FastMultiHeadAttention {
         this.numHeads = numHeads;
         this.qkvWeightT = qkv.weight().transpose().dup('c');
         this.outWeightT = outProj.weight().transpose().dup('c');
+        if (queryBlock < 1) {
+            throw new IllegalArgumentException("queryBlock must be at least 1, got " + queryBlock);
+        }
+        this.queryBlock = queryBlock;
+    }
+
+    /**
+     * The same module (same weights, shared) with another number of queries per block: smaller blocks hold
+     * fewer scores at a time ({@code batch·heads·queryBlock·tokens} floats) and skip more of the masked
+     * half, larger ones make fewer, bigger ND4J calls. The output does not depend on it.
+     */
+    public FastMultiHeadAttention withQueryBlock(int queryBlock) {
+        return new FastMultiHeadAttention(qkv, outProj, numHeads, queryBlock);
+    }
+
+    /** Queries per block of the attention step (see {@link #withQueryBlock}). */
+    public int queryBlock() {
+        return queryBlock;
     }
 
     /**
@@ -63,7 +82,7 @@ public final class FastMultiHeadAttention {
         TorchRandom random = TorchRandom.manualSeed(seed);
         Linear qkv = Linear.init(dIn, 3 * dOut, qkvBias, random);
         Linear out = Linear.init(dOut, dOut, true, random);
-        return new FastMultiHeadAttention(qkv, out, numHeads);
+        return new FastMultiHeadAttention(qkv, out, numHeads, QUERY_BLOCK);
     }
 
     /**
@@ -79,7 +98,7 @@ public final class FastMultiHeadAttention {
                                                      int numHeads) {
         Shapes.requireMatrix(wQkv, "wQkv", "[3·dOut, dIn]");
         Shapes.requireMatrix(wOut, "wOut", "[dOut, dOut]");
-        return new FastMultiHeadAttention(Linear.fromWeights(wQkv, bQkv), Linear.fromWeights(wOut, bOut), numHeads);
+        return new FastMultiHeadAttention(Linear.fromWeights(wQkv, bQkv), Linear.fromWeights(wOut, bOut), numHeads, QUERY_BLOCK);
     }
 
     /**
@@ -118,9 +137,9 @@ public final class FastMultiHeadAttention {
         q.muli(1.0 / Math.sqrt(hd));
 
         INDArray context = Nd4j.create(type, new long[] {b, t, h, hd}, 'c');   // heads side by side = [b, t, dOut]
-        INDArray diagonal = causal ? BlockedAttention.causalMask(Math.min(QUERY_BLOCK, t), Math.min(QUERY_BLOCK, t), 0, type) : null;
-        for (long qs = 0; qs < t; qs += QUERY_BLOCK) {
-            long qe = Math.min(t, qs + QUERY_BLOCK);
+        INDArray diagonal = causal ? BlockedAttention.causalMask(Math.min(queryBlock, t), Math.min(queryBlock, t), 0, type) : null;
+        for (long qs = 0; qs < t; qs += queryBlock) {
+            long qe = Math.min(t, qs + queryBlock);
             long keyEnd = causal ? qe : t;
             // Contiguous copies: a batched product over views costs about twice as much on ND4J.
             INDArray qBlock = q.get(all(), all(), interval(qs, qe), all()).dup('c');            // [b, h, bq, hd]

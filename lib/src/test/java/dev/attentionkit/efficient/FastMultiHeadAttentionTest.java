@@ -57,6 +57,20 @@ class FastMultiHeadAttentionTest {
     }
 
     @Test
+    @DisplayName("the query block size changes nothing but speed: blocks of 1, 7 and 64 give the same output")
+    void queryBlocks() {
+        FastMultiHeadAttention mha = FastMultiHeadAttention.fromSeed(8, 6, 3, true, 7);
+        INDArray x = Reference.random(5, 2, 30, 8);
+        INDArray expected = mha.forward(x);
+        for (int block : new int[] {1, 7, 64}) {
+            FastMultiHeadAttention other = mha.withQueryBlock(block);
+            assertEquals(block, other.queryBlock());
+            assertTrue(expected.equalsWithEps(other.forward(x), 1e-5), "block " + block);
+        }
+        assertThrows(IllegalArgumentException.class, () -> mha.withQueryBlock(0));
+    }
+
+    @Test
     @DisplayName("from a seed: PyTorch's layers and parameter count; unbatched input; causal by default")
     void fromSeed() {
         FastMultiHeadAttention mha = FastMultiHeadAttention.fromSeed(6, 4, 2, false, 123);
