@@ -1,0 +1,296 @@
+package dev.attentionkit.bench;
+
+import dev.attentionkit.efficient.FastMultiHeadAttention;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+
+/**
+ * The whole benchmark in one run, so every ratio it reports compares numbers taken side by side:
+ * <ol>
+ *   <li>correctness: every headline implementation against {@code kit-fast-mha} on the same inputs;</li>
+ *   <li>the machine's float32 GEMM throughput (ND4J mmul 2048 × 2048);</li>
+ *   <li>the headline workload through every {@link HeadlineImplementations} entry (JMH);</li>
+ *   <li>the same through PyTorch, in a separate JVM ({@link TorchMain});</li>
+ *   <li>the scaling study: time (JMH) and peak memory ({@link PeakMemory}, separate JVM) against length.</li>
+ * </ol>
+ * Usage (bench/run does the building): {@code BenchMain [--quick] [--results DIR] [--torch-classpath CP]
+ * [--skip torch,scaling,memory]}. Writes {@code results-MODE.csv} and three PNG charts into DIR.
+ */
+public final class BenchMain {
+    static final int MATMUL_SIZE = 2048;
+    static final String TORCH = "pytorch-sdpa-mha";
+    static final String ND4J_BACKEND = "ND4J 1.0.0-M2.1 CPU, OpenBLAS 0.3.19 (javacpp 1.5.7)";
+    static final String TORCH_BACKEND = "PyTorch 2.10.0 CPU via bytedeco 1.5.13 (javacpp 1.5.13, OpenBLAS 0.3.31)";
+
+    private BenchMain() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> argList = Arrays.asList(args);
+        boolean quick = argList.contains("--quick");
+        Path results = Path.of(option(args, "--results", "bench/results"));
+        String torchClasspath = option(args, "--torch-classpath", null);
+        Set<String> skip = Set.of(option(args, "--skip", "").split(","));
+        String mode = quick ? "quick" : "full";
+
+        Workload w = quick ? Workload.QUICK : Workload.HEADLINE;
+        JmhSettings headlineJmh = quick ? new JmhSettings(1, 3, 0) : new JmhSettings(3, 5, 1);
+        JmhSettings scalingJmh = quick ? new JmhSettings(1, 2, 0) : new JmhSettings(1, 3, 1);
+        int[] lengths = quick ? new int[] {256, 512, 1024} : new int[] {256, 512, 1024, 2048, 4096, 8192, 16384};
+        String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm"));
+        String machine = machine();
+        Files.createDirectories(results);
+        log("%s run on %s; headline %s; %s", mode, machine, w.label(), Workload.FLOP_FORMULA);
+
+        List<ResultRow> rows = new ArrayList<>();
+
+        log("checking every implementation against kit-fast-mha on the headline inputs");
+        Map<String, Double> diffs = new HashMap<>();
+        INDArray reference = check(w, diffs);
+
+        log("matmul %d x %d", MATMUL_SIZE, MATMUL_SIZE);
+        RunResult mm = JmhSettings.run(headlineJmh.options(MatmulBenchmark.class).param("size", Integer.toString(MATMUL_SIZE)))
+            .iterator().next();
+        double mmulGflops = MatmulBenchmark.flops(MATMUL_SIZE) / (JmhSettings.medianMs(mm) / 1000) / 1e9;
+        rows.add(new ResultRow("matmul", "nd4j-mmul", "float32 " + MATMUL_SIZE + "x" + MATMUL_SIZE + " x " + MATMUL_SIZE + "x" + MATMUL_SIZE,
+            1, MATMUL_SIZE, MATMUL_SIZE, 1, MATMUL_SIZE, false, JmhSettings.medianMs(mm), JmhSettings.meanMs(mm),
+            JmhSettings.minMs(mm), mmulGflops, 100, Double.NaN, "", Double.NaN, Double.NaN, ND4J_BACKEND,
+            "GEMM ceiling of this machine: FLOPs = 2*n^3"));
+
+        List<ResultRow> headline = new ArrayList<>();
+        for (Implementation impl : HeadlineImplementations.all().values()) {
+            log("headline: %s", impl.name());
+            RunResult r = JmhSettings.run(workloadParams(headlineJmh.options(HeadlineBenchmark.class), w)
+                .param("impl", impl.name())).iterator().next();
+            headline.add(headlineRow(w, impl.name(), r, impl.causal(), diffs.get(impl.name()), ND4J_BACKEND, impl.notes()));
+            log("  %.1f ms (median)", JmhSettings.medianMs(r));
+        }
+        if (!skip.contains("torch") && torchClasspath != null) {
+            log("headline: %s (separate JVM)", TORCH);
+            ResultRow torchRow = torch(w, headlineJmh, torchClasspath, results, reference);
+            if (torchRow != null) {
+                headline.add(torchRow);
+            }
+        } else {
+            log("PyTorch skipped (no --torch-classpath, or --skip torch)");
+        }
+        double torchMs = headline.stream().filter(r -> r.implementation().equals(TORCH)).mapToDouble(ResultRow::msMedian)
+            .findFirst().orElse(Double.NaN);
+        for (ResultRow r : headline) {
+            ResultRow withPct = r.withPctOfMmul(100 * r.usefulGflops() / mmulGflops);
+            rows.add(Double.isNaN(torchMs) ? withPct : withPct.withRatio(r.msMedian() / torchMs, TORCH));
+        }
+
+        List<ResultRow> scaling = new ArrayList<>();
+        if (!skip.contains("scaling")) {
+            Map<Integer, Double> fullMs = new HashMap<>();
+            for (String impl : ScalingImplementations.all().keySet()) {
+                for (int t : lengths) {
+                    log("scaling: %s at %d tokens", impl, t);
+                    RunResult r = JmhSettings.run(scalingJmh.options(ScalingBenchmark.class)
+                        .param("impl", impl).param("tokens", Integer.toString(t))).iterator().next();
+                    double ms = JmhSettings.medianMs(r);
+                    log("  %.1f ms (median)", ms);
+                    boolean softmaxExact = impl.equals("full") || impl.equals("blocked");
+                    double flops = 2.0 * 2 * ScalingImplementations.HEAD_DIM * t * (t + 1.0) / 2;
+                    if (impl.equals("full")) {
+                        fullMs.put(t, ms);
+                    }
+                    scaling.add(new ResultRow("scaling", impl, "B1 T" + t + " 1 head of " + ScalingImplementations.HEAD_DIM
+                        + " causal", 1, t, ScalingImplementations.HEAD_DIM, 1, ScalingImplementations.HEAD_DIM, true, ms,
+                        JmhSettings.meanMs(r), JmhSettings.minMs(r), softmaxExact ? flops / (ms / 1000) / 1e9 : Double.NaN,
+                        Double.NaN, Double.NaN, "", Double.NaN, Double.NaN, ND4J_BACKEND, ScalingImplementations.notes(impl)
+                        + (softmaxExact ? "; gflops count the causal half of Q.K^T and P.V: 2*2*64*T*(T+1)/2" : "")));
+                }
+            }
+            if (!skip.contains("memory")) {
+                log("scaling: peak memory (separate JVM)");
+                Map<String, String[]> peaks = peakMemory(lengths, results);
+                scaling.replaceAll(r -> {
+                    String[] p = peaks.get(r.implementation() + "@" + r.tokens());
+                    return p == null ? r : r.withPeak(Double.parseDouble(p[0]), "peak memory by " + p[1]);
+                });
+            }
+            scaling.replaceAll(r -> fullMs.containsKey(r.tokens()) ? r.withRatio(r.msMedian() / fullMs.get(r.tokens()), "full") : r);
+            rows.addAll(scaling);
+        }
+
+        Path csv = results.resolve("results-" + mode + ".csv");
+        List<String> lines = new ArrayList<>(List.of(ResultRow.HEADER));
+        rows.forEach(r -> lines.add(r.csv(runId, machine)));
+        Files.write(csv, lines);
+        Charts.headline(headline, "Multi-head attention forward, " + w.label() + ", float32 (" + machine + ")",
+            results.resolve("headline-" + mode + ".png"));
+        if (!scaling.isEmpty()) {
+            Charts.scaling(scaling, false, results.resolve("scaling-time-" + mode + ".png"));
+            Charts.scaling(scaling, true, results.resolve("scaling-memory-" + mode + ".png"));
+        }
+        System.out.println(table(rows, w, mmulGflops, torchMs));
+        log("wrote %s and the charts beside it", csv);
+    }
+
+    /** Runs every implementation once, returns kit-fast-mha's output, and fills max |difference| per name. */
+    private static INDArray check(Workload w, Map<String, Double> diffs) {
+        Nd4jInputs in = Nd4jInputs.of(SeededInputs.of(w, 42));
+        FastMultiHeadAttention fast = FastMultiHeadAttention.fromWeights(in.wQkv(), null, in.wOut(), in.bOut(), w.heads());
+        INDArray causalRef = fast.forward(in.x(), w.causal());
+        INDArray fullRef = w.causal() ? fast.forward(in.x(), false) : causalRef;
+        for (Implementation impl : HeadlineImplementations.all().values()) {
+            INDArray out = impl.build().apply(in).get();
+            INDArray ref = impl.causal() == w.causal() ? causalRef : fullRef;
+            diffs.put(impl.name(), out.sub(ref).amaxNumber().doubleValue());
+            log("  %-24s max |diff| = %.2e", impl.name(), diffs.get(impl.name()));
+        }
+        return causalRef;
+    }
+
+    private static ResultRow headlineRow(Workload w, String name, RunResult r, boolean causal, Double diff, String backend,
+                                         String notes) {
+        double ms = JmhSettings.medianMs(r);
+        return new ResultRow("headline", name, w.label(), w.batch(), w.tokens(), w.dModel(), w.heads(), w.headDim(), causal,
+            ms, JmhSettings.meanMs(r), JmhSettings.minMs(r), w.usefulFlops() / (ms / 1000) / 1e9, Double.NaN, Double.NaN, "",
+            Double.NaN, diff == null ? Double.NaN : diff, backend, notes);
+    }
+
+    private static ResultRow torch(Workload w, JmhSettings jmh, String classpath, Path results, INDArray reference)
+        throws IOException, InterruptedException {
+        Path out = results.resolve(".torch-timing.csv"), check = results.resolve(".torch-check.txt");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", classpath));
+        command.addAll(Arrays.asList(JmhSettings.JVM_ARGS));
+        command.addAll(List.of(TorchMain.class.getName(), Integer.toString(w.batch()), Integer.toString(w.tokens()),
+            Integer.toString(w.dModel()), Integer.toString(w.heads()), Boolean.toString(w.causal()),
+            Integer.toString(jmh.warmup()), Integer.toString(jmh.iterations()), Integer.toString(jmh.forks()),
+            out.toString(), check.toString()));
+        int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+        if (exit != 0 || !Files.exists(out)) {
+            log("PyTorch run failed (exit %d); the table has no PyTorch row", exit);
+            return null;
+        }
+        String[] t = Files.readString(out).trim().split(",");
+        float[] expected = reference.reshape(reference.length()).get(
+            NDArrayIndex.interval(0, Workload.CHECKED_VALUES)).toFloatVector();
+        List<String> got = Files.readAllLines(check);
+        double diff = 0;
+        for (int i = 0; i < got.size(); i++) {
+            diff = Math.max(diff, Math.abs(Float.parseFloat(got.get(i)) - expected[i]));
+        }
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(check);
+        double ms = Double.parseDouble(t[0]);
+        return new ResultRow("headline", TORCH, w.label(), w.batch(), w.tokens(), w.dModel(), w.heads(), w.headDim(),
+            w.causal(), ms, Double.parseDouble(t[1]), Double.parseDouble(t[2]), w.usefulFlops() / (ms / 1000) / 1e9,
+            Double.NaN, Double.NaN, "", Double.NaN, diff, TORCH_BACKEND,
+            "torch.linear (fused QKV) + scaled_dot_product_attention(is_causal) + linear (out proj); " + t[3]
+                + "; max_abs_diff over the first " + Workload.CHECKED_VALUES + " outputs");
+    }
+
+    /** implementation@tokens → {peak MiB, method}. */
+    private static Map<String, String[]> peakMemory(int[] lengths, Path results) throws IOException, InterruptedException {
+        Path out = results.resolve(".peak-memory.csv");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch",
+            "-Dorg.bytedeco.javacpp.maxbytes=0", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0",
+            "-cp", System.getProperty("java.class.path"), PeakMemory.class.getName(), out.toString()));
+        Arrays.stream(lengths).forEach(t -> command.add(Integer.toString(t)));
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        pb.environment().put("MALLOC_MMAP_THRESHOLD_", "65536");
+        int exit = pb.start().waitFor();
+        Map<String, String[]> peaks = new LinkedHashMap<>();
+        if (Files.exists(out)) {
+            for (String line : Files.readAllLines(out)) {
+                String[] f = line.split(",");
+                peaks.put(f[0] + "@" + f[1], new String[] {f[2], f[3]});
+            }
+            Files.delete(out);
+        }
+        if (exit != 0) {
+            log("peak-memory JVM exited with %d; rows without a peak have no measurement", exit);
+        }
+        return peaks;
+    }
+
+    private static ChainedOptionsBuilder workloadParams(ChainedOptionsBuilder o, Workload w) {
+        return o.param("batch", Integer.toString(w.batch())).param("tokens", Integer.toString(w.tokens()))
+            .param("dModel", Integer.toString(w.dModel())).param("heads", Integer.toString(w.heads()))
+            .param("causal", Boolean.toString(w.causal()));
+    }
+
+    private static String table(List<ResultRow> rows, Workload w, double mmulGflops, double torchMs) {
+        StringBuilder s = new StringBuilder("\n");
+        s.append(String.format(Locale.ROOT, "Machine GEMM: ND4J mmul %dx%d float32 = %.1f GFLOP/s%n", MATMUL_SIZE, MATMUL_SIZE, mmulGflops));
+        s.append(String.format(Locale.ROOT, "Headline: %s, forward pass, float32. %s%n", w.label(), Workload.FLOP_FORMULA));
+        s.append(String.format(Locale.ROOT, "  useful GFLOP per call = %.2f%n", w.usefulFlops() / 1e9));
+        s.append(String.format(Locale.ROOT, "  %-24s %10s %10s %10s %9s %11s %11s %12s%n", "implementation", "ms (med)", "ms (min)",
+            "GFLOP/s", "% mmul", "vs PyTorch", "(by min)", "max |diff|"));
+        double torchMin = rows.stream().filter(r -> r.implementation().equals(TORCH)).mapToDouble(ResultRow::msMin)
+            .findFirst().orElse(Double.NaN);
+        for (ResultRow r : rows.stream().filter(r -> r.section().equals("headline")).collect(Collectors.toList())) {
+            s.append(String.format(Locale.ROOT, "  %-24s %10.1f %10.1f %10.1f %8.0f%% %11s %11s %12.2e%s%n", r.implementation(),
+                r.msMedian(), r.msMin(), r.usefulGflops(), r.pctOfMmul(),
+                Double.isNaN(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.ratio()),
+                Double.isNaN(torchMin) ? "-" : String.format(Locale.ROOT, "%.2fx", r.msMin() / torchMin),
+                r.maxAbsDiff(), r.causal() ? "" : "  (not causal)"));
+        }
+        s.append("  GFLOP/s, % mmul and 'vs PyTorch' use the median; '(by min)' compares the fastest calls.\n");
+        List<ResultRow> scaling = rows.stream().filter(r -> r.section().equals("scaling")).collect(Collectors.toList());
+        if (!scaling.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "%nScaling: batch 1, one causal head of 64; ms (median) / peak extra MiB%n"));
+            List<Integer> lengths = scaling.stream().map(ResultRow::tokens).distinct().sorted().collect(Collectors.toList());
+            s.append(String.format(Locale.ROOT, "  %-16s", "tokens"));
+            lengths.forEach(t -> s.append(String.format(Locale.ROOT, " %17d", t)));
+            s.append('\n');
+            for (String impl : scaling.stream().map(ResultRow::implementation).distinct().collect(Collectors.toList())) {
+                s.append(String.format(Locale.ROOT, "  %-16s", impl));
+                for (int t : lengths) {
+                    scaling.stream().filter(r -> r.implementation().equals(impl) && r.tokens() == t).findFirst().ifPresentOrElse(
+                        r -> s.append(String.format(Locale.ROOT, " %9.1f/%7.1f", r.msMedian(), r.peakExtraMib())),
+                        () -> s.append(String.format(Locale.ROOT, " %17s", "-")));
+                }
+                s.append('\n');
+            }
+        }
+        return s.toString();
+    }
+
+    private static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
+        } catch (IOException | RuntimeException e) {
+            cpu = System.getProperty("os.arch");
+        }
+        return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String option(String[] args, String name, String fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
+    }
+}
