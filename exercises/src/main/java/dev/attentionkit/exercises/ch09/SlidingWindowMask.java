@@ -1,0 +1,25 @@
+package dev.attentionkit.exercises.ch09;
+
+/**
+ * Exercise 9.1 — the sliding-window (local) attention pattern.
+ *
+ * <p>With a window of {@code w}, query {@code i} may attend to key {@code j} when they are less than
+ * {@code w} positions apart: {@code |i - j| < w} (so {@code w = 1} means "only itself"). In the causal
+ * form a query looks back only: {@code i - w < j <= i}. Each query then sees at most {@code 2w - 1} keys
+ * ({@code w} when causal) instead of all of them, which is what makes local attention O(n·w).
+ */
+public final class SlidingWindowMask {
+    private SlidingWindowMask() {}
+
+    /**
+     * @param tokens how many tokens the sequence has (queries and keys alike)
+     * @param window the window {@code w}, at least 1
+     * @param causal whether queries may only look back
+     * @return {@code [tokens][tokens]}: {@code true} where query {@code i} (row) may attend to key {@code j} (column)
+     */
+    public static boolean[][] mask(int tokens, int window, boolean causal) {
+        // TODO Exercise 9.1: replace this line with your code.
+        // Hint: two nested loops over queries i and keys j; keep when |i - j| < window, and j <= i if causal.
+        throw new UnsupportedOperationException("Exercise 9.1 is not done yet");
+    }
+}

@@ -1,0 +1,108 @@
+package dev.attentionkit.exercises.ch09;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.attentionkit.efficient.OnlineSoftmax;
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+@DisplayName("9.2 One step of the online softmax")
+class OnlineSoftmaxUpdateTest {
+
+    @Test
+    @Points(1)
+    @Hint("After one block from the start state: m = the row maximum, l = Σ exp(s - m), acc = exp(S - m) · V.")
+    @DisplayName("one block from the start: m, l and acc of a 3 x 4 block")
+    void firstBlock() {
+        INDArray scores = Graded.randomMatrix(1, 3, 4).mul(3);
+        INDArray values = Graded.randomMatrix(2, 4, 2);
+        OnlineSoftmax.State state = OnlineSoftmaxUpdate.update(OnlineSoftmax.State.start(3, 2), scores, values);
+        assertNotNull(state, "update returned null");
+        double[][] s = scores.toDoubleMatrix();
+        double[][] v = values.toDoubleMatrix();
+        double[][] m = new double[3][1];
+        double[][] l = new double[3][1];
+        double[][] acc = new double[3][2];
+        for (int i = 0; i < 3; i++) {
+            m[i][0] = Double.NEGATIVE_INFINITY;
+            for (double x : s[i]) {
+                m[i][0] = Math.max(m[i][0], x);
+            }
+            for (int j = 0; j < 4; j++) {
+                double p = Math.exp(s[i][j] - m[i][0]);
+                l[i][0] += p;
+                for (int c = 0; c < 2; c++) {
+                    acc[i][c] += p * v[j][c];
+                }
+            }
+        }
+        assertClose(m, state.m(), 1e-5, "m (the running maximum)");
+        assertClose(l, state.l(), 1e-5, "l (the running sum of exp(s - m))");
+        assertClose(acc, state.acc(), 1e-5, "acc (the running weighted sum of values)");
+    }
+
+    @Test
+    @Points(2)
+    @Hint("When a later block raises the maximum, multiply the old l and acc by exp(m - m') before adding the new block.")
+    @DisplayName("blocks of 3, 2 and 4 keys give softmax(S) · V of all 9 keys")
+    void blocksGiveTheFullSoftmax() {
+        INDArray scores = Graded.randomMatrix(3, 4, 9).mul(4);
+        INDArray values = Graded.randomMatrix(4, 9, 3);
+        OnlineSoftmax.State state = OnlineSoftmax.State.start(4, 3);
+        int[][] blocks = {{0, 3}, {3, 5}, {5, 9}};
+        for (int[] b : blocks) {
+            state = OnlineSoftmaxUpdate.update(state,
+                scores.get(NDArrayIndex.all(), NDArrayIndex.interval(b[0], b[1])).dup(),
+                values.get(NDArrayIndex.interval(b[0], b[1]), NDArrayIndex.all()).dup());
+            assertNotNull(state, "update returned null");
+        }
+        double[][] expected = Graded.matmul(Graded.softmaxRows(scores.toDoubleMatrix()), values.toDoubleMatrix());
+        assertClose(expected, state.output(), 1e-5, "acc / l after all three blocks");
+    }
+
+    @Test
+    @Points(2)
+    @Hint("A row that has seen only -inf scores keeps m = -inf: shift it by 0, not by m', so nothing becomes NaN.")
+    @DisplayName("a first block that is fully masked for one row leaves no NaN, and the result is still exact")
+    void fullyMaskedFirstBlock() {
+        INDArray scores = Graded.randomMatrix(5, 2, 6);
+        INDArray values = Graded.randomMatrix(6, 6, 2);
+        for (int j = 0; j < 3; j++) {
+            scores.putScalar(0, j, Float.NEGATIVE_INFINITY);   // row 0 sees no key in the first block
+        }
+        INDArray scoresBefore = scores.dup();
+        OnlineSoftmax.State state = OnlineSoftmax.State.start(2, 2);
+        state = OnlineSoftmaxUpdate.update(state, scores.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3)).dup(),
+            values.get(NDArrayIndex.interval(0, 3), NDArrayIndex.all()).dup());
+        assertNotNull(state, "update returned null");
+        assertTrue(!Double.isNaN(state.l().sumNumber().doubleValue()) && !Double.isNaN(state.acc().sumNumber().doubleValue()),
+            "l and acc must not contain NaN after a fully masked block, got l = " + state.l() + ", acc = " + state.acc());
+        state = OnlineSoftmaxUpdate.update(state, scores.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 6)).dup(),
+            values.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all()).dup());
+        // Reference: softmax over the keys each row may see (exp(-inf) = 0), times V.
+        double[][] s = scoresBefore.toDoubleMatrix();
+        double[][] weights = new double[2][6];
+        for (int i = 0; i < 2; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double x : s[i]) {
+                max = Math.max(max, x);
+            }
+            double sum = 0;
+            for (int j = 0; j < 6; j++) {
+                weights[i][j] = Math.exp(s[i][j] - max);
+                sum += weights[i][j];
+            }
+            for (int j = 0; j < 6; j++) {
+                weights[i][j] /= sum;
+            }
+        }
+        assertClose(Graded.matmul(weights, values.toDoubleMatrix()), state.output(), 1e-5, "acc / l after both blocks");
+    }
+}
