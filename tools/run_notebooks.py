@@ -73,7 +73,8 @@ def main():
         try:
             nb, seconds, launched = execute(path, args.kernel, args.timeout)
         except CellExecutionError as error:
-            sys.exit(f"FAILED {name}:\n{str(error)[-3000:]}")
+            # JJava's traceback lines are the kernel's own frames; the error's name and message say what went wrong.
+            sys.exit(f"FAILED {name}: {error.ename}: {error.evalue}\n{str(error)[-3000:]}")
         problems = errors_in(nb)
         if problems:
             sys.exit(f"FAILED {name}: " + "; ".join(problems))

@@ -30,3 +30,11 @@ kernel().getRenderer().createRegistration(org.nd4j.linalg.api.ndarray.INDArray.c
 dev.attentionkit.notebook.Progress.useDisplay(
     html -> display(html, "text/html"),
     (id, html) -> updateDisplay(id, html, "text/html"));
+
+// Tablesaw tables as HTML tables (the first 50 rows) rather than fixed-width text.
+kernel().getRenderer().createRegistration(tech.tablesaw.table.Relation.class)
+    .preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_HTML, MIMEType.TEXT_PLAIN)
+    .register((table, context) -> {
+        context.renderIfRequested(MIMEType.TEXT_HTML, () -> dev.attentionkit.notebook.Display.html(table, 50));
+        context.renderIfRequested(MIMEType.TEXT_PLAIN, table::toString);
+    });

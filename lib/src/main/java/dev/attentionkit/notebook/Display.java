@@ -29,6 +29,39 @@ public final class Display {
             .toHtml();
     }
 
+    /**
+     * HTML for a Tablesaw table: its name as the caption, then at most {@code maxRows} rows (Tablesaw's own
+     * {@code toString()} is a fixed-width text layout that wraps badly in a notebook).
+     */
+    public static String html(tech.tablesaw.table.Relation table, int maxRows) {
+        StringBuilder html = new StringBuilder("<table class=\"attention-kit\" style=\"border-collapse:collapse\">");
+        html.append("<caption style=\"font-weight:bold\">").append(escape(table.name()))
+            .append(String.format(Locale.ROOT, " (%d rows)", table.rowCount())).append("</caption><thead><tr>");
+        for (String column : table.columnNames()) {
+            html.append("<th style=\"padding:2px 8px\">").append(escape(column)).append("</th>");
+        }
+        html.append("</tr></thead><tbody>");
+        int rows = Math.min(maxRows, table.rowCount());
+        for (int r = 0; r < rows; r++) {
+            html.append("<tr>");
+            for (int c = 0; c < table.columnCount(); c++) {
+                boolean number = table.column(c) instanceof tech.tablesaw.api.NumericColumn;
+                html.append("<td style=\"padding:2px 8px;text-align:").append(number ? "right" : "left").append("\">")
+                    .append(escape(table.getString(r, c))).append("</td>");
+            }
+            html.append("</tr>");
+        }
+        if (rows < table.rowCount()) {
+            html.append("<tr><td colspan=\"").append(table.columnCount()).append("\">… ")
+                .append(table.rowCount() - rows).append(" more rows</td></tr>");
+        }
+        return html.append("</tbody></table>").toString();
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
     /** Plain text: the shape, then ND4J's rendering of the values. */
     public static String text(INDArray array) {
         return Shapes.describe(array) + " " + array.dataType().name().toLowerCase(Locale.ROOT) + "\n" + array;

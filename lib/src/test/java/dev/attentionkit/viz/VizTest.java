@@ -81,6 +81,15 @@ class VizTest {
         assertTrue(Display.html(Nd4j.ones(30, 30)).startsWith("<pre>"));
     }
 
+    @Test
+    @DisplayName("a Tablesaw table displays as HTML: caption, header, rows, and a note on rows left out")
+    void tablesawAsHtml() {
+        Table t = MatrixTable.of(Nd4j.eye(3), List.of("a", "b", "c"), List.of("x", "y", "z")).title("weights").toTable();
+        String html = Display.html(t, 2);
+        assertTrue(html.contains("weights (3 rows)") && html.contains("<th style=\"padding:2px 8px\">x</th>"), html);
+        assertTrue(html.contains("1 more rows"), html);
+    }
+
     private static int[] find(BufferedImage image, int rgb) {
         for (int y = 0; y < image.getHeight(); y++) {
             for (int x = 0; x < image.getWidth(); x++) {
