@@ -73,7 +73,7 @@ public final class TrainableMultiHeadAttention {
         SDVariable q = split(query.forward(xQuery), tq);                    // [b, h, tq, hd]
         SDVariable k = split(key.forward(xKeyValue), tk);                   // [b, h, tk, hd]
         SDVariable v = split(value.forward(xKeyValue), tk);                 // [b, h, tk, hd]
-        TrainableAttentionOutput heads = TrainableScaledDotProductAttention.apply(q, k, v, plain.headDim(), mask);
+        TrainableAttentionOutput heads = TrainableScaledDotProductAttention.apply(q, k, v, plain.headDim(), mask, true);
         SDVariable merged = heads.context().permute(0, 2, 1, 3)             // [b, tq, h, hd]
             .reshape(-1, tq, plain.dOut());                                 // [b, tq, dOut]
         return new TrainableAttentionOutput(outProj.forward(merged), heads.weights());

@@ -29,10 +29,16 @@ public final class TrainableScaledDotProductAttention {
      */
     public static TrainableAttentionOutput apply(SDVariable queries, SDVariable keys, SDVariable values, long dK,
                                                  Mask mask) {
+        return apply(queries, keys, values, dK, mask, false);
+    }
+
+    /** As above; {@code headsAxis} says the inputs are {@code [batch, heads, tokens, d]}. */
+    static TrainableAttentionOutput apply(SDVariable queries, SDVariable keys, SDVariable values, long dK,
+                                          Mask mask, boolean headsAxis) {
         SameDiff sd = queries.getSameDiff();
         SDVariable scores = sd.mmul(queries, keys, false, true, false).div(Math.sqrt(dK)); // [.., q, k]
         if (mask != null) {
-            scores = scores.add(sd.constant(additive(mask, queries)));
+            scores = scores.add(sd.constant(additive(mask, queries, headsAxis)));
         }
         SDVariable weights = sd.nn.softmax(scores, -1);
         SDVariable context = sd.mmul(weights, values);                                     // [.., q, dV]
@@ -40,10 +46,10 @@ public final class TrainableScaledDotProductAttention {
     }
 
     /** 0 where the mask keeps a score, {@link #BLOCKED} where it blocks one; shaped to broadcast. */
-    static INDArray additive(Mask mask, SDVariable like) {
+    static INDArray additive(Mask mask, SDVariable like, boolean headsAxis) {
         INDArray blocked = mask.blocked().castTo(like.dataType()).muli(BLOCKED);
         long[] shape = blocked.shape();
-        if (mask.isBatched() && like.getShape() != null && like.getShape().length == 4) {
+        if (mask.isBatched() && headsAxis) {
             return blocked.reshape(shape[0], 1, shape[1], shape[2]);                        // [b, 1, q, k]: all heads
         }
         return blocked;
