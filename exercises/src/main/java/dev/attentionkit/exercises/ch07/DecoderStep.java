@@ -24,6 +24,7 @@ public final class DecoderStep {
      */
     public static AttentionOutput attend(INDArray query, INDArray encoderStates, ScoreFunction score) {
         // TODO Exercise 7.2: replace this line with your code.
-        throw new UnsupportedOperationException("Exercise 7.2 is not done yet. Hint: score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.");
+        // Hint: score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.
+        throw new UnsupportedOperationException("Exercise 7.2 is not done yet");
     }
 }

@@ -17,6 +17,7 @@ public final class ExactMatchAccuracy {
      */
     public static double accuracy(List<String> predicted, List<String> expected) {
         // TODO Exercise 7.3: replace this line with your code.
-        throw new UnsupportedOperationException("Exercise 7.3 is not done yet. Hint: count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.");
+        // Hint: count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.
+        throw new UnsupportedOperationException("Exercise 7.3 is not done yet");
     }
 }

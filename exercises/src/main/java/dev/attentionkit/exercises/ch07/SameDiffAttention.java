@@ -21,6 +21,7 @@ public final class SameDiffAttention {
      */
     public static SDVariable context(SDVariable queries, SDVariable keys, SDVariable values) {
         // TODO Exercise 7.4: replace this line with your code.
-        throw new UnsupportedOperationException("Exercise 7.4 is not done yet. Hint: sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.");
+        // Hint: sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.
+        throw new UnsupportedOperationException("Exercise 7.4 is not done yet");
     }
 }

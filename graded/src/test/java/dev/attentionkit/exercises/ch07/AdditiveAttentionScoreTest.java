@@ -3,6 +3,7 @@ package dev.attentionkit.exercises.ch07;
 import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,7 @@ class AdditiveAttentionScoreTest {
     }
 
     @Test
+    @Hint("keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
     @Points(1)
     @DisplayName("one query against 5 keys of the same size (dQ = dK = 4, h = 3)")
     void sameSizes() {
@@ -49,6 +51,7 @@ class AdditiveAttentionScoreTest {
     }
 
     @Test
+    @Hint("keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
     @Points(2)
     @DisplayName("queries and keys of different sizes (dQ = 6, dK = 3, h = 5, Tx = 7)")
     void differentSizes() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.attentionkit.attention.AttentionOutput;
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.score.AdditiveScore;
 import dev.attentionkit.score.MultiplicativeScore;
@@ -40,6 +41,7 @@ class DecoderStepTest {
     }
 
     @Test
+    @Hint("score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
     @Points(2)
     @DisplayName("with Luong's multiplicative score qᵀ W k (dQ = 3, dK = 4, Tx = 6)")
     void luong() {
@@ -61,6 +63,7 @@ class DecoderStepTest {
     }
 
     @Test
+    @Hint("score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
     @Points(1)
     @DisplayName("with Bahdanau's additive score (dQ = 5, dK = 2, h = 4, Tx = 8)")
     void bahdanau() {

@@ -3,6 +3,7 @@ package dev.attentionkit.exercises.ch07;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 class ExactMatchAccuracyTest {
 
     @Test
+    @Hint("count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.")
     @Points(1)
     @DisplayName("one wrong character makes a translation wrong: 2 of 4 right is 0.5")
     void exact() {
@@ -23,6 +25,7 @@ class ExactMatchAccuracyTest {
     }
 
     @Test
+    @Hint("count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.")
     @Points(1)
     @DisplayName("lists of different sizes, or no examples, are rejected with IllegalArgumentException")
     void rejectsBadInput() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.Points;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -37,6 +38,7 @@ class SameDiffAttentionTest {
     }
 
     @Test
+    @Hint("sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
     @Points(2)
     @DisplayName("the forward pass computes softmax(Q·Kᵀ/sqrt(dK))·V")
     void forward() {
@@ -53,6 +55,7 @@ class SameDiffAttentionTest {
     }
 
     @Test
+    @Hint("sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
     @Points(2)
     @DisplayName("GradCheckUtil: analytic gradients of Q, K and V match finite differences")
     void gradients() {
