@@ -1,12 +1,20 @@
 package dev.attentionkit.bench;
 
+import dev.attentionkit.attention.CausalAttention;
+import dev.attentionkit.attention.FusedQkvAttention;
+import dev.attentionkit.attention.MultiHeadAttention;
+import dev.attentionkit.attention.MultiHeadAttentionWrapper;
 import dev.attentionkit.efficient.BlockedAttention;
 import dev.attentionkit.efficient.FastMultiHeadAttention;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Everything the headline benchmark compares on ND4J, in table order. To add an implementation, add one
@@ -30,6 +38,25 @@ public final class HeadlineImplementations {
                 PlainMultiHeadAttention mha = new PlainMultiHeadAttention(in);
                 return () -> mha.forward(in.x());
             }));
+        // The course's own modules, as a learner meets them in chapters 03 and 04.
+        add(new Implementation("lib-wrapper-mha", true, "MultiHeadAttentionWrapper (book 3.6.1): one CausalAttention per head,"
+            + " concatenated, then the output projection", in -> {
+                MultiHeadAttentionWrapper wrapper = bookWrapper(in);
+                return () -> outProjection(in, wrapper.forward(in.x()));
+            }));
+        add(new Implementation("lib-weight-split-mha", true, "MultiHeadAttention (book 3.6.2): W_q/W_k/W_v, heads by reshape/permute,"
+            + " causal mask, out proj", in -> {
+                Workload w = in.workload();
+                MultiHeadAttention mha = MultiHeadAttention.fromWeights(in.wPart(0), in.wPart(1), in.wPart(2), in.wOut(), in.bOut(),
+                    (int) w.heads(), w.tokens());
+                return () -> mha.forward(in.x());
+            }));
+        add(new Implementation("lib-fused-qkv-mha", true, "FusedQkvAttention (nanoGPT style): one W_qkv projection, split, causal,"
+            + " out proj", in -> {
+                Workload w = in.workload();
+                FusedQkvAttention mha = FusedQkvAttention.fromWeights(in.wQkv(), in.wOut(), in.bOut(), (int) w.heads(), w.tokens());
+                return () -> mha.forward(in.x());
+            }));
         add(new Implementation("nd4j-builtin-mha", false, "Nd4j.nn().multiHeadDotProductAttention: no causal mask (only key padding),"
             + " so it computes all T*T pairs; features-first input prepared outside the timing; out bias added",
             HeadlineImplementations::builtin));
@@ -51,6 +78,25 @@ public final class HeadlineImplementations {
             throw new IllegalArgumentException("no implementation " + name + "; known: " + ALL.keySet());
         }
         return i;
+    }
+
+    /** One {@link CausalAttention} per head, each with its rows of W_q, W_k, W_v ({@code [hd, d]}). */
+    private static MultiHeadAttentionWrapper bookWrapper(Nd4jInputs in) {
+        Workload w = in.workload();
+        List<CausalAttention> heads = new ArrayList<>();
+        for (long h = 0; h < w.heads(); h++) {
+            INDArrayIndex rows = NDArrayIndex.interval(h * w.headDim(), (h + 1) * w.headDim());
+            heads.add(CausalAttention.fromWeights(in.wPart(0).get(rows, NDArrayIndex.all()),
+                in.wPart(1).get(rows, NDArrayIndex.all()), in.wPart(2).get(rows, NDArrayIndex.all()), w.tokens()));
+        }
+        return MultiHeadAttentionWrapper.fromHeads(heads);
+    }
+
+    /** {@code concat · W_outᵀ + b_out}: the wrapper has no output projection of its own. */
+    private static INDArray outProjection(Nd4jInputs in, INDArray concat) {
+        Workload w = in.workload();
+        long b = w.batch(), t = w.tokens(), d = w.dModel();
+        return Nd4j.matmul(concat.reshape(b * t, d), in.wOut(), false, true, false).addiRowVector(in.bOut()).reshape(b, t, d);
     }
 
     /** Fused projection, heads as [B, H, T, hd], the kit's BlockedAttention, then the output projection. */
