@@ -82,9 +82,10 @@ final class TestDiscovery {
         List<GradedTest> tests = new ArrayList<>();
         collect(visibleRoot, false, chapter, tests);
         collect(hiddenRoot, true, chapter, tests);
-        // Group by chapter, then exercise ("1.1" before "1.2", whatever the file names), keeping the
+        // Group by chapter, visible before hidden, then exercise ("1.1" before "1.2", whatever the file names), keeping the
         // declaration order within an exercise; hidden tests sit with their chapter in reports.
-        tests.sort(java.util.Comparator.comparing(GradedTest::chapter).thenComparing(GradedTest::exercise));
+        tests.sort(java.util.Comparator.comparing(GradedTest::chapter).thenComparing(GradedTest::hidden)
+                .thenComparing(GradedTest::exercise));
         return tests;
     }
 
