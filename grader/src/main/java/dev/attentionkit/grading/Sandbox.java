@@ -36,6 +36,13 @@ final class Sandbox {
     private Sandbox() {
     }
 
+    /** The kernel does not apply RLIMIT_NPROC to root, so the process cap needs an unprivileged grader. */
+    static final String ROOT_NPROC_WARNING = "Grading as root: the cap on threads and processes does not bind root, "
+            + "so a thread bomb is stopped only by the per-test timeout, the heap limit and the private PID namespace "
+            + "(grade as an ordinary user for the cap).";
+
+    private static final boolean RUNNING_AS_ROOT = "root".equals(System.getProperty("user.name"));
+
     /** The prefix for a test JVM, hiding {@code hide} (existing folders) from it; notes degradations in {@code warnings}. */
     static List<String> prefix(Limits limits, List<Path> hide, List<String> warnings) {
         return prefix(limits, hide, null, warnings);
@@ -57,6 +64,9 @@ final class Sandbox {
         if (prlimitWorks) {
             cmd.addAll(List.of("prlimit", "--core=0", "--fsize=" + 256L * 1024 * 1024,
                     "--nproc=" + (threadsOfThisUser() + limits.maxProcesses())));
+            if (RUNNING_AS_ROOT) {
+                warnings.add(ROOT_NPROC_WARNING);
+            }
         } else {
             warnings.add("prlimit not available: no cap on processes or file sizes for the tests.");
         }

@@ -73,7 +73,7 @@ class RobustnessTest {
     void classesOutsideTheExercisePackagesAreRejected() {
         GradeReport r = Fixtures.report("shadow");
         assertEquals(2, r.score(), "the fake Assertions must not turn failures into passes");
-        assertEquals(3, r.warnings().size(), r.warnings().toString());
+        assertEquals(3, Fixtures.withoutRootNote(r.warnings()).size(), r.warnings().toString());
         assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("Rejected org/junit/jupiter/api/Assertions.java: package 'org.junit.jupiter.api' is outside dev.attentionkit.exercises")));
         assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("Rejected dev/attentionkit/grading/Points.java")));
         assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("Rejected Helper.java: package '(default)'")));
@@ -92,7 +92,8 @@ class RobustnessTest {
     void testsCannotReachTheNetworkOrReadSolutionsAndHiddenTests() throws IOException {
         try (ServerSocket server = new ServerSocket(47123, 50, InetAddress.getLoopbackAddress())) {
             GradeReport isolated = Fixtures.grader().grade(Fixtures.submission("snoop"), null);
-            assumeTrue(isolated.warnings().isEmpty(), "sandbox unavailable here: " + isolated.warnings());
+            assumeTrue(isolated.warnings().stream().allMatch(Sandbox.ROOT_NPROC_WARNING::equals),
+                    "sandbox unavailable here: " + isolated.warnings());
             assertEquals(12, isolated.score(), isolated.toString());
             // The same submission without the sandbox finds the solutions and the port: proof the fixture can tell.
             GradeReport open = Fixtures.grader().withLimits(Fixtures.grader().limits().withSandbox(false))
