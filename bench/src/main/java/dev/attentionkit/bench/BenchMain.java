@@ -50,7 +50,7 @@ public final class BenchMain {
 
         Workload w = quick ? Workload.QUICK : Workload.HEADLINE;
         JmhSettings headlineJmh = quick ? new JmhSettings(1, 3, 0) : new JmhSettings(3, 5, 1);
-        JmhSettings scalingJmh = quick ? new JmhSettings(1, 2, 0) : new JmhSettings(1, 3, 1);
+        JmhSettings scalingJmh = quick ? new JmhSettings(1, 1, 0, true) : new JmhSettings(1, 3, 1, true);
         int[] lengths = quick ? new int[] {256, 512, 1024} : new int[] {256, 512, 1024, 2048, 4096, 8192, 16384};
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm"));
         String machine = machine();

@@ -8,24 +8,36 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * How every benchmark of a run is measured: single-shot calls (each is long: milliseconds to seconds),
- * a few warm-up calls, then {@code iterations} timed calls, in {@code forks} fresh JVMs (0 = in this JVM,
- * used by {@code --quick}). Off-heap limits are lifted because the plain form at 16 384 tokens allocates
+ * How every benchmark of a run is measured: a few warm-up iterations, then {@code iterations} timed ones,
+ * in {@code forks} fresh JVMs (0 = in this JVM, used by {@code --quick}). An iteration is one call
+ * (single-shot, for the headline's second-long calls) or, {@code timeBoxed}, as many calls as fit in one
+ * second, averaged (for the scaling study, whose calls range from a millisecond to seconds). Off-heap limits are lifted because the plain form at 16 384 tokens allocates
  * more than the heap size that javacpp would otherwise allow.
  */
-record JmhSettings(int warmup, int iterations, int forks) {
+record JmhSettings(int warmup, int iterations, int forks, boolean timeBoxed) {
+
+    /** Single-shot settings: each iteration is exactly one call. */
+    JmhSettings(int warmup, int iterations, int forks) {
+        this(warmup, iterations, forks, false);
+    }
 
     static final String[] JVM_ARGS = {
         "-Xms1g", "-Xmx2g", "-Djava.awt.headless=true",
         "-Dorg.bytedeco.javacpp.maxbytes=0", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"};
 
     ChainedOptionsBuilder options(Class<?> benchmark) {
-        return new OptionsBuilder()
+        ChainedOptionsBuilder o = new OptionsBuilder()
             .include("\\." + benchmark.getSimpleName() + "\\.")
-            .mode(Mode.SingleShotTime)
-            .timeUnit(TimeUnit.MILLISECONDS)
+            .timeUnit(TimeUnit.MILLISECONDS);
+        // Time-boxed iterations (1 s of repeated calls, at least one call) average away the noise of calls
+        // that take a millisecond; single-shot is enough when each call takes seconds.
+        o = timeBoxed
+            ? o.mode(Mode.AverageTime).warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1))
+            : o.mode(Mode.SingleShotTime);
+        return o
             .warmupIterations(warmup)
             .measurementIterations(iterations)
             .forks(forks)

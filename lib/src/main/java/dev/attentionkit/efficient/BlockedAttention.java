@@ -26,7 +26,7 @@ public final class BlockedAttention {
     /**
      * Keys per tile. A tile of 512 × 2048 float32 scores is 4 MiB; wide tiles mean few online-softmax steps,
      * and on ND4J every step is several native calls whose fixed cost dominates small tiles (measured on a
-     * 2-core machine: 128 × 128 tiles are ten times slower than 512 × 2048 at 4096 tokens).
+     * 2-core machine: 128-query tiles were several times slower than 512 × 2048 at 4096 tokens).
      */
     public static final int DEFAULT_KEY_BLOCK = 2048;
 
