@@ -3,6 +3,7 @@ package dev.attentionkit.nn;
 import dev.attentionkit.tensor.Shapes;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A fully connected layer with PyTorch's {@code nn.Linear} conventions: the weight is stored
@@ -60,7 +61,8 @@ public final class Linear {
         long[] outShape = x.shape().clone();
         outShape[outShape.length - 1] = outFeatures();
         INDArray flat = x.reshape('c', x.length() / inFeatures(), inFeatures());
-        INDArray y = flat.mmul(weight.transpose());               // [rows, out]
+        // Nd4j.matmul with transposeB is several times faster than mmul on a transposed view in ND4J M2.1.
+        INDArray y = Nd4j.matmul(flat, weight, false, true, false);   // [rows, out]
         if (bias != null) {
             y.addiRowVector(bias);
         }
