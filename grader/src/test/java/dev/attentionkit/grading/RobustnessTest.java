@@ -47,6 +47,18 @@ class RobustnessTest {
     }
 
     @Test
+    void threadBombFailsThatTestOnlyAndTheGraderStaysIntact() {
+        Grader g = Fixtures.grader().withLimits(Fixtures.grader().limits().withTestTimeout(Duration.ofSeconds(3)));
+        long start = System.nanoTime();
+        GradeReport r = g.grade(Fixtures.submission("thread-bomb"), null);
+        // The process cap (or, as root, the timeout and the PID namespace) stops it; the other tests still score.
+        assertEquals(11, r.score(), r.toString());
+        assertTrue(!r.outcome("AdderTest#addsNegatives").passed());
+        assertTrue(r.outcome("AdderTest#addsPositives").passed() && r.outcome("AdderTest#addsZero").passed(), r.toString());
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 60);
+    }
+
+    @Test
     void runningOutOfMemoryFailsThatTestOnly() {
         Grader g = Fixtures.grader().withLimits(Fixtures.grader().limits().withHeap("128m"));
         GradeReport r = g.grade(Fixtures.submission("out-of-memory"), null);
