@@ -103,17 +103,20 @@ public final class Graded {
 
     /** {@code softmax(Q Kᵀ / sqrt(d)) V} with Q = X Wq, K = X Wk, V = X Wv, all in double. */
     public static double[][] selfAttention(double[][] x, double[][] wq, double[][] wk, double[][] wv) {
-        double[][] q = matmul(x, wq);
+        return matmul(softmaxRows(scaledScores(x, wq, wk)), matmul(x, wv));
+    }
+
+    /** {@code (X Wq)(X Wk)ᵀ / sqrt(dK)}, in double. */
+    public static double[][] scaledScores(double[][] x, double[][] wq, double[][] wk) {
         double[][] k = matmul(x, wk);
-        double[][] v = matmul(x, wv);
-        double[][] scores = matmul(q, transpose(k));
+        double[][] scores = matmul(matmul(x, wq), transpose(k));
         double scale = Math.sqrt(k[0].length);
         for (double[] r : scores) {
             for (int j = 0; j < r.length; j++) {
                 r[j] /= scale;
             }
         }
-        return matmul(softmaxRows(scores), v);
+        return scores;
     }
 
     /**
@@ -203,17 +206,7 @@ public final class Graded {
      * in double: one head of the book's {@code CausalAttention} without dropout.
      */
     public static double[][] causalSelfAttention(double[][] x, double[][] wq, double[][] wk, double[][] wv) {
-        double[][] q = matmul(x, wq);
-        double[][] k = matmul(x, wk);
-        double[][] v = matmul(x, wv);
-        double[][] scores = matmul(q, transpose(k));
-        double scale = Math.sqrt(k[0].length);
-        for (double[] r : scores) {
-            for (int j = 0; j < r.length; j++) {
-                r[j] /= scale;
-            }
-        }
-        return matmul(causalSoftmaxRows(scores), v);
+        return matmul(causalSoftmaxRows(scaledScores(x, wq, wk)), matmul(x, wv));
     }
 
     private static String index(long[] shape, int flat) {
