@@ -31,10 +31,14 @@ public final class TrainableLayerNorm {
      */
     public SDVariable forward(SDVariable x) {
         SameDiff sd = x.getSameDiff();
-        SDVariable mean = x.mean(true, -1);                          // [.., 1]
-        SDVariable centred = x.sub(mean);                            // [.., d]
-        SDVariable var = centred.mul(centred).mean(true, -1);        // [.., 1]
-        return centred.div(sd.math.sqrt(var.add(eps))).mul(gamma).add(beta);
+        long d = gamma.getShape()[0];
+        // On rows [n, d] with a positive axis: in SameDiff 1.0.0-M2.1, mean(true, -1) returns zeros.
+        SDVariable rows = x.reshape(-1, d);                           // [n, d]
+        SDVariable mean = rows.mean(true, 1);                         // [n, 1]
+        SDVariable centred = rows.sub(mean);                          // [n, d]
+        SDVariable var = centred.mul(centred).mean(true, 1);          // [n, 1]  biased
+        SDVariable y = centred.div(sd.math.sqrt(var.add(eps))).mul(gamma).add(beta);   // [n, d]
+        return y.reshape(x.shape());                                  // [.., d]
     }
 
     /** A plain layer norm with the current (trained) values. */
