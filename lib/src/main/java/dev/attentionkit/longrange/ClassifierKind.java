@@ -6,6 +6,6 @@ public enum ClassifierKind {
     LSTM_LAST,
     /** LSTM, classify from an attention-weighted sum of all its states (one learned query). */
     LSTM_ATTENTION,
-    /** Embedding + sinusoidal positions, one pre-LN transformer encoder block, mean pooling. */
+    /** Embedding + sinusoidal positions, one pre-LN transformer encoder block, attention pooling. */
     TRANSFORMER
 }

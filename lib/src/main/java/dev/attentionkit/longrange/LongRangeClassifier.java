@@ -37,13 +37,16 @@ import org.nd4j.linalg.learning.config.Adam;
  * <pre>
  * tokens     one-hot                                        [b, T, V]
  * embedding  bias-free Linear                               [b, T, W]
- * LSTM_LAST       LSTM states; the last one                 [b, W]
- * LSTM_ATTENTION  LSTM states s_t; w = softmax(v·s_t + c)   [b, T]; pooled Σ_t w_t s_t   [b, W]
- * TRANSFORMER     + sinusoidal PE; pre-LN block; LayerNorm; mean over tokens              [b, W]
+ * LSTM_LAST       LSTM states; the last one                                   [b, W]
+ * LSTM_ATTENTION  LSTM states s_t;                         attention pooling  [b, W]
+ * TRANSFORMER     + sinusoidal PE; pre-LN block; LayerNorm: s_t; attention pooling  [b, W]
+ * attention pooling: w = softmax_t(v·s_t + c)  [b, T];  pooled = Σ_t w_t s_t   [b, W]
  * logits     Linear                                         [b, 4]
  * </pre>
  *
- * The loss is computed with {@code sd.output} (SameDiff 1.0.0-M2.1's listeners report 0).
+ * Attention pooling is one learned query over all states: where its weights land shows which token decided.
+ * (With mean pooling instead, one block learned this task far more slowly: the marked value has to be singled
+ * out by the feed-forward network before averaging.) The loss is computed with {@code sd.output} (SameDiff 1.0.0-M2.1's listeners report 0).
  */
 public final class LongRangeClassifier {
     private static final String BLOCK = "block";
@@ -52,7 +55,8 @@ public final class LongRangeClassifier {
     private final LongRangeConfig config;
     private final SameDiff sd;
     private final String logits;  // [b, 4]
-    private final String weights; // LSTM_ATTENTION [b, T]; TRANSFORMER [b, heads, T, T]; LSTM_LAST none
+    private final String weights;      // pooling weights [b, T]; LSTM_LAST has none
+    private final String blockWeights; // TRANSFORMER: the block's self-attention [b, heads, T, T]
     private final String loss;
     private final TrainableTransformerBlock block;
 
@@ -67,17 +71,16 @@ public final class LongRangeClassifier {
         SDVariable in = sd.placeHolder("tokens", DataType.FLOAT, -1, t, v);
         SDVariable label = sd.placeHolder("label", DataType.FLOAT, -1, LongRangeTask.CLASSES);
         SDVariable x = TrainableLinear.from(sd, "embed", Linear.init(v, w, false, random)).forward(in);   // [b, T, W]
-        SDVariable pooled;
-        SDVariable att = null;
+        SDVariable states;                                                                             // [b, T, W]
+        SDVariable blockWeights = null;
         TrainableTransformerBlock b = null;
         if (kind == ClassifierKind.TRANSFORMER) {
             x = x.add(sd.constant("positions", SinusoidalPositionalEncoding.table(t, w)));              // [b, T, W]
             b = TrainableTransformerBlock.from(sd, BLOCK,
                 TransformerBlock.fromSeed(w, config.heads(), 4L * w, t, config.seed() + 1));
             TrainableAttentionOutput out = b.attend(x, t, null);
-            att = out.weights();                                                                       // [b, h, T, T]
-            SDVariable y = TrainableLayerNorm.from(sd, "lnFinal", LayerNorm.of(w)).forward(out.context());
-            pooled = y.mean(1);                                                                        // [b, W]
+            blockWeights = out.weights();                                                              // [b, h, T, T]
+            states = TrainableLayerNorm.from(sd, "lnFinal", LayerNorm.of(w)).forward(out.context());
         } else {
             double bound = 1 / Math.sqrt(w);
             LSTMLayerWeights lstm = LSTMLayerWeights.builder()
@@ -88,18 +91,21 @@ public final class LongRangeClassifier {
             LSTMLayerConfig lstmConfig = LSTMLayerConfig.builder()
                 .lstmdataformat(LSTMDataFormat.NTS).directionMode(LSTMDirectionMode.FWD)
                 .retFullSequence(true).retLastH(false).retLastC(false).build();
-            SDVariable states = sd.rnn.lstmLayer(x, lstm, lstmConfig)[0];                             // [b, T, W]
-            if (kind == ClassifierKind.LSTM_LAST) {
-                // Selected by a 0/1 mask and a sum: strided_slice's gradient fails in M2.1.
-                INDArray last = Nd4j.zeros(DataType.FLOAT, 1, t, w);
-                last.get(NDArrayIndex.point(0), NDArrayIndex.point(t - 1), NDArrayIndex.all()).assign(1);
-                pooled = states.mul(sd.constant("lastState", last)).sum(1);                            // [b, W]
-            } else {
-                TrainableLinear score = TrainableLinear.from(sd, "pool.score", Linear.init(w, 1, true, random));
-                SDVariable s = score.forward(states).reshape(-1, t);                                   // [b, T]
-                att = sd.nn.softmax(s, -1);                                                            // [b, T]
-                pooled = states.mul(sd.expandDims(att, 2)).sum(1);                                     // [b, W]
-            }
+            states = sd.rnn.lstmLayer(x, lstm, lstmConfig)[0];                                        // [b, T, W]
+        }
+        SDVariable pooled;
+        SDVariable att = null;
+        if (kind == ClassifierKind.LSTM_LAST) {
+            // Selected by a 0/1 mask and a sum: strided_slice's gradient fails in M2.1.
+            INDArray last = Nd4j.zeros(DataType.FLOAT, 1, t, w);
+            last.get(NDArrayIndex.point(0), NDArrayIndex.point(t - 1), NDArrayIndex.all()).assign(1);
+            pooled = states.mul(sd.constant("lastState", last)).sum(1);                                // [b, W]
+        } else {
+            // Attention pooling: one learned query v scores every state, softmax over the tokens.
+            TrainableLinear score = TrainableLinear.from(sd, "pool.score", Linear.init(w, 1, true, random));
+            SDVariable s = score.forward(states).reshape(-1, t);                                       // [b, T]
+            att = sd.nn.softmax(s, -1);                                                                // [b, T]
+            pooled = states.mul(sd.expandDims(att, 2)).sum(1);                                         // [b, W]
         }
         this.block = b;
         TrainableLinear head = TrainableLinear.from(sd, "classifier",
@@ -107,6 +113,7 @@ public final class LongRangeClassifier {
         SDVariable out = sd.identity("logits", head.forwardRows(pooled));                              // [b, 4]
         logits = out.name();
         weights = att == null ? null : sd.identity("weights", att).name();
+        this.blockWeights = blockWeights == null ? null : sd.identity("blockWeights", blockWeights).name();
         SDVariable l = sd.loss.softmaxCrossEntropy("loss", label, out, null);
         l.markAsLoss();
         loss = l.name();
@@ -186,15 +193,21 @@ public final class LongRangeClassifier {
         return (double) right / p.length;
     }
 
-    /**
-     * The attention weights for one example: LSTM_ATTENTION the pooling weights {@code [T]};
-     * TRANSFORMER the block's weights {@code [heads, T, T]}; LSTM_LAST has none.
-     */
+    /** The attention-pooling weights {@code [T]} for one example: how much each token's state counts. */
     public INDArray attentionWeights(LongRangeExample example) {
         if (weights == null) {
             throw new IllegalStateException(kind + " has no attention weights");
         }
         INDArray w = sd.output(Map.of("tokens", oneHot(List.of(example))), weights).get(weights);
+        return w.slice(0).dup();
+    }
+
+    /** The transformer block's self-attention weights {@code [heads, T, T]} for one example (TRANSFORMER only). */
+    public INDArray blockWeights(LongRangeExample example) {
+        if (blockWeights == null) {
+            throw new IllegalStateException(kind + " has no transformer block");
+        }
+        INDArray w = sd.output(Map.of("tokens", oneHot(List.of(example))), blockWeights).get(blockWeights);
         return w.slice(0).dup();
     }
 

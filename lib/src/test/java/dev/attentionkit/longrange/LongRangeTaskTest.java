@@ -53,8 +53,10 @@ class LongRangeTaskTest {
             assertEquals(true, after < before, kind + ": loss " + before + " → " + after);
         }
         LongRangeClassifier t = LongRangeClassifier.create(ClassifierKind.TRANSFORMER, c);
+        assertArrayEquals(new long[] {2, 10, 10}, t.blockWeights(data.get(0)).shape());
         INDArray w = t.attentionWeights(data.get(0));
-        assertArrayEquals(new long[] {2, 10, 10}, w.shape());
+        assertArrayEquals(new long[] {10}, w.shape());
+        assertEquals(1.0, w.sumNumber().doubleValue(), 1e-5, "pooling weights sum to 1");
         double full = t.loss(data);
         double[] pruned = t.evaluateWithout(Set.of(0), data);
         assertEquals(true, pruned[0] != full, "pruning changes the loss");
