@@ -70,7 +70,9 @@ public final class LongRangeClassifier {
         TorchRandom random = TorchRandom.manualSeed(config.seed());
         SDVariable in = sd.placeHolder("tokens", DataType.FLOAT, -1, t, v);
         SDVariable label = sd.placeHolder("label", DataType.FLOAT, -1, LongRangeTask.CLASSES);
-        SDVariable x = TrainableLinear.from(sd, "embed", Linear.init(v, w, false, random)).forward(in);   // [b, T, W]
+        // Embedding rows of variance 1, as nn.Embedding starts: as strong as the positional encoding added to them.
+        Linear embedding = Linear.fromWeights(random.uniform(-Math.sqrt(3), Math.sqrt(3), w, v), null);
+        SDVariable x = TrainableLinear.from(sd, "embed", embedding).forward(in);                       // [b, T, W]
         SDVariable states;                                                                             // [b, T, W]
         SDVariable blockWeights = null;
         TrainableTransformerBlock b = null;
