@@ -70,6 +70,17 @@ public final class TrainableMultiHeadAttention {
     public TrainableAttentionOutput attend(SDVariable xQuery, SDVariable xKeyValue, Mask mask) {
         long tq = TrainableScaledDotProductAttention.size(xQuery, 2, "TrainableMultiHeadAttention xQuery");
         long tk = TrainableScaledDotProductAttention.size(xKeyValue, 2, "TrainableMultiHeadAttention xKeyValue");
+        return attend(xQuery, xKeyValue, tq, tk, mask);
+    }
+
+    /**
+     * As {@link #attend(SDVariable, SDVariable, Mask)}, with the token counts given, for inputs whose shape
+     * SameDiff does not know while the graph is built (e.g. the output of a layer norm).
+     *
+     * @param xQuery    {@code [batch, queryTokens, dIn]}
+     * @param xKeyValue {@code [batch, keyTokens, dIn]}
+     */
+    public TrainableAttentionOutput attend(SDVariable xQuery, SDVariable xKeyValue, long tq, long tk, Mask mask) {
         SDVariable q = split(query.forward(xQuery), tq);                    // [b, h, tq, hd]
         SDVariable k = split(key.forward(xKeyValue), tk);                   // [b, h, tk, hd]
         SDVariable v = split(value.forward(xKeyValue), tk);                 // [b, h, tk, hd]

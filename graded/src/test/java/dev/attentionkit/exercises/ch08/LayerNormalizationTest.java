@@ -1,0 +1,72 @@
+package dev.attentionkit.exercises.ch08;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("8.2 Layer normalisation")
+class LayerNormalizationTest {
+
+    static double[][] layerNorm(double[][] x, double[] gamma, double[] beta, double eps) {
+        double[][] y = new double[x.length][];
+        for (int r = 0; r < x.length; r++) {
+            int d = x[r].length;
+            double mean = 0;
+            for (double v : x[r]) {
+                mean += v / d;
+            }
+            double var = 0;
+            for (double v : x[r]) {
+                var += (v - mean) * (v - mean) / d;
+            }
+            y[r] = new double[d];
+            for (int c = 0; c < d; c++) {
+                y[r][c] = (x[r][c] - mean) / Math.sqrt(var + eps) * gamma[c] + beta[c];
+            }
+        }
+        return y;
+    }
+
+    @Test
+    @Points(1)
+    @Hint("Normalise each row on its own: mean and variance over the last axis (x.mean(true, 1)), not over the whole array.")
+    @DisplayName("gamma = 1, beta = 0: every row gets mean 0 and variance 1")
+    void plain() {
+        double[][] x = {{1, 2, 3, 4}, {10, 10, 10, 14}};
+        INDArray xs = org.nd4j.linalg.factory.Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        INDArray ones = org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4);
+        INDArray zeros = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4);
+        assertClose(layerNorm(x, new double[] {1, 1, 1, 1}, new double[4], 1e-5),
+            LayerNormalization.forward(xs, ones, zeros, 1e-5), 1e-4, "LayerNorm of two rows");
+    }
+
+    @Test
+    @Points(2)
+    @Hint("The variance is biased (divide by d, as PyTorch); eps goes inside the square root; then · gamma + beta per column.")
+    @DisplayName("random 5 × 6 input with gamma, beta and eps = 0.1")
+    void withGammaBeta() {
+        INDArray x = Graded.randomMatrix(81, 5, 6);
+        INDArray gamma = Graded.randomArray(82, 6);
+        INDArray beta = Graded.randomArray(83, 6);
+        assertClose(layerNorm(x.toDoubleMatrix(), gamma.toDoubleVector(), beta.toDoubleVector(), 0.1),
+            LayerNormalization.forward(x, gamma, beta, 0.1), 1e-4, "LayerNorm with gamma, beta, eps 0.1");
+    }
+
+    @Test
+    @Points(1)
+    @Hint("Check that x is [rows, d] and that gamma and beta have d values; throw IllegalArgumentException otherwise.")
+    @DisplayName("gamma or beta of the wrong size is rejected")
+    void rejects() {
+        INDArray x = Graded.randomMatrix(84, 3, 4);
+        assertThrows(IllegalArgumentException.class,
+            () -> LayerNormalization.forward(x, Graded.randomArray(1, 5), Graded.randomArray(2, 4), 1e-5), "gamma [5]");
+        assertThrows(IllegalArgumentException.class,
+            () -> LayerNormalization.forward(x, Graded.randomArray(1, 4), Graded.randomArray(2, 3), 1e-5), "beta [3]");
+    }
+}

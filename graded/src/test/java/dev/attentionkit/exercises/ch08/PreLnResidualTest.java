@@ -1,0 +1,46 @@
+package dev.attentionkit.exercises.ch08;
+
+import static dev.attentionkit.exercises.Graded.assertClose;
+
+import dev.attentionkit.exercises.Graded;
+import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.Points;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+@DisplayName("8.3 Pre-LN residual sub-layer")
+class PreLnResidualTest {
+
+    @Test
+    @Points(1)
+    @Hint("With a sub-layer that returns zeros, the output must be x itself: the residual adds the raw x.")
+    @DisplayName("a zero sub-layer leaves x unchanged")
+    void identity() {
+        INDArray x = Graded.randomMatrix(91, 4, 3);
+        INDArray y = PreLnResidual.apply(x, Graded.randomArray(92, 3), Graded.randomArray(93, 3), a -> a.mul(0));
+        assertClose(x.toDoubleMatrix(), y, 1e-6, "x + 0");
+    }
+
+    @Test
+    @Points(2)
+    @Hint("The sub-layer reads layerNorm(x) (eps 1e-5), not x; add its output to the original x.")
+    @DisplayName("x + W·layerNorm(x) for a linear sub-layer")
+    void linearSublayer() {
+        INDArray x = Graded.randomMatrix(94, 5, 4);
+        INDArray gamma = Graded.randomArray(95, 4);
+        INDArray beta = Graded.randomArray(96, 4);
+        INDArray w = Graded.randomMatrix(97, 4, 4);
+        double[][] ln = LayerNormalizationTest.layerNorm(x.toDoubleMatrix(), gamma.toDoubleVector(),
+            beta.toDoubleVector(), 1e-5);
+        double[][] sub = Graded.matmul(ln, w.toDoubleMatrix());
+        double[][] expected = new double[5][4];
+        double[][] xs = x.toDoubleMatrix();
+        for (int r = 0; r < 5; r++) {
+            for (int c = 0; c < 4; c++) {
+                expected[r][c] = xs[r][c] + sub[r][c];
+            }
+        }
+        assertClose(expected, PreLnResidual.apply(x, gamma, beta, a -> a.mmul(w)), 1e-4, "x + layerNorm(x)·W");
+    }
+}

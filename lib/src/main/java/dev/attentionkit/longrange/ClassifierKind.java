@@ -1,0 +1,11 @@
+package dev.attentionkit.longrange;
+
+/** The three sequence classifiers compared on the long-range task. */
+public enum ClassifierKind {
+    /** LSTM, classify from its last state. */
+    LSTM_LAST,
+    /** LSTM, classify from an attention-weighted sum of all its states (one learned query). */
+    LSTM_ATTENTION,
+    /** Embedding + sinusoidal positions, one pre-LN transformer encoder block, attention pooling. */
+    TRANSFORMER
+}

@@ -1,0 +1,68 @@
+package dev.attentionkit.train;
+
+import dev.attentionkit.mask.Mask;
+import dev.attentionkit.transformer.TransformerBlock;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * A {@link TransformerBlock} (pre-LN) as SameDiff variables, built from the plain block's weights:
+ *
+ * <pre>
+ * a = x + attention(ln1(x), ln1(x), mask)   [b, t, d]
+ * y = a + ffn(ln2(a))                       [b, t, d]
+ * </pre>
+ */
+public final class TrainableTransformerBlock {
+    private final TransformerBlock plain;
+    private final TrainableLayerNorm ln1;
+    private final TrainableMultiHeadAttention attention;
+    private final TrainableLayerNorm ln2;
+    private final TrainableFeedForward ffn;
+
+    private TrainableTransformerBlock(TransformerBlock plain, TrainableLayerNorm ln1,
+                                      TrainableMultiHeadAttention attention, TrainableLayerNorm ln2,
+                                      TrainableFeedForward ffn) {
+        this.plain = plain;
+        this.ln1 = ln1;
+        this.attention = attention;
+        this.ln2 = ln2;
+        this.ffn = ffn;
+    }
+
+    /** Variables {@code name.ln1.gamma}, {@code name.attention.query.weight}, ..., copies of {@code plain}'s. */
+    public static TrainableTransformerBlock from(SameDiff sd, String name, TransformerBlock plain) {
+        return new TrainableTransformerBlock(plain, TrainableLayerNorm.from(sd, name + ".ln1", plain.ln1()),
+            TrainableMultiHeadAttention.from(sd, name + ".attention", plain.attention()),
+            TrainableLayerNorm.from(sd, name + ".ln2", plain.ln2()),
+            TrainableFeedForward.from(sd, name + ".ffn", plain.ffn()));
+    }
+
+    /**
+     * @param x      {@code [batch, tokens, d]}
+     * @param tokens the token count of {@code x} (SameDiff may not know it while the graph is built)
+     * @param mask {@code [(batch,) tokens, tokens]}, true = attend, or null
+     * @return the block output {@code [batch, tokens, d]} (as {@code context}) and the attention weights
+     *         {@code [batch, heads, tokens, tokens]}
+     */
+    public TrainableAttentionOutput attend(SDVariable x, long tokens, Mask mask) {
+        SDVariable h = ln1.forward(x);                                  // [b, t, d]
+        TrainableAttentionOutput att = attention.attend(h, h, tokens, tokens, mask);
+        SDVariable a = x.add(att.context());
+        SDVariable y = a.add(ffn.forward(ln2.forward(a)));
+        return new TrainableAttentionOutput(y, att.weights());
+    }
+
+    /** A plain block with the current (trained) weights. */
+    public TransformerBlock toPlain() {
+        return TransformerBlock.of(ln1.toPlain(), attention.toPlain(), ln2.toPlain(), ffn.toPlain());
+    }
+
+    public TrainableMultiHeadAttention attention() {
+        return attention;
+    }
+
+    public int numHeads() {
+        return plain.attention().numHeads();
+    }
+}
