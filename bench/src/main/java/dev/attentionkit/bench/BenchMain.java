@@ -30,7 +30,8 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  *   <li>the scaling study: time (JMH) and peak memory ({@link PeakMemory}, separate JVM) against length.</li>
  * </ol>
  * Usage (bench/run does the building): {@code BenchMain [--quick] [--results DIR] [--torch-classpath CP]
- * [--skip torch,scaling,memory]}. Writes {@code results-MODE.csv} and three PNG charts into DIR.
+ * [--skip torch,scaling,memory] [--only impl,impl]}; {@code --only} runs those headline implementations
+ * (names as in {@link HeadlineImplementations}) and no others. Writes {@code results-MODE.csv} and three PNG charts into DIR.
  */
 public final class BenchMain {
     static final int MATMUL_SIZE = 2048;
@@ -46,7 +47,12 @@ public final class BenchMain {
         Path results = Path.of(option(args, "--results", "bench/results"));
         String torchClasspath = option(args, "--torch-classpath", null);
         Set<String> skip = Set.of(option(args, "--skip", "").split(","));
-        String mode = quick ? "quick" : "full";
+        String only = option(args, "--only", null);
+        List<Implementation> implementations = only == null ? List.copyOf(HeadlineImplementations.all().values())
+            : Arrays.stream(only.split(",")).map(HeadlineImplementations::get).toList();
+        // A partial run writes its own files, so it never overwrites a complete run's results.
+        boolean partial = only != null || !skip.equals(Set.of(""));
+        String mode = (quick ? "quick" : "full") + (partial ? "-partial" : "");
 
         Workload w = quick ? Workload.QUICK : Workload.HEADLINE;
         JmhSettings headlineJmh = quick ? new JmhSettings(1, 3, 0) : new JmhSettings(3, 5, 1);
@@ -61,7 +67,7 @@ public final class BenchMain {
 
         log("checking every implementation against kit-fast-mha on the headline inputs");
         Map<String, Double> diffs = new HashMap<>();
-        INDArray reference = check(w, diffs);
+        INDArray reference = check(w, implementations, diffs);
 
         log("matmul %d x %d", MATMUL_SIZE, MATMUL_SIZE);
         RunResult mm = JmhSettings.run(headlineJmh.options(MatmulBenchmark.class).param("size", Integer.toString(MATMUL_SIZE)))
@@ -73,7 +79,7 @@ public final class BenchMain {
             "GEMM ceiling of this machine: FLOPs = 2*n^3"));
 
         List<ResultRow> headline = new ArrayList<>();
-        for (Implementation impl : HeadlineImplementations.all().values()) {
+        for (Implementation impl : implementations) {
             log("headline: %s", impl.name());
             RunResult r = JmhSettings.run(workloadParams(headlineJmh.options(HeadlineBenchmark.class), w)
                 .param("impl", impl.name())).iterator().next();
@@ -145,12 +151,12 @@ public final class BenchMain {
     }
 
     /** Runs every implementation once, returns kit-fast-mha's output, and fills max |difference| per name. */
-    private static INDArray check(Workload w, Map<String, Double> diffs) {
+    private static INDArray check(Workload w, List<Implementation> implementations, Map<String, Double> diffs) {
         Nd4jInputs in = Nd4jInputs.of(SeededInputs.of(w, 42));
         FastMultiHeadAttention fast = FastMultiHeadAttention.fromWeights(in.wQkv(), null, in.wOut(), in.bOut(), w.heads());
         INDArray causalRef = fast.forward(in.x(), w.causal());
         INDArray fullRef = w.causal() ? fast.forward(in.x(), false) : causalRef;
-        for (Implementation impl : HeadlineImplementations.all().values()) {
+        for (Implementation impl : implementations) {
             INDArray out = impl.build().apply(in).get();
             INDArray ref = impl.causal() == w.causal() ? causalRef : fullRef;
             diffs.put(impl.name(), out.sub(ref).amaxNumber().doubleValue());

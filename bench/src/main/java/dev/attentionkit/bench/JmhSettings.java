@@ -25,7 +25,7 @@ record JmhSettings(int warmup, int iterations, int forks, boolean timeBoxed) {
     }
 
     static final String[] JVM_ARGS = {
-        "-Xms1g", "-Xmx2g", "-Djava.awt.headless=true",
+        "-Xms1g", "-Xmx2g", "-Djava.awt.headless=true", "--add-modules", "jdk.incubator.vector",
         "-Dorg.bytedeco.javacpp.maxbytes=0", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"};
 
     ChainedOptionsBuilder options(Class<?> benchmark) {

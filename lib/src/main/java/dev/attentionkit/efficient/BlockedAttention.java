@@ -2,11 +2,14 @@ package dev.attentionkit.efficient;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -29,6 +32,8 @@ public final class BlockedAttention {
      * 2-core machine: 128-query tiles were several times slower than 512 × 2048 at 4096 tokens).
      */
     public static final int DEFAULT_KEY_BLOCK = 2048;
+    private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
+    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
 
     private BlockedAttention() {}
 
@@ -76,52 +81,32 @@ public final class BlockedAttention {
         if (causal) {
             in.requireSelfAttention("causal blocked attention");
         }
-        long nq = in.queryTokens(), nk = in.keyTokens();
-        DataType type = in.q().dataType();
-        INDArray q = in.q().mul(1.0 / Math.sqrt(in.d()));   // scale once, not every tile
-        INDArray out = in.newContext();
-        // Where a tile crosses the diagonal, the masked part is a corner of this one triangle: query qs + r
-        // sees key qs + c when c <= r.
-        INDArray triangle = causal ? causalMask(Math.min(queryBlock, nq), Math.min(queryBlock, nq), 0, type) : null;
-
-        for (long seq = 0; seq < in.batch(); seq++) {   // each (batch, head) sequence on its own: 2-D tiles
-            INDArray qSeq = q.slice(seq), outSeq = out.slice(seq);
-            // Contiguous copies of the key and value blocks, made once per sequence and reused by every query
-            // block: ND4J's matmul on a view costs about twice as much as on a contiguous array.
-            List<INDArray> kBlocks = blocks(in.k().slice(seq), keyBlock), vBlocks = blocks(in.v().slice(seq), keyBlock);
-            for (long qs = 0; qs < nq; qs += queryBlock) {
-                long qe = Math.min(nq, qs + queryBlock);
-                INDArray qBlock = qSeq.get(interval(qs, qe), all()).dup('c');            // [bq, d]
-                OnlineSoftmax.State state = OnlineSoftmax.State.start(type, qe - qs, in.dV());
-                long keyEnd = causal ? qe : nk;   // keys after the block's last query are all masked: skip them
-                for (long ks = 0; ks < keyEnd; ks += keyBlock) {
-                    long ke = Math.min(keyEnd, ks + keyBlock);
-                    int kb = (int) (ks / keyBlock);
-                    INDArray kBlock = ke - ks == kBlocks.get(kb).size(0) ? kBlocks.get(kb)
-                        : kBlocks.get(kb).get(interval(0, ke - ks), all()).dup('c');       // cut at the causal limit
-                    INDArray vBlock = ke - ks == vBlocks.get(kb).size(0) ? vBlocks.get(kb)
-                        : vBlocks.get(kb).get(interval(0, ke - ks), all()).dup('c');
-                    INDArray scores = Nd4j.matmul(qBlock, kBlock, false, true, false);      // [bq, bk]
-                    if (causal && ke - 1 > qs) {
-                        // The tile crosses the diagonal: keys from max(ks, qs) on need the triangle, the rest none.
-                        long from = Math.max(ks, qs);
-                        scores.get(all(), interval(from - ks, ke - ks))
-                            .addi(triangle.get(interval(0, qe - qs), interval(from - qs, ke - qs)));
-                    }
-                    state = OnlineSoftmax.updateInPlace(state, scores, vBlock);
-                    OnlineSoftmax.free(scores);
-                    if (kBlock != kBlocks.get(kb)) {
-                        OnlineSoftmax.free(kBlock, vBlock);
-                    }
-                }
-                INDArray context = state.output();
-                outSeq.get(interval(qs, qe), all()).assign(context);
-                OnlineSoftmax.free(qBlock, context, state.m(), state.l(), state.acc());
+        long nq = in.queryTokens(), nk = in.keyTokens(), batch = in.batch();
+        double scale = 1.0 / Math.sqrt(in.d());
+        // Every row of the output is written by exactly one tile's normalise(): no need to zero it first.
+        INDArray out = Nd4j.createUninitialized(in.q().dataType(), new long[] {batch, nq, in.dV()}, 'c');
+        int queryBlocks = Math.toIntExact((nq + queryBlock - 1) / queryBlock);
+        long bk = Math.min(keyBlock, nk);
+        // One tile = one block of queries of one sequence, run through all its key blocks. Tiles are
+        // independent, so they run side by side; the last query blocks (the most keys if causal) go first.
+        ParallelTiles.run(Math.toIntExact(queryBlocks * batch), in.q().dataType(), Math.min(queryBlock, nq) * bk, (tile, scratch) -> {
+            long block = queryBlocks - 1 - tile / batch, seq = tile % batch;
+            long qs = block * queryBlock, qe = Math.min(nq, qs + queryBlock);
+            INDArray q = in.q().get(point(seq), interval(qs, qe), all());           // [bq, d], rows of a contiguous array
+            INDArray acc = out.get(point(seq), interval(qs, qe), all());            // [bq, dV], accumulated in place
+            FusedSoftmax.Running running = new FusedSoftmax.Running(Math.toIntExact(qe - qs));
+            long keyEnd = causal ? qe : nk;   // keys after the block's last query are all masked: skip them
+            for (long ks = 0; ks < keyEnd; ks += keyBlock) {
+                long ke = Math.min(keyEnd, ks + keyBlock);
+                INDArray scores = scratch.get(interval(0, (qe - qs) * (ke - ks))).reshape('c', qe - qs, ke - ks);
+                Nd4j.exec(new Mmul(q, in.k().get(point(seq), interval(ks, ke), all()), scores, scale, 0.0, TRANSPOSE_B));
+                // The online-softmax update (see OnlineSoftmax), fused: the mask by position, new maxima, exp,
+                // sums and the rescaling of acc in one pass per row; then acc += weights · values.
+                FusedSoftmax.onlineStepInPlace(scores, acc, qs, ks, causal, running);
+                Nd4j.exec(new Mmul(scores, in.v().get(point(seq), interval(ks, ke), all()), acc, 1.0, 1.0, PLAIN));
             }
-            kBlocks.forEach(OnlineSoftmax::free);
-            vBlocks.forEach(OnlineSoftmax::free);
-        }
-        OnlineSoftmax.free(q, triangle);
+            running.normalise(acc);
+        });
         return in.restore(out);
     }
 

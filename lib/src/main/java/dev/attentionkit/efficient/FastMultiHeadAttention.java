@@ -7,32 +7,49 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
+import java.util.concurrent.atomic.AtomicReference;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The fastest multi-head self-attention forward pass the kit makes on ND4J, in the spirit of nanoGPT's
- * {@code CausalSelfAttention}: one fused QKV projection, heads by reshape and permute, and batched matrix
- * products over all {@code batch × heads} sequences at once.
+ * {@code CausalSelfAttention} (one fused QKV projection, heads split from its columns) and of
+ * FlashAttention's CPU kernels (attention by tiles, softmax fused between the two products).
  *
  * <p>What makes it fast, and why:
  * <ul>
  *   <li>One GEMM {@code [batch·tokens, dIn] × [dIn, 3·dOut]} for queries, keys and values together:
- *       one large product runs closer to the machine's peak than three smaller ones.</li>
- *   <li>The weights are kept transposed ({@code [dIn, 3·dOut]}) so the products need no transposed view.</li>
- *   <li>Queries go through in blocks of {@link #QUERY_BLOCK}; with a causal mask a block multiplies only
- *       against the keys up to its last token, so the half of the score matrix that the mask would
- *       zero is never computed, and only one block of scores exists at a time.</li>
- *   <li>Softmax runs in place with ND4J's fused op; the scale {@code 1/sqrt(headDim)} is applied once to Q.</li>
+ *       one large product runs closer to the machine's peak than three smaller ones. The weights are kept
+ *       transposed ({@code [dIn, 3·dOut]}) so the product needs no transposed view.</li>
+ *   <li>No head is ever copied out: a head's queries, keys and values are column ranges of that product,
+ *       and BLAS reads such strided views in place. Each head writes its result straight into its columns
+ *       of the context, which is then already the {@code [batch·tokens, dOut]} input of the output GEMM.</li>
+ *   <li>Attention runs by tiles of {@link #QUERY_BLOCK} queries of one head: scores for the keys the tile
+ *       may see (with a causal mask, none after its last query, so the masked half is not computed),
+ *       scaled inside the GEMM ({@code alpha = 1/sqrt(headDim)}), a {@link FusedSoftmax} (mask by position,
+ *       one pass per row), then {@code weights · values}. A tile's scores stay in the core's cache.</li>
+ *   <li>Tiles run side by side, one per core, each with single-threaded BLAS ({@link ParallelTiles}):
+ *       small products do not gain from being split across cores, whole tiles do.</li>
  * </ul>
+ * On a GPU backend, or for another data type than float32, the attention step is instead a batched
+ * product over all {@code batch × heads} sequences per query block with ND4J's softmax op.
  * The attention weights are not returned: keeping them would cost {@code batch·heads·tokens²} floats.
  */
 public final class FastMultiHeadAttention {
-    /** Queries per block: 256 × 1024 keys × 96 sequences of scores is 96 MiB, small next to the inputs' work. */
+    /**
+     * Queries per tile. A 256 × 1024 tile of scores is 1 MiB, about one core's L2 cache, so it stays close
+     * between the two products and the softmax. Smaller tiles compute less of the masked half (a tile that
+     * crosses the diagonal computes its whole square), larger ones make bigger products; on the 2-core test
+     * machine 128, 256 and 512 were within a few percent of each other at the benchmark's shape.
+     */
     public static final int QUERY_BLOCK = 256;
+    private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
+    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
 
     private final Linear qkv;       // [3·dOut, dIn], rows: all query outputs, then keys, then values
     private final Linear outProj;   // [dOut, dOut]
@@ -40,6 +57,8 @@ public final class FastMultiHeadAttention {
     private final INDArray qkvWeightT;   // [dIn, 3·dOut], contiguous
     private final INDArray outWeightT;   // [dOut, dOut], contiguous
     private final int queryBlock;
+    /** Scratch kept between calls (see {@link Scratch}); taken by a call, handed back at its end. */
+    private final AtomicReference<Scratch> spare = new AtomicReference<>();
 
     private FastMultiHeadAttention(Linear qkv, Linear outProj, int numHeads, int queryBlock) {
         if (numHeads < 1 || outProj.inFeatures() % numHeads != 0) {
@@ -61,9 +80,9 @@ public final class FastMultiHeadAttention {
     }
 
     /**
-     * The same module (same weights, shared) with another number of queries per block: smaller blocks hold
-     * fewer scores at a time ({@code batch·heads·queryBlock·tokens} floats) and skip more of the masked
-     * half, larger ones make fewer, bigger ND4J calls. The output does not depend on it.
+     * The same module (same weights, shared) with another number of queries per tile: smaller tiles hold
+     * fewer scores at a time ({@code queryBlock·tokens} floats per core) and skip more of the masked half,
+     * larger ones make fewer, bigger products. The output does not depend on it.
      */
     public FastMultiHeadAttention withQueryBlock(int queryBlock) {
         return new FastMultiHeadAttention(qkv, outProj, numHeads, queryBlock);
@@ -120,36 +139,90 @@ public final class FastMultiHeadAttention {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
         boolean unbatched = x.rank() == 2;
         long b = unbatched ? 1 : x.size(0), t = x.size(-2);
-        long dOut = dOut(), hd = headDim();
-        int h = numHeads;
+        long dOut = dOut();
         DataType type = x.dataType();
 
         INDArray rows = (x.isView() || x.ordering() != 'c' ? x.dup('c') : x).reshape('c', b * t, dIn());
-        // Nd4j.matmul (libnd4j's matmul op) rather than INDArray.mmul: several times faster on ND4J 1.0.0-M2.1.
-        INDArray fused = Nd4j.matmul(rows, qkvWeightT);                          // [b·t, 3·dOut]
+        Scratch scratch = Scratch.take(spare, type, b * t, dOut);
+        INDArray fused = scratch.fused;                                   // [b·t, 3·dOut], rows: q | k | v
+        Nd4j.exec(new Mmul(rows, qkvWeightT, fused, 1.0, 0.0, PLAIN));
         qkv.bias().ifPresent(fused::addiRowVector);
+        boolean byTiles = Nd4j.getEnvironment().isCPU() && type == DataType.FLOAT;
+        INDArray context = byTiles ? attendByTiles(fused, scratch.context, b, t, causal) : attendBatched(fused, b, t, causal);
+
+        INDArray y = Nd4j.createUninitialized(type, new long[] {b * t, dOut}, 'c');
+        Nd4j.exec(new Mmul(context.reshape('c', b * t, dOut), outWeightT, y, 1.0, 0.0, PLAIN));
+        outProj.bias().ifPresent(y::addiRowVector);
+        if (!byTiles) {
+            OnlineSoftmax.free(context);
+        }
+        scratch.giveBack(spare);
+        return unbatched ? y.reshape('c', t, dOut) : y.reshape('c', b, t, dOut);
+    }
+
+    /**
+     * The attention step on the CPU: every (sequence, head, query block) is one tile, run side by side on all
+     * cores ({@link ParallelTiles}). A tile multiplies its queries with the keys it may see straight out of the
+     * fused projection (strided views: BLAS reads them in place, no copies), takes a {@link FusedSoftmax}, and
+     * writes {@code weights · values} straight into its head's columns of the context.
+     *
+     * @param fused   {@code [b·t, 3·dOut]}
+     * @param contextRows {@code [b·t, dOut]}, overwritten: every element belongs to exactly one tile
+     * @return the context as {@code [b, t, dOut]}, heads side by side
+     */
+    private INDArray attendByTiles(INDArray fused, INDArray contextRows, long b, long t, boolean causal) {
+        long dOut = dOut(), hd = headDim();
+        int h = numHeads;
+        double scale = 1.0 / Math.sqrt(hd);
+        INDArray seq = fused.reshape('c', b, t, 3 * dOut);
+        INDArray context = contextRows.reshape('c', b, t, dOut);
+        int blocks = Math.toIntExact((t + queryBlock - 1) / queryBlock);
+        int perBlock = Math.toIntExact(b * h);
+        // Tiles in order of falling cost: the last query blocks see the most keys.
+        ParallelTiles.run(blocks * perBlock, fused.dataType(), queryBlock * t, (tile, scratch) -> {
+            long block = blocks - 1 - tile / perBlock, sh = tile % perBlock, s = sh / h, head = sh % h;
+            long qs = block * queryBlock, qe = Math.min(t, qs + queryBlock), keyEnd = causal ? qe : t;
+            INDArray q = seq.get(point(s), interval(qs, qe), interval(head * hd, (head + 1) * hd));
+            INDArray k = seq.get(point(s), interval(0, keyEnd), interval(dOut + head * hd, dOut + (head + 1) * hd));
+            INDArray v = seq.get(point(s), interval(0, keyEnd), interval(2 * dOut + head * hd, 2 * dOut + (head + 1) * hd));
+            INDArray scores = scratch.get(interval(0, (qe - qs) * keyEnd)).reshape('c', qe - qs, keyEnd);
+            Nd4j.exec(new Mmul(q, k, scores, scale, 0.0, TRANSPOSE_B));               // [bq, keys], scaled
+            FusedSoftmax.softmaxInPlace(scores, qs, 0, causal);
+            INDArray out = context.get(point(s), interval(qs, qe), interval(head * hd, (head + 1) * hd));
+            Nd4j.exec(new Mmul(scores, v, out, 1.0, 0.0, PLAIN));                      // [bq, hd] into the context
+        });
+        return context;
+    }
+
+    /**
+     * The attention step for other backends (a GPU) and types: batched products over all
+     * {@code batch × heads} sequences, one query block at a time, where a tile per core would mean many tiny
+     * kernel launches.
+     */
+    private INDArray attendBatched(INDArray fused, long b, long t, boolean causal) {
+        long hd = headDim();
+        int h = numHeads;
+        DataType type = fused.dataType();
         // [b·t, 3·dOut] → [b, t, 3, h, hd] → [3, b, h, t, hd]: one view, then one contiguous copy per part.
         INDArray parts = fused.reshape('c', b, t, 3, h, hd).permute(2, 0, 3, 1, 4);
         INDArray q = parts.get(point(0), all(), all(), all(), all()).dup('c');  // [b, h, t, hd]
         INDArray k = parts.get(point(1), all(), all(), all(), all()).dup('c');
         INDArray v = parts.get(point(2), all(), all(), all(), all()).dup('c');
-        OnlineSoftmax.free(fused);
         q.muli(1.0 / Math.sqrt(hd));
 
         INDArray context = Nd4j.create(type, new long[] {b, t, h, hd}, 'c');   // heads side by side = [b, t, dOut]
-        INDArray diagonal = causal ? BlockedAttention.causalMask(Math.min(queryBlock, t), Math.min(queryBlock, t), 0, type) : null;
         for (long qs = 0; qs < t; qs += queryBlock) {
             long qe = Math.min(t, qs + queryBlock);
             long keyEnd = causal ? qe : t;
-            // Contiguous copies: a batched product over views costs about twice as much on ND4J.
             INDArray qBlock = q.get(all(), all(), interval(qs, qe), all()).dup('c');            // [b, h, bq, hd]
             INDArray kPrefix = keyEnd == t ? k : k.get(all(), all(), interval(0, keyEnd), all()).dup('c');
             INDArray vPrefix = keyEnd == t ? v : v.get(all(), all(), interval(0, keyEnd), all()).dup('c');
             INDArray scores = Nd4j.matmul(qBlock, kPrefix, false, true, false);                 // [b, h, bq, keyEnd]
             if (causal) {
-                INDArray mask = qe - qs == diagonal.size(0) ? diagonal : BlockedAttention.causalMask(qe - qs, qe - qs, 0, type);
+                INDArray mask = BlockedAttention.causalMask(qe - qs, qe - qs, 0, type);
                 INDArray square = scores.get(all(), all(), all(), interval(qs, qe));        // the diagonal square
                 Broadcast.add(square, mask, square, 2, 3);
+                OnlineSoftmax.free(mask);
             }
             Nd4j.exec(new SoftMax(scores, scores, 3));
             INDArray heads = Nd4j.matmul(scores, vPrefix);                                      // [b, h, bq, hd]
@@ -160,11 +233,41 @@ public final class FastMultiHeadAttention {
             }
         }
         OnlineSoftmax.free(q, k, v);
+        return context.reshape('c', b, t, dOut());
+    }
 
-        INDArray y = Nd4j.matmul(context.reshape('c', b * t, dOut), outWeightT);   // [b·t, dOut]
-        outProj.bias().ifPresent(y::addiRowVector);
-        OnlineSoftmax.free(context);
-        return unbatched ? y.reshape('c', t, dOut) : y.reshape('c', b, t, dOut);
+    /**
+     * The two intermediate arrays of a call, the fused projection {@code [b·t, 3·dOut]} and the context
+     * {@code [b·t, dOut]}, kept for the next call with the same shape. A fresh array of that size costs its
+     * first touch of every memory page (measured: about 35 ms for the headline's 75 MB projection, as much
+     * as a tenth of the whole call); reusing it costs nothing. Concurrent calls each take their own.
+     */
+    private static final class Scratch {
+        final INDArray fused;
+        final INDArray context;
+
+        private Scratch(DataType type, long rows, long dOut) {
+            fused = Nd4j.createUninitialized(type, new long[] {rows, 3 * dOut}, 'c');
+            context = Nd4j.createUninitialized(type, new long[] {rows, dOut}, 'c');
+        }
+
+        static Scratch take(AtomicReference<Scratch> spare, DataType type, long rows, long dOut) {
+            Scratch s = spare.getAndSet(null);
+            if (s != null && s.fused.dataType() == type && s.fused.size(0) == rows && s.fused.size(1) == 3 * dOut) {
+                return s;
+            }
+            if (s != null) {
+                OnlineSoftmax.free(s.fused, s.context);
+            }
+            return new Scratch(type, rows, dOut);
+        }
+
+        void giveBack(AtomicReference<Scratch> spare) {
+            Scratch previous = spare.getAndSet(this);
+            if (previous != null) {
+                OnlineSoftmax.free(previous.fused, previous.context);
+            }
+        }
     }
 
     /** The fused projection; its weight is {@code [3·dOut, dIn]} (queries, keys, values stacked). */

@@ -1,0 +1,30 @@
+package dev.attentionkit.efficient;
+
+/** {@link FusedSoftmax}'s row loops in plain Java: used where the Vector API module is not enabled. */
+final class ScalarRows implements FusedSoftmax.FloatRows {
+    @Override
+    public float max(float[] row, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < n; c++) {
+            max = Math.max(max, row[c]);
+        }
+        return max;
+    }
+
+    @Override
+    public double expMinus(float[] row, int n, float shift) {
+        double sum = 0;
+        for (int c = 0; c < n; c++) {
+            row[c] = (float) Math.exp(row[c] - shift);
+            sum += row[c];
+        }
+        return sum;
+    }
+
+    @Override
+    public void scale(float[] row, int n, float factor) {
+        for (int c = 0; c < n; c++) {
+            row[c] *= factor;
+        }
+    }
+}
