@@ -141,6 +141,10 @@ public final class FastMultiHeadAttention {
         long b = unbatched ? 1 : x.size(0), t = x.size(-2);
         long dOut = dOut();
         DataType type = x.dataType();
+        if (type != qkvWeightT.dataType()) {
+            throw new IllegalArgumentException(String.format("x %s is %s but the weights are %s; cast one to the other"
+                + " (x.castTo(DataType.%s))", Shapes.describe(x), type, qkvWeightT.dataType(), qkvWeightT.dataType()));
+        }
 
         INDArray rows = (x.isView() || x.ordering() != 'c' ? x.dup('c') : x).reshape('c', b * t, dIn());
         Scratch scratch = Scratch.take(spare, type, b * t, dOut);

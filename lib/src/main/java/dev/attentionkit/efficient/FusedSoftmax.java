@@ -27,17 +27,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * matrix whose columns are adjacent in memory (a contiguous array, or a column range of one).
  */
 public final class FusedSoftmax {
-    /** The three loops over a float row; see {@link VectorRows} and {@link ScalarRows}. */
+    /** The three loops over entries {@code from..to-1} of a float row; see {@link VectorRows} and {@link ScalarRows}. */
     interface FloatRows {
-        /** Largest of the first n entries ({@code -inf} for none). */
-        float max(float[] row, int n);
+        /** Largest entry ({@code -inf} for none). */
+        float max(float[] row, int from, int to);
 
-        /** {@code row[c] = exp(row[c] - shift)} for the first n entries; returns their sum. */
-        double expMinus(float[] row, int n, float shift);
+        /** {@code row[c] = exp(row[c] - shift)}; returns their sum. */
+        double expMinus(float[] row, int from, int to, float shift);
 
-        /** {@code row[c] *= factor} for the first n entries. */
-        void scale(float[] row, int n, float factor);
+        /** {@code row[c] *= factor}. */
+        void scale(float[] row, int from, int to, float factor);
     }
+
+    /** No limit on how far a query reaches: every key (or, if causal, every earlier key) is visible. */
+    public static final int NO_WINDOW = Integer.MAX_VALUE;
 
     private static final FloatRows ROWS = chooseRows();
 
@@ -58,17 +61,31 @@ public final class FusedSoftmax {
      * @param causal     mask the keys after each query
      */
     public static void softmaxInPlace(INDArray scores, long queryStart, long keyStart, boolean causal) {
+        softmaxInPlace(scores, queryStart, keyStart, causal, NO_WINDOW);
+    }
+
+    /**
+     * Like {@link #softmaxInPlace(INDArray, long, long, boolean)}, with a sliding window as well: query i
+     * sees key j only when {@code |i - j| < window} ({@link SlidingWindowAttention}'s convention).
+     *
+     * @param window how far a query reaches, at least 1, or {@link #NO_WINDOW}
+     */
+    public static void softmaxInPlace(INDArray scores, long queryStart, long keyStart, boolean causal, int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be at least 1, got " + window);
+        }
         Tile tile = Tile.of(scores);
         for (int r = 0; r < tile.rows; r++) {
-            int n = visible(queryStart + r, keyStart, tile.cols, causal);
-            tile.load(r, n);
-            double max = tile.max(n);
-            if (n > 0 && max != Double.NEGATIVE_INFINITY) {
-                tile.scale(n, 1.0 / tile.expMinus(n, max));
+            int from = firstVisible(queryStart + r, keyStart, tile.cols, window);
+            int to = endVisible(queryStart + r, keyStart, tile.cols, causal, window);
+            tile.load(r, from, to);
+            double max = tile.max(from, to);
+            if (from < to && max != Double.NEGATIVE_INFINITY) {
+                tile.scale(from, to, 1.0 / tile.expMinus(from, to, max));
             } else {
-                n = 0;
+                from = to;
             }
-            tile.zeroFrom(n);
+            tile.zeroOutside(from, to);
             tile.store(r);
         }
         tile.done();
@@ -114,10 +131,10 @@ public final class FusedSoftmax {
             requireRows(tile);
             for (int r = 0; r < tile.rows; r++) {
                 if (sum[r] > 0) {
-                    tile.load(r, tile.cols);
-                    tile.scale(tile.cols, 1.0 / sum[r]);
+                    tile.load(r, 0, tile.cols);
+                    tile.scale(0, tile.cols, 1.0 / sum[r]);
                 } else {
-                    tile.zeroFrom(0);
+                    tile.zeroOutside(0, 0);
                 }
                 tile.store(r);
             }
@@ -151,34 +168,40 @@ public final class FusedSoftmax {
         running.requireRows(tile);
         running.requireRows(out);
         for (int r = 0; r < tile.rows; r++) {
-            int n = visible(queryStart + r, keyStart, tile.cols, causal);
-            tile.load(r, n);
-            double newMax = Math.max(running.max[r], tile.max(n));
+            int n = endVisible(queryStart + r, keyStart, tile.cols, causal, NO_WINDOW);
+            tile.load(r, 0, n);
+            double newMax = Math.max(running.max[r], tile.max(0, n));
             if (n > 0 && newMax != Double.NEGATIVE_INFINITY) {
                 double rescale = Math.exp(running.max[r] - newMax);     // 0 while the old maximum is -inf
-                running.sum[r] = running.sum[r] * rescale + tile.expMinus(n, newMax);
+                running.sum[r] = running.sum[r] * rescale + tile.expMinus(0, n, newMax);
                 running.max[r] = newMax;
                 if (rescale == 0.0) {
-                    out.zeroFrom(0);                                    // this row's first keys: acc may be garbage
+                    out.zeroOutside(0, 0);                              // this row's first keys: acc may be garbage
                     out.store(r);
                 } else if (rescale != 1.0) {
-                    out.load(r, out.cols);
-                    out.scale(out.cols, rescale);
+                    out.load(r, 0, out.cols);
+                    out.scale(0, out.cols, rescale);
                     out.store(r);
                 }
             } else {
                 n = 0;
             }
-            tile.zeroFrom(n);
+            tile.zeroOutside(0, n);
             tile.store(r);
         }
         tile.done();
         out.done();
     }
 
-    /** Keys of a tile that query {@code query} may see: all, or those at or before its position. */
-    static int visible(long query, long keyStart, int cols, boolean causal) {
-        return causal ? (int) Math.max(0, Math.min(cols, query - keyStart + 1)) : cols;
+    /** First column of a tile that query {@code query} may see (the window's start). */
+    static int firstVisible(long query, long keyStart, int cols, int window) {
+        return window == NO_WINDOW ? 0 : (int) Math.max(0, Math.min(cols, query - window + 1 - keyStart));
+    }
+
+    /** One past the last column of a tile that query {@code query} may see. */
+    static int endVisible(long query, long keyStart, int cols, boolean causal, int window) {
+        long end = causal ? query + 1 : window == NO_WINDOW ? Long.MAX_VALUE : query + window;
+        return (int) Math.max(0, Math.min(cols, end - keyStart));
     }
 
     private static FloatRows chooseRows() {
@@ -225,20 +248,20 @@ public final class FusedSoftmax {
             return Math.toIntExact(offset + r * rowStride);
         }
 
-        /** Copies the first n entries of row r into the staging row. */
-        abstract void load(int r, int n);
+        /** Copies entries {@code from..to-1} of row r into the same places of the staging row. */
+        abstract void load(int r, int from, int to);
 
         /** Writes the whole staging row back to row r. */
         abstract void store(int r);
 
-        abstract double max(int n);
+        abstract double max(int from, int to);
 
-        abstract double expMinus(int n, double shift);
+        abstract double expMinus(int from, int to, double shift);
 
-        abstract void scale(int n, double factor);
+        abstract void scale(int from, int to, double factor);
 
-        /** Zeros the staging row from column n on. */
-        abstract void zeroFrom(int n);
+        /** Zeros the staging row outside {@code from..to-1}. */
+        abstract void zeroOutside(int from, int to);
 
         /** Tells a GPU backend that the host copy is now the current one. */
         void done() {
@@ -256,28 +279,29 @@ public final class FusedSoftmax {
             row = new float[cols];
         }
 
-        @Override void load(int r, int n) {
-            buffer.get(at(r), row, 0, n);
+        @Override void load(int r, int from, int to) {
+            buffer.get(at(r) + from, row, from, to - from);
         }
 
         @Override void store(int r) {
             buffer.put(at(r), row, 0, cols);
         }
 
-        @Override double max(int n) {
-            return ROWS.max(row, n);
+        @Override double max(int from, int to) {
+            return ROWS.max(row, from, to);
         }
 
-        @Override double expMinus(int n, double shift) {
-            return ROWS.expMinus(row, n, (float) shift);
+        @Override double expMinus(int from, int to, double shift) {
+            return ROWS.expMinus(row, from, to, (float) shift);
         }
 
-        @Override void scale(int n, double factor) {
-            ROWS.scale(row, n, (float) factor);
+        @Override void scale(int from, int to, double factor) {
+            ROWS.scale(row, from, to, (float) factor);
         }
 
-        @Override void zeroFrom(int n) {
-            Arrays.fill(row, n, cols, 0f);
+        @Override void zeroOutside(int from, int to) {
+            Arrays.fill(row, 0, from, 0f);
+            Arrays.fill(row, Math.max(from, to), cols, 0f);
         }
     }
 
@@ -291,39 +315,40 @@ public final class FusedSoftmax {
             row = new double[cols];
         }
 
-        @Override void load(int r, int n) {
-            buffer.get(at(r), row, 0, n);
+        @Override void load(int r, int from, int to) {
+            buffer.get(at(r) + from, row, from, to - from);
         }
 
         @Override void store(int r) {
             buffer.put(at(r), row, 0, cols);
         }
 
-        @Override double max(int n) {
+        @Override double max(int from, int to) {
             double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < n; c++) {
+            for (int c = from; c < to; c++) {
                 max = Math.max(max, row[c]);
             }
             return max;
         }
 
-        @Override double expMinus(int n, double shift) {
+        @Override double expMinus(int from, int to, double shift) {
             double sum = 0;
-            for (int c = 0; c < n; c++) {
+            for (int c = from; c < to; c++) {
                 row[c] = Math.exp(row[c] - shift);
                 sum += row[c];
             }
             return sum;
         }
 
-        @Override void scale(int n, double factor) {
-            for (int c = 0; c < n; c++) {
+        @Override void scale(int from, int to, double factor) {
+            for (int c = from; c < to; c++) {
                 row[c] *= factor;
             }
         }
 
-        @Override void zeroFrom(int n) {
-            Arrays.fill(row, n, cols, 0.0);
+        @Override void zeroOutside(int from, int to) {
+            Arrays.fill(row, 0, from, 0.0);
+            Arrays.fill(row, Math.max(from, to), cols, 0.0);
         }
     }
 }

@@ -2,9 +2,11 @@ package dev.attentionkit.efficient;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -22,6 +24,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class LinearAttention {
     /** Tokens per chunk of the causal form: inside a chunk a small masked product, across chunks the running sums. */
     public static final int DEFAULT_CHUNK = 256;
+    private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
+    private static final MMulTranspose TRANSPOSE_A = MMulTranspose.builder().transposeA(true).build();
+    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
 
     private LinearAttention() {}
 
@@ -67,46 +72,71 @@ public final class LinearAttention {
         return in.restore(out);
     }
 
+    /** Every query uses all keys: per sequence, {@code φ(Q) · (φ(K)ᵀV) / (φ(Q) · Σⱼ φ(kⱼ))}. */
     private static INDArray global(INDArray phiQ, INDArray phiK, INDArray v) {
-        INDArray kv = Nd4j.matmul(phiK, v, true, false, false);             // Σⱼ φ(kⱼ)ᵀ vⱼ: [b, d, dV]
-        INDArray z = phiK.sum(true, 1);                                       // Σⱼ φ(kⱼ): [b, 1, d]
-        INDArray numerator = Nd4j.matmul(phiQ, kv);                           // [b, n, dV]
-        INDArray denominator = Nd4j.matmul(phiQ, z, false, true, false);      // [b, n, 1]
-        INDArray out = numerator.divi(denominator);
-        OnlineSoftmax.free(kv, z, denominator);
+        long b = phiQ.size(0), n = phiQ.size(1), d = phiQ.size(2), dV = v.size(2);
+        INDArray out = Nd4j.createUninitialized(phiQ.dataType(), new long[] {b, n, dV}, 'c');
+        ParallelTiles.run(Math.toIntExact(b), phiQ.dataType(), d * dV + d + n, (seq, scratch) -> {
+            INDArray kv = scratch.get(interval(0, d * dV)).reshape('c', d, dV);                 // Σⱼ φ(kⱼ)ᵀ vⱼ
+            INDArray z = scratch.get(interval(d * dV, d * dV + d)).reshape('c', d, 1);         // Σⱼ φ(kⱼ)
+            INDArray denominator = scratch.get(interval(d * dV + d, d * dV + d + n)).reshape('c', n, 1);
+            INDArray k = phiK.get(point(seq), all(), all()), q = phiQ.get(point(seq), all(), all());
+            INDArray o = out.get(point(seq), all(), all());
+            Nd4j.exec(new Mmul(k, v.get(point(seq), all(), all()), kv, 1.0, 0.0, TRANSPOSE_A));
+            z.assign(k.sum(0).reshape(d, 1));
+            Nd4j.exec(new Mmul(q, kv, o, 1.0, 0.0, PLAIN));                                   // numerators [n, dV]
+            Nd4j.exec(new Mmul(q, z, denominator, 1.0, 0.0, PLAIN));                          // [n, 1]
+            o.diviColumnVector(denominator);
+        });
         return out;
     }
 
     /**
-     * Running sums chunk by chunk: the keys before the chunk are summarised in {@code state} ([b, d, dV]) and
-     * {@code norm} ([b, 1, d]); the keys inside it go through a small masked {@code φ(Q)·φ(K)ᵀ}.
+     * Running sums, computed chunk by chunk in three passes so that the chunks can run side by side:
+     * <ol>
+     *   <li>each chunk's own sums, {@code φ(K_c)ᵀV_c} ({@code [d, dV]}) and {@code Σ φ(k)} ({@code [d]});</li>
+     *   <li>a running total over the chunks (one cumulative sum), so chunk c can read the sums of all the
+     *       chunks before it;</li>
+     *   <li>each chunk's output: the keys before it through those sums, the keys inside it through a small
+     *       masked {@code φ(Q_c)·φ(K_c)ᵀ} ({@code j <= i}).</li>
+     * </ol>
      */
     private static INDArray causal(INDArray phiQ, INDArray phiK, INDArray v, int chunk) {
         long b = phiQ.size(0), n = phiQ.size(1), d = phiQ.size(2), dV = v.size(2);
-        INDArray out = Nd4j.create(phiQ.dataType(), new long[] {b, n, dV}, 'c');
-        INDArray state = Nd4j.zeros(phiQ.dataType(), b, d, dV);
-        INDArray norm = Nd4j.zeros(phiQ.dataType(), b, 1, d);
-        INDArray lower = lowerTriangle(Math.min(chunk, n), phiQ);
-        for (long s = 0; s < n; s += chunk) {
-            long e = Math.min(n, s + chunk);
-            INDArray qc = phiQ.get(all(), interval(s, e), all()).dup('c');   // [b, c, d] (contiguous: faster products)
-            INDArray kc = phiK.get(all(), interval(s, e), all()).dup('c');   // [b, c, d]
-            INDArray vc = v.get(all(), interval(s, e), all()).dup('c');      // [b, c, dV]
-            INDArray local = Nd4j.matmul(qc, kc, false, true, false);         // [b, c, c]
-            INDArray keep = e - s == lower.size(0) ? lower : lowerTriangle(e - s, phiQ);
-            Broadcast.mul(local, keep, local, 1, 2);                            // j <= i inside the chunk
-            INDArray fromBefore = Nd4j.matmul(qc, state);                       // [b, c, dV]
-            INDArray numerator = Nd4j.matmul(local, vc).addi(fromBefore);
-            INDArray normBefore = Nd4j.matmul(qc, norm, false, true, false);    // [b, c, 1]
-            INDArray denominator = local.sum(true, 2).addi(normBefore);
-            out.get(all(), interval(s, e), all()).assign(numerator.divi(denominator));
-            INDArray chunkState = Nd4j.matmul(kc, vc, true, false, false);      // φ(Kc)ᵀ Vc: [b, d, dV]
-            INDArray chunkNorm = kc.sum(true, 1);                               // Σ φ(kⱼ): [b, 1, d]
-            state.addi(chunkState);
-            norm.addi(chunkNorm);
-            OnlineSoftmax.free(qc, kc, vc, local, fromBefore, numerator, normBefore, denominator, chunkState, chunkNorm);
-        }
-        OnlineSoftmax.free(state, norm, lower);
+        int chunks = Math.toIntExact((n + chunk - 1) / chunk);
+        long size = Math.min(chunk, n);
+        INDArray states = Nd4j.createUninitialized(phiQ.dataType(), new long[] {b, chunks, d, dV}, 'c');
+        INDArray norms = Nd4j.createUninitialized(phiQ.dataType(), new long[] {b, chunks, d}, 'c');
+        ParallelTiles.run(Math.toIntExact(b * chunks), phiQ.dataType(), 1, (tile, unused) -> {
+            long seq = tile / chunks, c = tile % chunks, s = c * chunk, e = Math.min(n, s + chunk);
+            INDArray k = phiK.get(point(seq), interval(s, e), all());
+            Nd4j.exec(new Mmul(k, v.get(point(seq), interval(s, e), all()),
+                states.get(point(seq), point(c), all(), all()), 1.0, 0.0, TRANSPOSE_A));
+            norms.get(point(seq), point(c), all()).assign(k.sum(0));
+        });
+        states.cumsumi(1);                                   // chunk c now holds the sums over chunks 0..c
+        norms.cumsumi(1);
+
+        INDArray out = Nd4j.createUninitialized(phiQ.dataType(), new long[] {b, n, dV}, 'c');
+        INDArray lower = lowerTriangle(size, phiQ);
+        ParallelTiles.run(Math.toIntExact(b * chunks), phiQ.dataType(), size * size + size, (tile, scratch) -> {
+            long seq = tile / chunks, c = tile % chunks, s = c * chunk, e = Math.min(n, s + chunk), len = e - s;
+            INDArray q = phiQ.get(point(seq), interval(s, e), all()), vc = v.get(point(seq), interval(s, e), all());
+            INDArray local = scratch.get(interval(0, len * len)).reshape('c', len, len);
+            INDArray denominator = scratch.get(interval(len * len, len * len + len)).reshape('c', len, 1);
+            Nd4j.exec(new Mmul(q, phiK.get(point(seq), interval(s, e), all()), local, 1.0, 0.0, TRANSPOSE_B));
+            local.muli(len == size ? lower : lowerTriangle(len, phiQ));         // j <= i inside the chunk
+            INDArray o = out.get(point(seq), interval(s, e), all());
+            Nd4j.exec(new Mmul(local, vc, o, 1.0, 0.0, PLAIN));                 // keys inside the chunk
+            denominator.assign(local.sum(1).reshape(len, 1));
+            if (c > 0) {                                                        // keys in the chunks before
+                Nd4j.exec(new Mmul(q, states.get(point(seq), point(c - 1), all(), all()), o, 1.0, 1.0, PLAIN));
+                Nd4j.exec(new Mmul(q, norms.get(point(seq), point(c - 1), all()).reshape(d, 1), denominator,
+                    1.0, 1.0, PLAIN));
+            }
+            o.diviColumnVector(denominator);
+        });
+        OnlineSoftmax.free(states, norms, lower);
         return out;
     }
 

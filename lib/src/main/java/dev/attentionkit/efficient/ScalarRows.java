@@ -3,18 +3,18 @@ package dev.attentionkit.efficient;
 /** {@link FusedSoftmax}'s row loops in plain Java: used where the Vector API module is not enabled. */
 final class ScalarRows implements FusedSoftmax.FloatRows {
     @Override
-    public float max(float[] row, int n) {
+    public float max(float[] row, int from, int to) {
         float max = Float.NEGATIVE_INFINITY;
-        for (int c = 0; c < n; c++) {
+        for (int c = from; c < to; c++) {
             max = Math.max(max, row[c]);
         }
         return max;
     }
 
     @Override
-    public double expMinus(float[] row, int n, float shift) {
+    public double expMinus(float[] row, int from, int to, float shift) {
         double sum = 0;
-        for (int c = 0; c < n; c++) {
+        for (int c = from; c < to; c++) {
             row[c] = (float) Math.exp(row[c] - shift);
             sum += row[c];
         }
@@ -22,8 +22,8 @@ final class ScalarRows implements FusedSoftmax.FloatRows {
     }
 
     @Override
-    public void scale(float[] row, int n, float factor) {
-        for (int c = 0; c < n; c++) {
+    public void scale(float[] row, int from, int to, float factor) {
+        for (int c = from; c < to; c++) {
             row[c] *= factor;
         }
     }

@@ -13,38 +13,39 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorRows implements FusedSoftmax.FloatRows {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
 
     @Override
-    public float max(float[] row, int n) {
-        int c = 0;
+    public float max(float[] row, int from, int to) {
+        int c = from;
         float max = Float.NEGATIVE_INFINITY;
-        if (n >= SPECIES.length()) {
-            FloatVector m = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-            for (; c < SPECIES.loopBound(n); c += SPECIES.length()) {
+        if (to - from >= LANES) {
+            FloatVector m = FloatVector.fromArray(SPECIES, row, c);
+            for (c += LANES; c <= to - LANES; c += LANES) {
                 m = m.max(FloatVector.fromArray(SPECIES, row, c));
             }
             max = m.reduceLanes(VectorOperators.MAX);
         }
-        for (; c < n; c++) {
+        for (; c < to; c++) {
             max = Math.max(max, row[c]);
         }
         return max;
     }
 
     @Override
-    public double expMinus(float[] row, int n, float shift) {
-        int c = 0;
+    public double expMinus(float[] row, int from, int to, float shift) {
+        int c = from;
         double sum = 0;
-        if (n >= SPECIES.length()) {
+        if (to - from >= LANES) {
             FloatVector s = FloatVector.zero(SPECIES);
-            for (; c < SPECIES.loopBound(n); c += SPECIES.length()) {
+            for (; c <= to - LANES; c += LANES) {
                 FloatVector e = FloatVector.fromArray(SPECIES, row, c).sub(shift).lanewise(VectorOperators.EXP);
                 e.intoArray(row, c);
                 s = s.add(e);
             }
             sum = s.reduceLanes(VectorOperators.ADD);
         }
-        for (; c < n; c++) {
+        for (; c < to; c++) {
             row[c] = (float) Math.exp(row[c] - shift);
             sum += row[c];
         }
@@ -52,12 +53,12 @@ final class VectorRows implements FusedSoftmax.FloatRows {
     }
 
     @Override
-    public void scale(float[] row, int n, float factor) {
-        int c = 0;
-        for (; c < SPECIES.loopBound(n); c += SPECIES.length()) {
+    public void scale(float[] row, int from, int to, float factor) {
+        int c = from;
+        for (; c <= to - LANES; c += LANES) {
             FloatVector.fromArray(SPECIES, row, c).mul(factor).intoArray(row, c);
         }
-        for (; c < n; c++) {
+        for (; c < to; c++) {
             row[c] *= factor;
         }
     }

@@ -6,10 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentionkit.Reference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("Fast multi-head attention (fused QKV)")
@@ -53,6 +60,49 @@ class FastMultiHeadAttentionTest {
             double[][] expected = reference(x.slice(b).toDoubleMatrix(), wQkv.toDoubleMatrix(), bQkv.toDoubleVector(),
                 wOut.toDoubleMatrix(), bOut.toDoubleVector(), heads, causal);
             MaskedReference.assertClose(expected, y.slice(b).toDoubleMatrix(), 1e-4, "batch " + b);
+        }
+    }
+
+    @Test
+    @DisplayName("float64 weights and input take the batched path and equal the same reference; mixed types are refused")
+    void doublePrecision() {
+        FastMultiHeadAttention floats = FastMultiHeadAttention.fromSeed(8, 6, 3, true, 11);
+        FastMultiHeadAttention mha = FastMultiHeadAttention.fromWeights(floats.qkv().weight().castTo(DataType.DOUBLE),
+            floats.qkv().bias().orElseThrow().castTo(DataType.DOUBLE), floats.outProj().weight().castTo(DataType.DOUBLE),
+            floats.outProj().bias().orElseThrow().castTo(DataType.DOUBLE), 3);
+        INDArray x = Reference.random(12, 2, 40, 8).castTo(DataType.DOUBLE);
+        IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class, () -> floats.forward(x));
+        assertTrue(mixed.getMessage().contains("DOUBLE but the weights are FLOAT"), mixed.getMessage());
+        INDArray y = mha.forward(x);
+        assertEquals(DataType.DOUBLE, y.dataType());
+        for (int b = 0; b < 2; b++) {
+            double[][] expected = reference(x.slice(b).toDoubleMatrix(), mha.qkv().weight().toDoubleMatrix(),
+                mha.qkv().bias().orElseThrow().toDoubleVector(), mha.outProj().weight().toDoubleMatrix(),
+                mha.outProj().bias().orElseThrow().toDoubleVector(), 3, true);
+            MaskedReference.assertClose(expected, y.slice(b).toDoubleMatrix(), 1e-5, "batch " + b);
+        }
+    }
+
+    @Test
+    @DisplayName("calls with other shapes in between, and calls from several threads at once, give the same outputs")
+    void reusedScratchAndConcurrentCalls() throws Exception {
+        FastMultiHeadAttention mha = FastMultiHeadAttention.fromSeed(8, 6, 3, false, 13);
+        INDArray a = Reference.random(14, 2, 50, 8), b = Reference.random(15, 3, 20, 8);
+        INDArray expectedA = mha.forward(a).dup(), expectedB = mha.forward(b).dup();
+        assertEquals(expectedA, mha.forward(a));
+        assertEquals(expectedB, mha.forward(b));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                boolean first = i % 2 == 0;
+                results.add(pool.submit(() -> first ? expectedA.equals(mha.forward(a)) : expectedB.equals(mha.forward(b))));
+            }
+            for (Future<Boolean> r : results) {
+                assertTrue(r.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
