@@ -24,8 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * and the softmax between the products, plain Java ({@link FusedSoftmax}), runs in parallel too.
  *
  * <p>BLAS's thread count is process-wide, so it is set to 1 for the duration and restored afterwards, under
- * a lock: concurrent calls take turns rather than fight over the setting. A call made from inside a tile
- * runs sequentially.
+ * a lock: concurrent calls take turns rather than fight over the setting. A call made from inside a tile,
+ * or on a GPU backend, runs its tiles one after another on the calling thread.
  */
 final class ParallelTiles {
     /** What one tile does; {@code scratch} is this worker's own buffer, reused from tile to tile. */
@@ -47,7 +47,8 @@ final class ParallelTiles {
      * @param scratchLength elements of each worker's scratch buffer (a vector of {@code type})
      */
     static void run(int tiles, DataType type, long scratchLength, Body body) {
-        int workers = Math.min(tiles, THREADS);
+        // One tile per core is a CPU strategy; on a GPU backend the tiles go one after another on this thread.
+        int workers = Nd4j.getEnvironment().isCPU() ? Math.min(tiles, THREADS) : 1;
         if (workers <= 1 || INSIDE.get()) {
             inOrder(tiles, type, scratchLength, body, new AtomicInteger(), new AtomicBoolean());
             return;
