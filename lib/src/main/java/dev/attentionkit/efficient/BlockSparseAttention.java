@@ -2,20 +2,24 @@ package dev.attentionkit.efficient;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
-import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Block-sparse attention: softmax attention restricted to the tiles a {@link BlockSparsePattern} allows
  * (Sparse Transformer, BigBird). Each query block visits only its allowed key blocks, folding them in with
- * the {@link OnlineSoftmax}, so the cost is proportional to the number of allowed tiles and no
- * {@code tokens × tokens} matrix is built. The result equals full attention with every disallowed
- * position masked out.
+ * the online softmax ({@link OnlineSoftmax}, fused as in {@link BlockedAttention}), so the cost is
+ * proportional to the number of allowed tiles and no {@code tokens × tokens} matrix is built. The result
+ * equals full attention with every disallowed position masked out.
  */
 public final class BlockSparseAttention {
+    private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
+    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
+
     private BlockSparseAttention() {}
 
     /**
@@ -35,41 +39,30 @@ public final class BlockSparseAttention {
             throw new IllegalArgumentException(String.format("%s is for %d tokens, the inputs have %d (queries %s)",
                 pattern, pattern.tokens(), n, java.util.Arrays.toString(queries.shape())));
         }
-        int bs = pattern.blockSize();
-        DataType type = in.q().dataType();
-        INDArray q = in.q().mul(1.0 / Math.sqrt(in.d()));
-        INDArray out = in.newContext();
-
-        for (long seq = 0; seq < in.batch(); seq++) {   // each (batch, head) sequence on its own: 2-D tiles
-            INDArray qSeq = q.slice(seq), outSeq = out.slice(seq);
-            List<INDArray> kBlocks = BlockedAttention.blocks(in.k().slice(seq), bs);   // contiguous, see BlockedAttention
-            List<INDArray> vBlocks = BlockedAttention.blocks(in.v().slice(seq), bs);
-            for (int qb = 0; qb < pattern.blockCount(); qb++) {
-                long qs = (long) qb * bs, qe = Math.min(n, qs + bs);
-                INDArray qBlock = qSeq.get(interval(qs, qe), all()).dup('c');
-                OnlineSoftmax.State state = OnlineSoftmax.State.start(type, qe - qs, in.dV());
-                for (int kb = 0; kb < pattern.blockCount(); kb++) {
-                    if (!pattern.tile(qb, kb) || (pattern.causal() && kb > qb)) {
-                        continue;
-                    }
-                    long ks = (long) kb * bs, ke = Math.min(n, ks + bs);
-                    INDArray scores = Nd4j.matmul(qBlock, kBlocks.get(kb), false, true, false);   // [bq, bk]
-                    INDArray mask = null;
-                    if (pattern.causal() && kb == qb) {
-                        mask = BlockedAttention.causalMask(qe - qs, ke - ks, 0, type);
-                        scores.addi(mask);
-                    }
-                    state = OnlineSoftmax.updateInPlace(state, scores, vBlocks.get(kb));
-                    OnlineSoftmax.free(scores, mask);
+        int bs = pattern.blockSize(), blocks = pattern.blockCount();
+        long batch = in.batch();
+        double scale = 1.0 / Math.sqrt(in.d());
+        INDArray out = Nd4j.createUninitialized(in.q().dataType(), new long[] {batch, n, in.dV()}, 'c');
+        // One tile = one query block of one sequence, through its allowed key blocks (as in BlockedAttention).
+        ParallelTiles.run(Math.toIntExact(blocks * batch), in.q().dataType(), (long) bs * bs, (tile, scratch) -> {
+            long seq = tile % batch;
+            int qb = Math.toIntExact(tile / batch);
+            long qs = (long) qb * bs, qe = Math.min(n, qs + bs);
+            INDArray q = in.q().get(point(seq), interval(qs, qe), all());
+            INDArray acc = out.get(point(seq), interval(qs, qe), all());
+            FusedSoftmax.Running running = new FusedSoftmax.Running(Math.toIntExact(qe - qs));
+            for (int kb = 0; kb < blocks; kb++) {
+                if (!pattern.tile(qb, kb) || (pattern.causal() && kb > qb)) {
+                    continue;
                 }
-                INDArray context = state.output();
-                outSeq.get(interval(qs, qe), all()).assign(context);
-                OnlineSoftmax.free(qBlock, context, state.m(), state.l(), state.acc());
+                long ks = (long) kb * bs, ke = Math.min(n, ks + bs);
+                INDArray scores = scratch.get(interval(0, (qe - qs) * (ke - ks))).reshape('c', qe - qs, ke - ks);
+                Nd4j.exec(new Mmul(q, in.k().get(point(seq), interval(ks, ke), all()), scores, scale, 0.0, TRANSPOSE_B));
+                FusedSoftmax.onlineStepInPlace(scores, acc, qs, ks, pattern.causal(), running);
+                Nd4j.exec(new Mmul(scores, in.v().get(point(seq), interval(ks, ke), all()), acc, 1.0, 1.0, PLAIN));
             }
-            kBlocks.forEach(OnlineSoftmax::free);
-            vBlocks.forEach(OnlineSoftmax::free);
-        }
-        OnlineSoftmax.free(q);
+            running.normalise(acc);
+        });
         return in.restore(out);
     }
 }

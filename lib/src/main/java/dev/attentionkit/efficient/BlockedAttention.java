@@ -4,32 +4,31 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Memory-efficient attention, as FlashAttention computes it: {@code softmax(Q·Kᵀ/sqrt(d)) · V} by blocks
- * of queries and blocks of keys, with the {@link OnlineSoftmax} carrying a running maximum and sum per
- * query, so the {@code tokens × tokens} score matrix never exists; only one
- * {@code blockSize × blockSize} tile of it does at a time.
+ * of queries and blocks of keys, with the online softmax ({@link OnlineSoftmax}) carrying a running maximum
+ * and sum per query, so the {@code tokens × tokens} score matrix never exists; only one
+ * {@code queryBlock × keyBlock} tile of it does at a time (per core).
  *
  * <p>The arithmetic is the same as the plain form's, so the result is equal within float rounding. What
  * changes is memory: for 16 384 tokens the plain form holds a 1 GiB score matrix, this one a 4 MiB tile
- * (512 queries × 2048 keys) plus the output. With a causal mask, keys after a query block's last token are
- * skipped, which also halves the work; only tiles that cross the diagonal get a mask.
+ * (512 queries × 2048 keys) per core plus the output. With a causal mask, keys after a query block's last
+ * token are skipped, which also halves the work. Each tile's update is fused ({@link FusedSoftmax}: the mask
+ * by position, new maxima, exp and sums in one pass per row, then one GEMM that adds {@code weights · values}
+ * to the accumulator), and query blocks run side by side on all cores ({@link ParallelTiles}), so on a CPU
+ * this form is also faster than the plain one.
  */
 public final class BlockedAttention {
     /** Queries per tile. */
     public static final int DEFAULT_QUERY_BLOCK = 512;
     /**
-     * Keys per tile. A tile of 512 × 2048 float32 scores is 4 MiB; wide tiles mean few online-softmax steps,
-     * and on ND4J every step is several native calls whose fixed cost dominates small tiles (measured on a
-     * 2-core machine: 128-query tiles were several times slower than 512 × 2048 at 4096 tokens).
+     * Keys per tile. A tile of 512 × 2048 float32 scores is 4 MiB; wide tiles mean few online-softmax steps
+     * and large products, and every step has the fixed cost of two native calls.
      */
     public static final int DEFAULT_KEY_BLOCK = 2048;
     private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
@@ -108,30 +107,5 @@ public final class BlockedAttention {
             running.normalise(acc);
         });
         return in.restore(out);
-    }
-
-    /** Consecutive row blocks of {@code x [tokens, d]}, each a contiguous copy {@code [size, d]} (the last may be shorter). */
-    static List<INDArray> blocks(INDArray x, int size) {
-        List<INDArray> blocks = new ArrayList<>();
-        for (long s = 0; s < x.size(0); s += size) {
-            blocks.add(x.get(interval(s, Math.min(x.size(0), s + size)), all()).dup('c'));
-        }
-        return blocks;
-    }
-
-    /**
-     * An additive causal mask for one tile: 0 where key {@code keyOffset + c} is at or before query
-     * {@code r}, {@code -inf} after it (offsets relative to the tile's first query).
-     *
-     * @return {@code [rows, cols]}
-     */
-    static INDArray causalMask(long rows, long cols, long keyOffset, DataType type) {
-        float[] mask = new float[Math.toIntExact(rows * cols)];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                mask[r * (int) cols + c] = keyOffset + c > r ? Float.NEGATIVE_INFINITY : 0f;
-            }
-        }
-        return Nd4j.createFromArray(mask).reshape(rows, cols).castTo(type);
     }
 }

@@ -18,7 +18,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code l} and {@code acc} by {@code exp(m - m')} does exactly that. After the last block,
  * {@code acc / l} is the attention output, equal to the full softmax up to float rounding.
  *
- * <p>One sequence at a time: the blocked attention classes loop over the batch (and head) axes.
+ * <p>This class writes the update as ND4J operations, one step at a time, to read and to check against;
+ * {@link BlockedAttention} and {@link BlockSparseAttention} run the same update fused into one pass per row
+ * ({@link FusedSoftmax#onlineStepInPlace}). One sequence at a time.
  */
 public final class OnlineSoftmax {
     private OnlineSoftmax() {}
@@ -76,10 +78,9 @@ public final class OnlineSoftmax {
     }
 
     /**
-     * {@link #update} without checks or copies (pass contiguous arrays: ND4J multiplies views much slower):
-     * overwrites {@code scores} with the block's unnormalised weights and {@code state.acc()} with the new
-     * accumulator, releases the old {@code m} and {@code l}, and returns the new state. For the blocked
-     * loops of this package.
+     * {@link #update} without checks or copies: overwrites {@code scores} with the block's unnormalised
+     * weights and {@code state.acc()} with the new accumulator, releases the old {@code m} and {@code l}, and
+     * returns the new state.
      *
      * <p>The per-row bookkeeping ({@code m}, {@code l} and the rescale factors, {@code queries} numbers each)
      * is done in plain Java: on ND4J every call, however small, has a fixed cost, and only the
