@@ -4,9 +4,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -17,8 +15,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * equals full attention with every disallowed position masked out.
  */
 public final class BlockSparseAttention {
-    private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
-    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
 
     private BlockSparseAttention() {}
 
@@ -56,10 +52,7 @@ public final class BlockSparseAttention {
                     continue;
                 }
                 long ks = (long) kb * bs, ke = Math.min(n, ks + bs);
-                INDArray scores = scratch.get(interval(0, (qe - qs) * (ke - ks))).reshape('c', qe - qs, ke - ks);
-                Nd4j.exec(new Mmul(q, in.k().get(point(seq), interval(ks, ke), all()), scores, scale, 0.0, TRANSPOSE_B));
-                FusedSoftmax.onlineStepInPlace(scores, acc, qs, ks, pattern.causal(), running);
-                Nd4j.exec(new Mmul(scores, in.v().get(point(seq), interval(ks, ke), all()), acc, 1.0, 1.0, PLAIN));
+                BlockedAttention.foldKeyBlock(in, seq, q, acc, qs, ks, ke, pattern.causal(), scale, scratch, running);
             }
             running.normalise(acc);
         });

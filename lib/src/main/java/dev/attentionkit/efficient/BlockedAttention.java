@@ -4,9 +4,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -31,8 +29,6 @@ public final class BlockedAttention {
      * and large products, and every step has the fixed cost of two native calls.
      */
     public static final int DEFAULT_KEY_BLOCK = 2048;
-    private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
-    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
 
     private BlockedAttention() {}
 
@@ -85,10 +81,10 @@ public final class BlockedAttention {
         // Every row of the output is written by exactly one tile's normalise(): no need to zero it first.
         INDArray out = Nd4j.createUninitialized(in.q().dataType(), new long[] {batch, nq, in.dV()}, 'c');
         int queryBlocks = Math.toIntExact((nq + queryBlock - 1) / queryBlock);
-        long bk = Math.min(keyBlock, nk);
         // One tile = one block of queries of one sequence, run through all its key blocks. Tiles are
         // independent, so they run side by side; the last query blocks (the most keys if causal) go first.
-        ParallelTiles.run(Math.toIntExact(queryBlocks * batch), in.q().dataType(), Math.min(queryBlock, nq) * bk, (tile, scratch) -> {
+        long scratchLength = Math.min(queryBlock, nq) * Math.min(keyBlock, nk);
+        ParallelTiles.run(Math.toIntExact(queryBlocks * batch), in.q().dataType(), scratchLength, (tile, scratch) -> {
             long block = queryBlocks - 1 - tile / batch, seq = tile % batch;
             long qs = block * queryBlock, qe = Math.min(nq, qs + queryBlock);
             INDArray q = in.q().get(point(seq), interval(qs, qe), all());           // [bq, d], rows of a contiguous array
@@ -97,15 +93,26 @@ public final class BlockedAttention {
             long keyEnd = causal ? qe : nk;   // keys after the block's last query are all masked: skip them
             for (long ks = 0; ks < keyEnd; ks += keyBlock) {
                 long ke = Math.min(keyEnd, ks + keyBlock);
-                INDArray scores = scratch.get(interval(0, (qe - qs) * (ke - ks))).reshape('c', qe - qs, ke - ks);
-                Nd4j.exec(new Mmul(q, in.k().get(point(seq), interval(ks, ke), all()), scores, scale, 0.0, TRANSPOSE_B));
-                // The online-softmax update (see OnlineSoftmax), fused: the mask by position, new maxima, exp,
-                // sums and the rescaling of acc in one pass per row; then acc += weights · values.
-                FusedSoftmax.onlineStepInPlace(scores, acc, qs, ks, causal, running);
-                Nd4j.exec(new Mmul(scores, in.v().get(point(seq), interval(ks, ke), all()), acc, 1.0, 1.0, PLAIN));
+                foldKeyBlock(in, seq, q, acc, qs, ks, ke, causal, scale, scratch, running);
             }
             running.normalise(acc);
         });
         return in.restore(out);
+    }
+
+    /**
+     * One key block into a query block's running state: scaled scores into the scratch, the online-softmax
+     * update fused (see {@link OnlineSoftmax}: the mask by position, new maxima, exp, sums and the rescaling
+     * of {@code acc}, one pass per row), then {@code acc += weights · values}.
+     *
+     * @param q   {@code [bq, d]} queries {@code qs..} of sequence {@code seq}
+     * @param acc {@code [bq, dV]} their accumulator
+     */
+    static void foldKeyBlock(AttentionInputs in, long seq, INDArray q, INDArray acc, long qs, long ks, long ke,
+                             boolean causal, double scale, INDArray scratch, FusedSoftmax.Running running) {
+        INDArray scores = ParallelTiles.matrix(scratch, q.size(0), ke - ks);
+        Gemm.timesTransposed(q, in.k().get(point(seq), interval(ks, ke), all()), scores, scale);
+        FusedSoftmax.onlineStepInPlace(scores, acc, qs, ks, causal, running);
+        Gemm.product(scores, in.v().get(point(seq), interval(ks, ke), all()), acc, 1.0, 1.0);
     }
 }

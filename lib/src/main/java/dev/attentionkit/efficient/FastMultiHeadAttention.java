@@ -9,9 +9,7 @@ import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
 import java.util.concurrent.atomic.AtomicReference;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,8 +46,6 @@ public final class FastMultiHeadAttention {
      * machine 128, 256 and 512 were within a few percent of each other at the benchmark's shape.
      */
     public static final int QUERY_BLOCK = 256;
-    private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
-    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
 
     private final Linear qkv;       // [3·dOut, dIn], rows: all query outputs, then keys, then values
     private final Linear outProj;   // [dOut, dOut]
@@ -149,13 +145,14 @@ public final class FastMultiHeadAttention {
         INDArray rows = (x.isView() || x.ordering() != 'c' ? x.dup('c') : x).reshape('c', b * t, dIn());
         Scratch scratch = Scratch.take(spare, type, b * t, dOut);
         INDArray fused = scratch.fused;                                   // [b·t, 3·dOut], rows: q | k | v
-        Nd4j.exec(new Mmul(rows, qkvWeightT, fused, 1.0, 0.0, PLAIN));
+        Gemm.product(rows, qkvWeightT, fused, 1.0, 0.0);
         qkv.bias().ifPresent(fused::addiRowVector);
         boolean byTiles = Nd4j.getEnvironment().isCPU() && type == DataType.FLOAT;
-        INDArray context = byTiles ? attendByTiles(fused, scratch.context, b, t, causal) : attendBatched(fused, b, t, causal);
+        INDArray context = byTiles ? attendByTiles(fused, scratch.context, b, t, causal)
+            : attendBatched(fused, b, t, causal);
 
         INDArray y = Nd4j.createUninitialized(type, new long[] {b * t, dOut}, 'c');
-        Nd4j.exec(new Mmul(context.reshape('c', b * t, dOut), outWeightT, y, 1.0, 0.0, PLAIN));
+        Gemm.product(context.reshape('c', b * t, dOut), outWeightT, y, 1.0, 0.0);
         outProj.bias().ifPresent(y::addiRowVector);
         if (!byTiles) {
             OnlineSoftmax.free(context);
@@ -189,11 +186,11 @@ public final class FastMultiHeadAttention {
             INDArray q = seq.get(point(s), interval(qs, qe), interval(head * hd, (head + 1) * hd));
             INDArray k = seq.get(point(s), interval(0, keyEnd), interval(dOut + head * hd, dOut + (head + 1) * hd));
             INDArray v = seq.get(point(s), interval(0, keyEnd), interval(2 * dOut + head * hd, 2 * dOut + (head + 1) * hd));
-            INDArray scores = scratch.get(interval(0, (qe - qs) * keyEnd)).reshape('c', qe - qs, keyEnd);
-            Nd4j.exec(new Mmul(q, k, scores, scale, 0.0, TRANSPOSE_B));               // [bq, keys], scaled
+            INDArray scores = ParallelTiles.matrix(scratch, qe - qs, keyEnd);
+            Gemm.timesTransposed(q, k, scores, scale);                                  // [bq, keys], scaled
             FusedSoftmax.softmaxInPlace(scores, qs, 0, causal);
             INDArray out = context.get(point(s), interval(qs, qe), interval(head * hd, (head + 1) * hd));
-            Nd4j.exec(new Mmul(scores, v, out, 1.0, 0.0, PLAIN));                      // [bq, hd] into the context
+            Gemm.product(scores, v, out, 1.0, 0.0);                                     // [bq, hd] into the context
         });
         return context;
     }

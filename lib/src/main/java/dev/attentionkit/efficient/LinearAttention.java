@@ -4,9 +4,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -24,9 +22,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class LinearAttention {
     /** Tokens per chunk of the causal form: inside a chunk a small masked product, across chunks the running sums. */
     public static final int DEFAULT_CHUNK = 256;
-    private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
-    private static final MMulTranspose TRANSPOSE_A = MMulTranspose.builder().transposeA(true).build();
-    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
 
     private LinearAttention() {}
 
@@ -77,15 +72,15 @@ public final class LinearAttention {
         long b = phiQ.size(0), n = phiQ.size(1), d = phiQ.size(2), dV = v.size(2);
         INDArray out = Nd4j.createUninitialized(phiQ.dataType(), new long[] {b, n, dV}, 'c');
         ParallelTiles.run(Math.toIntExact(b), phiQ.dataType(), d * dV + d + n, (seq, scratch) -> {
-            INDArray kv = scratch.get(interval(0, d * dV)).reshape('c', d, dV);                 // Σⱼ φ(kⱼ)ᵀ vⱼ
+            INDArray kv = ParallelTiles.matrix(scratch, d, dV);                 // Σⱼ φ(kⱼ)ᵀ vⱼ
             INDArray z = scratch.get(interval(d * dV, d * dV + d)).reshape('c', d, 1);         // Σⱼ φ(kⱼ)
             INDArray denominator = scratch.get(interval(d * dV + d, d * dV + d + n)).reshape('c', n, 1);
             INDArray k = phiK.get(point(seq), all(), all()), q = phiQ.get(point(seq), all(), all());
             INDArray o = out.get(point(seq), all(), all());
-            Nd4j.exec(new Mmul(k, v.get(point(seq), all(), all()), kv, 1.0, 0.0, TRANSPOSE_A));
+            Gemm.transposedTimes(k, v.get(point(seq), all(), all()), kv);
             z.assign(k.sum(0).reshape(d, 1));
-            Nd4j.exec(new Mmul(q, kv, o, 1.0, 0.0, PLAIN));                                   // numerators [n, dV]
-            Nd4j.exec(new Mmul(q, z, denominator, 1.0, 0.0, PLAIN));                          // [n, 1]
+            Gemm.product(q, kv, o, 1.0, 0.0);                                   // numerators [n, dV]
+            Gemm.product(q, z, denominator, 1.0, 0.0);                          // [n, 1]
             o.diviColumnVector(denominator);
         });
         return out;
@@ -110,8 +105,8 @@ public final class LinearAttention {
         ParallelTiles.run(Math.toIntExact(b * chunks), phiQ.dataType(), 1, (tile, unused) -> {
             long seq = tile / chunks, c = tile % chunks, s = c * chunk, e = Math.min(n, s + chunk);
             INDArray k = phiK.get(point(seq), interval(s, e), all());
-            Nd4j.exec(new Mmul(k, v.get(point(seq), interval(s, e), all()),
-                states.get(point(seq), point(c), all(), all()), 1.0, 0.0, TRANSPOSE_A));
+            Gemm.transposedTimes(k, v.get(point(seq), interval(s, e), all()),
+                states.get(point(seq), point(c), all(), all()));
             norms.get(point(seq), point(c), all()).assign(k.sum(0));
         });
         states.cumsumi(1);                                   // chunk c now holds the sums over chunks 0..c
@@ -122,17 +117,16 @@ public final class LinearAttention {
         ParallelTiles.run(Math.toIntExact(b * chunks), phiQ.dataType(), size * size + size, (tile, scratch) -> {
             long seq = tile / chunks, c = tile % chunks, s = c * chunk, e = Math.min(n, s + chunk), len = e - s;
             INDArray q = phiQ.get(point(seq), interval(s, e), all()), vc = v.get(point(seq), interval(s, e), all());
-            INDArray local = scratch.get(interval(0, len * len)).reshape('c', len, len);
+            INDArray local = ParallelTiles.matrix(scratch, len, len);
             INDArray denominator = scratch.get(interval(len * len, len * len + len)).reshape('c', len, 1);
-            Nd4j.exec(new Mmul(q, phiK.get(point(seq), interval(s, e), all()), local, 1.0, 0.0, TRANSPOSE_B));
+            Gemm.timesTransposed(q, phiK.get(point(seq), interval(s, e), all()), local, 1.0);
             local.muli(len == size ? lower : lowerTriangle(len, phiQ));         // j <= i inside the chunk
             INDArray o = out.get(point(seq), interval(s, e), all());
-            Nd4j.exec(new Mmul(local, vc, o, 1.0, 0.0, PLAIN));                 // keys inside the chunk
+            Gemm.product(local, vc, o, 1.0, 0.0);                               // keys inside the chunk
             denominator.assign(local.sum(1).reshape(len, 1));
             if (c > 0) {                                                        // keys in the chunks before
-                Nd4j.exec(new Mmul(q, states.get(point(seq), point(c - 1), all(), all()), o, 1.0, 1.0, PLAIN));
-                Nd4j.exec(new Mmul(q, norms.get(point(seq), point(c - 1), all()).reshape(d, 1), denominator,
-                    1.0, 1.0, PLAIN));
+                Gemm.product(q, states.get(point(seq), point(c - 1), all(), all()), o, 1.0, 1.0);
+                Gemm.product(q, norms.get(point(seq), point(c - 1), all()).reshape(d, 1), denominator, 1.0, 1.0);
             }
             o.diviColumnVector(denominator);
         });

@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Runs independent attention tiles (one query block of one sequence each) on all cores, one tile per core at
@@ -91,6 +92,11 @@ final class ParallelTiles {
             blas.setMaxThreads(blasThreads);
             LOCK.unlock();
         }
+    }
+
+    /** The first {@code rows·cols} elements of a worker's scratch as a {@code [rows, cols]} matrix (a view). */
+    static INDArray matrix(INDArray scratch, long rows, long cols) {
+        return scratch.get(NDArrayIndex.interval(0, rows * cols)).reshape('c', rows, cols);
     }
 
     /** Takes tiles from the shared counter until none is left (or another worker failed). */

@@ -4,9 +4,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -20,8 +18,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * by position in a {@link FusedSoftmax}, with no mask matrix; blocks run side by side on all cores.
  */
 public final class SlidingWindowAttention {
-    private static final MMulTranspose PLAIN = MMulTranspose.allFalse();
-    private static final MMulTranspose TRANSPOSE_B = MMulTranspose.builder().transposeB(true).build();
 
     private SlidingWindowAttention() {}
 
@@ -50,12 +46,12 @@ public final class SlidingWindowAttention {
             long seq = tile % batch, qs = tile / batch * block, qe = Math.min(n, qs + block);
             long ks = Math.max(0, qs - window + 1);
             long ke = causal ? qe : Math.min(n, qe - 1 + window);
-            INDArray scores = scratch.get(interval(0, (qe - qs) * (ke - ks))).reshape('c', qe - qs, ke - ks);
-            Nd4j.exec(new Mmul(in.q().get(point(seq), interval(qs, qe), all()),
-                in.k().get(point(seq), interval(ks, ke), all()), scores, scale, 0.0, TRANSPOSE_B));   // [bq, band]
+            INDArray scores = ParallelTiles.matrix(scratch, qe - qs, ke - ks);
+            Gemm.timesTransposed(in.q().get(point(seq), interval(qs, qe), all()),
+                in.k().get(point(seq), interval(ks, ke), all()), scores, scale);   // [bq, band]
             FusedSoftmax.softmaxInPlace(scores, qs, ks, causal, window);        // the window applied by position
-            Nd4j.exec(new Mmul(scores, in.v().get(point(seq), interval(ks, ke), all()),
-                out.get(point(seq), interval(qs, qe), all()), 1.0, 0.0, PLAIN));
+            Gemm.product(scores, in.v().get(point(seq), interval(ks, ke), all()),
+                out.get(point(seq), interval(qs, qe), all()), 1.0, 0.0);
         });
         return in.restore(out);
     }
