@@ -167,7 +167,7 @@ public final class FastMultiHeadAttention {
      * fused projection (strided views: BLAS reads them in place, no copies), takes a {@link FusedSoftmax}, and
      * writes {@code weights · values} straight into its head's columns of the context.
      *
-     * @param fused   {@code [b·t, 3·dOut]}
+     * @param fused       {@code [b·t, 3·dOut]}
      * @param contextRows {@code [b·t, dOut]}, overwritten: every element belongs to exactly one tile
      * @return the context as {@code [b, t, dOut]}, heads side by side
      */

@@ -77,6 +77,7 @@ final class ParallelTiles {
                 } catch (ExecutionException e) {
                     error = error != null ? error : e.getCause();
                 } catch (InterruptedException e) {
+                    failed.set(true);                       // the other workers stop after their current tile
                     Thread.currentThread().interrupt();
                     error = error != null ? error : e;
                 }
