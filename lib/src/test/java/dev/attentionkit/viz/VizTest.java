@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentionkit.data.BookExample;
-import dev.attentionkit.notebook.Display;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -77,15 +76,15 @@ class VizTest {
     @Test
     @DisplayName("small arrays display as a table with their shape; large ones as text")
     void display() {
-        assertTrue(Display.html(Nd4j.ones(2, 3)).contains("[2, 3]"));
-        assertTrue(Display.html(Nd4j.ones(30, 30)).startsWith("<pre>"));
+        assertTrue(DefaultDisplay.html(Nd4j.ones(2, 3)).contains("[2, 3]"));
+        assertTrue(DefaultDisplay.html(Nd4j.ones(30, 30)).startsWith("<pre>"));
     }
 
     @Test
     @DisplayName("a Tablesaw table displays as HTML: caption, header, rows, and a note on rows left out")
     void tablesawAsHtml() {
         Table t = MatrixTable.of(Nd4j.eye(3), List.of("a", "b", "c"), List.of("x", "y", "z")).title("weights").toTable();
-        String html = Display.html(t, 2);
+        String html = DefaultDisplay.html(t, 2);
         assertTrue(html.contains("weights (3 rows)") && html.contains("<th style=\"padding:2px 8px\">x</th>"), html);
         assertTrue(html.contains("1 more rows"), html);
     }
