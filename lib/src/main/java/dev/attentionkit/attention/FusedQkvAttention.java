@@ -6,6 +6,8 @@ import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -23,7 +25,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * y       = outProj(y)                [B, T, C]
  * </pre>
  */
-public final class FusedQkvAttention {
+public final class FusedQkvAttention implements AttentionModule {
     private final Linear qkv;     // [3·dOut, dIn]: rows 0..dOut-1 query, then key, then value
     private final Linear outProj; // [dOut, dOut]
     private final int numHeads;
@@ -95,26 +97,13 @@ public final class FusedQkvAttention {
     }
 
     /**
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
-     * @return {@code [(batch,) tokens, dOut]}
-     */
-    public INDArray forward(INDArray x) {
-        return attend(x).context();
-    }
-
-    /**
      * Causal self-attention.
      *
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * @param x     {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * @param extra {@code [(batch,) tokens, tokens]} combined with the causal mask by {@code and}, or null
      * @return context {@code [(batch,) tokens, dOut]}, weights {@code [(batch,) numHeads, tokens, tokens]}
      */
-    public AttentionOutput attend(INDArray x) {
-        return attend(x, null);
-    }
-
-    /**
-     * @param extra {@code [(batch,) tokens, tokens]} combined with the causal mask by {@code and}, or null
-     */
+    @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
         ModuleChecks.requireWithinContext(x, contextLength);
@@ -138,16 +127,28 @@ public final class FusedQkvAttention {
         return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
     }
 
+    @Override
+    public boolean isCausal() {
+        return true;
+    }
+
     /** Dropout on (the default); returns this. */
+    @Override
     public FusedQkvAttention train() {
         dropout.train();
         return this;
     }
 
     /** Dropout off; returns this. */
+    @Override
     public FusedQkvAttention eval() {
         dropout.eval();
         return this;
+    }
+
+    @Override
+    public boolean isTraining() {
+        return dropout.isTraining();
     }
 
     /** {@code c_attn}, weight {@code [3·dOut, dIn]}: query rows, then key rows, then value rows. */
@@ -172,10 +173,12 @@ public final class FusedQkvAttention {
         return dOut() / numHeads;
     }
 
+    @Override
     public long dIn() {
         return qkv.inFeatures();
     }
 
+    @Override
     public long dOut() {
         return outProj.outFeatures();
     }
@@ -184,8 +187,13 @@ public final class FusedQkvAttention {
         return contextLength;
     }
 
-    public long parameterCount() {
-        return qkv.parameterCount() + outProj.parameterCount();
+    /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}; live. */
+    @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        qkv.addParametersTo(named, "qkv");
+        outProj.addParametersTo(named, "out_proj");
+        return named;
     }
 
     @Override

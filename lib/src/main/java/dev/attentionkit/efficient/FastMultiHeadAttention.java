@@ -4,9 +4,15 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
+import dev.attentionkit.attention.AttentionModule;
+import dev.attentionkit.attention.AttentionOutput;
+import dev.attentionkit.attention.FusedQkvAttention;
+import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,9 +27,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>What makes it fast, and why:
  * <ul>
- *   <li>One GEMM {@code [batch·tokens, dIn] × [dIn, 3·dOut]} for queries, keys and values together:
- *       one large product runs closer to the machine's peak than three smaller ones. The weights are kept
- *       transposed ({@code [dIn, 3·dOut]}) so the product needs no transposed view.</li>
+ *   <li>One GEMM {@code [batch·tokens, dIn] × [3·dOut, dIn]ᵀ} for queries, keys and values together:
+ *       one large product runs closer to the machine's peak than three smaller ones. BLAS reads the weight
+ *       transposed by a flag, so the module keeps no second copy of its weights: {@link #qkv()} and
+ *       {@link #outProj()} are the arrays it computes with, and editing them changes its output.</li>
  *   <li>No head is ever copied out: a head's queries, keys and values are column ranges of that product,
  *       and BLAS reads such strided views in place. Each head writes its result straight into its columns
  *       of the context, which is then already the {@code [batch·tokens, dOut]} input of the output GEMM.</li>
@@ -36,9 +43,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * </ul>
  * On a GPU backend, or for another data type than float32, the attention step is instead a batched
  * product over all {@code batch × heads} sequences per query block with ND4J's softmax op.
- * The attention weights are not returned: keeping them would cost {@code batch·heads·tokens²} floats.
+ *
+ * <p>{@link #forward} keeps no attention weights: keeping them would cost {@code batch·heads·tokens²} floats.
+ * To read them, {@link #attend(INDArray, Mask)} computes the same module the readable way
+ * ({@link FusedQkvAttention} on the same, shared layers), with any mask.
  */
-public final class FastMultiHeadAttention {
+public final class FastMultiHeadAttention implements AttentionModule {
     /**
      * Queries per tile. A 256 × 1024 tile of scores is 1 MiB, about one core's L2 cache, so it stays close
      * between the two products and the softmax. Smaller tiles compute less of the masked half (a tile that
@@ -50,9 +60,8 @@ public final class FastMultiHeadAttention {
     private final Linear qkv;       // [3·dOut, dIn], rows: all query outputs, then keys, then values
     private final Linear outProj;   // [dOut, dOut]
     private final int numHeads;
-    private final INDArray qkvWeightT;   // [dIn, 3·dOut], contiguous
-    private final INDArray outWeightT;   // [dOut, dOut], contiguous
     private final int queryBlock;
+    private boolean training = true; // PyTorch's module.training: modules start in training mode
     /** Scratch kept between calls (see {@link Scratch}); taken by a call, handed back at its end. */
     private final AtomicReference<Scratch> spare = new AtomicReference<>();
 
@@ -67,8 +76,6 @@ public final class FastMultiHeadAttention {
         this.qkv = qkv;
         this.outProj = outProj;
         this.numHeads = numHeads;
-        this.qkvWeightT = qkv.weight().transpose().dup('c');
-        this.outWeightT = outProj.weight().transpose().dup('c');
         if (queryBlock < 1) {
             throw new IllegalArgumentException("queryBlock must be at least 1, got " + queryBlock);
         }
@@ -117,13 +124,62 @@ public final class FastMultiHeadAttention {
     }
 
     /**
-     * Causal multi-head self-attention (token i attends to tokens 0..i), as GPT uses it.
+     * Causal multi-head self-attention (token i attends to tokens 0..i), as GPT uses it: the fast path.
      *
      * @param x {@code [batch, tokens, dIn]} or {@code [tokens, dIn]}
      * @return {@code [batch, tokens, dOut]} or {@code [tokens, dOut]}
      */
+    @Override
     public INDArray forward(INDArray x) {
         return forward(x, true);
+    }
+
+    /**
+     * Causal self-attention with the weights, computed the readable way (not the fast path): the same layers in
+     * a {@link FusedQkvAttention}, so an extra mask of any form can be combined with the causal one. The context
+     * equals {@link #forward}'s to float32 rounding.
+     *
+     * @param x    {@code [batch, tokens, dIn]} or {@code [tokens, dIn]}
+     * @param mask {@code [(batch,) tokens, tokens]} combined with the causal mask by {@code and}, or null
+     * @return context {@code [(batch,) tokens, dOut]}, weights {@code [(batch,) numHeads, tokens, tokens]}
+     */
+    @Override
+    public AttentionOutput attend(INDArray x, Mask mask) {
+        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
+        return FusedQkvAttention.fromLayers(qkv, outProj, numHeads, x.size(-2), null).attend(x, mask);
+    }
+
+    @Override
+    public boolean isCausal() {
+        return true;
+    }
+
+    /** Training mode, as {@code module.train()} (no dropout in this forward-only module: the mode changes nothing); returns this. */
+    @Override
+    public FastMultiHeadAttention train() {
+        training = true;
+        return this;
+    }
+
+    /** Evaluation mode, as {@code module.eval()}; returns this. */
+    @Override
+    public FastMultiHeadAttention eval() {
+        training = false;
+        return this;
+    }
+
+    @Override
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}: the arrays it computes with. */
+    @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        qkv.addParametersTo(named, "qkv");
+        outProj.addParametersTo(named, "out_proj");
+        return named;
     }
 
     /**
@@ -136,23 +192,20 @@ public final class FastMultiHeadAttention {
         boolean unbatched = x.rank() == 2;
         long b = unbatched ? 1 : x.size(0), t = x.size(-2);
         long dOut = dOut();
+        Shapes.requireSameType(x, "x", qkv.weight());
         DataType type = x.dataType();
-        if (type != qkvWeightT.dataType()) {
-            throw new IllegalArgumentException(String.format("x %s is %s but the weights are %s; cast one to the other"
-                + " (x.castTo(DataType.%s))", Shapes.describe(x), type, qkvWeightT.dataType(), qkvWeightT.dataType()));
-        }
 
         INDArray rows = (x.isView() || x.ordering() != 'c' ? x.dup('c') : x).reshape('c', b * t, dIn());
         Scratch scratch = Scratch.take(spare, type, b * t, dOut);
         INDArray fused = scratch.fused;                                   // [b·t, 3·dOut], rows: q | k | v
-        Gemm.product(rows, qkvWeightT, fused, 1.0, 0.0);
+        Gemm.timesTransposed(rows, qkv.weight(), fused, 1.0);                     // [b·t, 3·dOut]
         qkv.bias().ifPresent(fused::addiRowVector);
         boolean byTiles = Nd4j.getEnvironment().isCPU() && type == DataType.FLOAT;
         INDArray context = byTiles ? attendByTiles(fused, scratch.context, b, t, causal)
             : attendBatched(fused, b, t, causal);
 
         INDArray y = Nd4j.createUninitialized(type, new long[] {b * t, dOut}, 'c');
-        Gemm.product(context.reshape('c', b * t, dOut), outWeightT, y, 1.0, 0.0);
+        Gemm.timesTransposed(context.reshape('c', b * t, dOut), outProj.weight(), y, 1.0);
         outProj.bias().ifPresent(y::addiRowVector);
         if (!byTiles) {
             OnlineSoftmax.free(context);
@@ -296,21 +349,18 @@ public final class FastMultiHeadAttention {
         return numHeads;
     }
 
+    @Override
     public long dIn() {
         return qkv.inFeatures();
     }
 
+    @Override
     public long dOut() {
         return outProj.outFeatures();
     }
 
     public long headDim() {
         return dOut() / numHeads;
-    }
-
-    /** Number of trainable values, as PyTorch's {@code sum(p.numel() for p in parameters())} counts them. */
-    public long parameterCount() {
-        return qkv.parameterCount() + outProj.parameterCount();
     }
 
     @Override

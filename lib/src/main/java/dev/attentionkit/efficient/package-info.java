@@ -5,7 +5,7 @@
  * the kit's fastest multi-head forward (fused QKV, tiles on all cores, the masked softmax fused in
  * {@link dev.attentionkit.efficient.FusedSoftmax}).
  *
- * <p><b>Layer</b>: uses {@code tensor}, {@code nn} and {@code mask}; it does not depend on the teaching modules of
- * {@code attention}, whose results its tests compare with.
+ * <p><b>Layer</b>: uses {@code tensor}, {@code nn}, {@code mask} and {@code attention} (the module contract, and
+ * the readable form a fast module falls back to when asked for its weights).
  */
 package dev.attentionkit.efficient;
