@@ -79,7 +79,7 @@ public final class SelfAttentionV1 implements AttentionModule {
         return false;
     }
 
-    /** Training mode, as {@code module.train()} (no dropout in {@code selfattention_v1}: the mode changes nothing); returns this. */
+    /** Training mode, as {@code module.train()} (no dropout in {@code SelfAttention_v1}: the mode changes nothing); returns this. */
     @Override
     public SelfAttentionV1 train() {
         training = true;
