@@ -7,6 +7,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 import dev.attentionkit.attention.AttentionModule;
 import dev.attentionkit.attention.AttentionOutput;
 import dev.attentionkit.attention.FusedQkvAttention;
+import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
@@ -273,7 +274,7 @@ public final class FastMultiHeadAttention implements AttentionModule {
             INDArray vPrefix = keyEnd == t ? v : v.get(all(), all(), interval(0, keyEnd), all()).dup('c');
             INDArray scores = Nd4j.matmul(qBlock, kPrefix, false, true, false);                 // [b, h, bq, keyEnd]
             if (causal) {
-                INDArray mask = causalMask(qe - qs, type);
+                INDArray mask = CausalMask.of(qe - qs).additive(type, Double.NEGATIVE_INFINITY);
                 INDArray square = scores.get(all(), all(), all(), interval(qs, qe));        // the diagonal square
                 Broadcast.add(square, mask, square, 2, 3);
                 OnlineSoftmax.free(mask);
@@ -288,17 +289,6 @@ public final class FastMultiHeadAttention implements AttentionModule {
         }
         OnlineSoftmax.free(q, k, v);
         return context.reshape('c', b, t, dOut());
-    }
-
-    /** An additive causal mask for a diagonal square of {@code size} queries: 0 on and below the diagonal, -inf above. */
-    private static INDArray causalMask(long size, DataType type) {
-        float[] mask = new float[Math.toIntExact(size * size)];
-        for (int r = 0; r < size; r++) {
-            for (int c = r + 1; c < size; c++) {
-                mask[r * (int) size + c] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return Nd4j.createFromArray(mask).reshape(size, size).castTo(type);
     }
 
     /**

@@ -33,16 +33,11 @@ public final class LocalMask {
     }
 
     private static Mask build(long tokens, long width, boolean causal) {
-        CausalMask.requirePositive(tokens, tokens);
         if (width < 1) {
             throw new IllegalArgumentException("window width must be >= 1 (1 = the query alone), got " + width);
         }
-        boolean[][] keep = new boolean[(int) tokens][(int) tokens];
-        for (int i = 0; i < tokens; i++) {
-            for (int j = 0; j < tokens; j++) {
-                keep[i][j] = causal ? (j <= i && i - j < width) : Math.abs(i - j) < width;
-            }
-        }
-        return Mask.of(keep);
+        // A window wider than the sequence reaches every key: the same as no window.
+        int w = width >= tokens ? MaskPattern.NO_WINDOW : (int) width;
+        return Mask.ofPattern(tokens, new MaskPattern(causal, w));
     }
 }
