@@ -40,6 +40,14 @@ public final class CausalAttention extends QkvAttention<CausalAttention> {
         return init(dIn, dOut, contextLength, dropout, qkvBias, TorchRandom.manualSeed(seed), seed);
     }
 
+    /** The same from named sizes ({@link AttentionConfig}; one head, so {@code numHeads} must be 1). */
+    public static CausalAttention fromSeed(AttentionConfig config, long seed) {
+        if (config.numHeads() != 1) {
+            throw new IllegalArgumentException("CausalAttention is one head; got " + config + " (use MultiHeadAttention)");
+        }
+        return fromSeed(config.dIn(), config.dOut(), config.contextLength(), config.dropout(), config.qkvBias(), seed);
+    }
+
     /**
      * Draws the three layers from an existing generator, as a module constructed after others in PyTorch does
      * (used by {@link MultiHeadAttentionWrapper}).

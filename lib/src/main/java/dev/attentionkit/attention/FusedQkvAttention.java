@@ -53,6 +53,12 @@ public final class FusedQkvAttention implements AttentionModule {
         return fromLayers(qkv, out, numHeads, contextLength, Dropout.of(dropout, seed));
     }
 
+    /** The same from named sizes ({@link AttentionConfig}), so no two numbers can be swapped. */
+    public static FusedQkvAttention fromSeed(AttentionConfig config, long seed) {
+        return fromSeed(config.dIn(), config.dOut(), config.contextLength(), config.dropout(), config.numHeads(),
+            config.qkvBias(), seed);
+    }
+
     /**
      * From explicit weights in PyTorch's layout, no qkv bias, no dropout (copied).
      *

@@ -62,6 +62,12 @@ public final class MultiHeadAttention extends QkvAttention<MultiHeadAttention> i
         return fromLayers(q, k, v, out, numHeads, contextLength, Dropout.of(dropout, seed));
     }
 
+    /** The same from named sizes ({@link AttentionConfig}), so no two numbers can be swapped. */
+    public static MultiHeadAttention fromSeed(AttentionConfig config, long seed) {
+        return fromSeed(config.dIn(), config.dOut(), config.contextLength(), config.dropout(), config.numHeads(),
+            config.qkvBias(), seed);
+    }
+
     /** The book's default {@code qkv_bias=False}. */
     public static MultiHeadAttention fromSeed(long dIn, long dOut, long contextLength, double dropout, int numHeads,
                                               long seed) {

@@ -41,6 +41,15 @@ public final class MultiHeadAttentionWrapper implements AttentionModule {
         return new MultiHeadAttentionWrapper(List.copyOf(heads));
     }
 
+    /**
+     * The same from named sizes ({@link AttentionConfig}): {@code dOut} is the output of all heads together, as for
+     * {@link MultiHeadAttention}, so each head gets {@code dOut / numHeads} features.
+     */
+    public static MultiHeadAttentionWrapper fromSeed(AttentionConfig config, long seed) {
+        return fromSeed(config.dIn(), config.dOut() / config.numHeads(), config.contextLength(), config.dropout(),
+            config.numHeads(), config.qkvBias(), seed);
+    }
+
     /** From existing heads of equal shape (used as they are). */
     public static MultiHeadAttentionWrapper fromHeads(List<CausalAttention> heads) {
         if (heads == null || heads.isEmpty()) {
