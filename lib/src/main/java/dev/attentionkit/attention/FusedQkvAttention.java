@@ -25,19 +25,18 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * y       = outProj(y)                [B, T, C]
  * </pre>
  */
-public final class FusedQkvAttention implements AttentionModule {
+public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAttention> {
     private final Linear qkv;     // [3·dOut, dIn]: rows 0..dOut-1 query, then key, then value
     private final Linear outProj; // [dOut, dOut]
     private final int numHeads;
     private final long contextLength;
-    private final Dropout dropout;
 
     private FusedQkvAttention(Linear qkv, Linear outProj, int numHeads, long contextLength, Dropout dropout) {
+        super(dropout);
         this.qkv = qkv;
         this.outProj = outProj;
         this.numHeads = numHeads;
         this.contextLength = contextLength;
-        this.dropout = dropout;
     }
 
     /**
@@ -83,8 +82,7 @@ public final class FusedQkvAttention implements AttentionModule {
         }
         ModuleChecks.requireHeads(outProj.outFeatures(), numHeads);
         ModuleChecks.requirePositive(contextLength, "contextLength");
-        return new FusedQkvAttention(qkv, outProj, numHeads, contextLength,
-            dropout == null ? Dropout.of(0, 0) : dropout);
+        return new FusedQkvAttention(qkv, outProj, numHeads, contextLength, dropout);
     }
 
     /**
@@ -138,25 +136,6 @@ public final class FusedQkvAttention implements AttentionModule {
         return true;
     }
 
-    /** Dropout on (the default); returns this. */
-    @Override
-    public FusedQkvAttention train() {
-        dropout.train();
-        return this;
-    }
-
-    /** Dropout off; returns this. */
-    @Override
-    public FusedQkvAttention eval() {
-        dropout.eval();
-        return this;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return dropout.isTraining();
-    }
-
     /** {@code c_attn}, weight {@code [3·dOut, dIn]}: query rows, then key rows, then value rows. */
     public Linear qkv() {
         return qkv;
@@ -165,10 +144,6 @@ public final class FusedQkvAttention implements AttentionModule {
     /** {@code c_proj}, weight {@code [dOut, dOut]} and bias {@code [dOut]}. */
     public Linear outProj() {
         return outProj;
-    }
-
-    public Dropout dropout() {
-        return dropout;
     }
 
     public int numHeads() {

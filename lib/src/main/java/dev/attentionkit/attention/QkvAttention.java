@@ -8,48 +8,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What the modules with three {@code dIn → dOut} projections share: the query, key and value layers in
- * PyTorch's {@code [out, in]} layout, dropout on the weights, and the {@link AttentionModule} plumbing around them
- * ({@code dIn}, {@code dOut}, {@code train}/{@code eval}, named parameters). Each module still says in its own
- * file how it attends.
+ * PyTorch's {@code [out, in]} layout and the {@link AttentionModule} plumbing around them ({@code dIn}, {@code dOut},
+ * named parameters; dropout and {@code train}/{@code eval} come from {@link AbstractAttentionModule}). Each module
+ * still says in its own file how it attends.
  *
  * @param <M> the module itself, so that {@code train()} and {@code eval()} return it
  */
-abstract class QkvAttention<M extends QkvAttention<M>> implements AttentionModule {
+abstract class QkvAttention<M extends QkvAttention<M>> extends AbstractAttentionModule<M> {
     final Linear query;   // [dOut, dIn]
     final Linear key;     // [dOut, dIn]
     final Linear value;   // [dOut, dIn]
-    final Dropout dropout;
 
     QkvAttention(Linear query, Linear key, Linear value, Dropout dropout) {
+        super(dropout);
         ModuleChecks.requireSameShape(query, key, value);
         this.query = query;
         this.key = key;
         this.value = value;
-        this.dropout = dropout == null ? Dropout.of(0, 0) : dropout;
-    }
-
-    @SuppressWarnings("unchecked")
-    private M self() {
-        return (M) this;
-    }
-
-    /** Dropout on (the default), as {@code module.train()}; returns this. */
-    @Override
-    public M train() {
-        dropout.train();
-        return self();
-    }
-
-    /** Dropout off, as {@code module.eval()}; returns this. */
-    @Override
-    public M eval() {
-        dropout.eval();
-        return self();
-    }
-
-    @Override
-    public boolean isTraining() {
-        return dropout.isTraining();
     }
 
     /** {@code W_query}, weight {@code [dOut, dIn]}. */
@@ -65,11 +40,6 @@ abstract class QkvAttention<M extends QkvAttention<M>> implements AttentionModul
     /** {@code W_value}, weight {@code [dOut, dIn]}. */
     public Linear value() {
         return value;
-    }
-
-    /** Dropout on the attention weights ({@code p = 0} when the module has none). */
-    public Dropout dropout() {
-        return dropout;
     }
 
     @Override

@@ -19,15 +19,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * context = weights · values       [tokens, dOut]
  * </pre>
  */
-public final class SelfAttentionV1 implements AttentionModule {
+public final class SelfAttentionV1 extends AbstractAttentionModule<SelfAttentionV1> {
     private static final String LAYOUT = "[dIn, dOut]";
 
     private final INDArray wQuery; // [dIn, dOut]
     private final INDArray wKey;   // [dIn, dOut]
     private final INDArray wValue; // [dIn, dOut]
-    private boolean training = true; // PyTorch's module.training: modules start in training mode
 
     private SelfAttentionV1(INDArray wQuery, INDArray wKey, INDArray wValue) {
+        super(null);   // no dropout in the book's v1: only the train/eval mode
         this.wQuery = wQuery;
         this.wKey = wKey;
         this.wValue = wValue;
@@ -77,25 +77,6 @@ public final class SelfAttentionV1 implements AttentionModule {
     @Override
     public boolean isCausal() {
         return false;
-    }
-
-    /** Training mode, as {@code module.train()} (no dropout in {@code SelfAttention_v1}: the mode changes nothing); returns this. */
-    @Override
-    public SelfAttentionV1 train() {
-        training = true;
-        return this;
-    }
-
-    /** Evaluation mode, as {@code module.eval()}; returns this. */
-    @Override
-    public SelfAttentionV1 eval() {
-        training = false;
-        return this;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return training;
     }
 
     /** {@code W_query}, {@code W_key}, {@code W_value} (the book's {@code nn.Parameter}s), live. */

@@ -4,7 +4,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
-import dev.attentionkit.attention.AttentionModule;
+import dev.attentionkit.attention.AbstractAttentionModule;
 import dev.attentionkit.attention.AttentionOutput;
 import dev.attentionkit.attention.FusedQkvAttention;
 import dev.attentionkit.mask.CausalMask;
@@ -12,7 +12,6 @@ import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -49,7 +48,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * To read them, {@link #attend(INDArray, Mask)} computes the same module the readable way
  * ({@link FusedQkvAttention} on the same, shared layers), with any mask.
  */
-public final class FastMultiHeadAttention implements AttentionModule {
+public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMultiHeadAttention> {
     /**
      * Queries per tile. A 256 × 1024 tile of scores is 1 MiB, about one core's L2 cache, so it stays close
      * between the two products and the softmax. Smaller tiles compute less of the masked half (a tile that
@@ -62,11 +61,12 @@ public final class FastMultiHeadAttention implements AttentionModule {
     private final Linear outProj;   // [dOut, dOut]
     private final int numHeads;
     private final int queryBlock;
-    private boolean training = true; // PyTorch's module.training: modules start in training mode
+    private final FusedQkvAttention readable; // the same layers, shared: the readable path, weights and names
     /** Scratch kept between calls (see {@link Scratch}); taken by a call, handed back at its end. */
     private final AtomicReference<Scratch> spare = new AtomicReference<>();
 
     private FastMultiHeadAttention(Linear qkv, Linear outProj, int numHeads, int queryBlock) {
+        super(null);   // a forward-only module: no dropout, only the train/eval mode
         if (numHeads < 1 || outProj.inFeatures() % numHeads != 0) {
             throw new IllegalArgumentException("dOut " + outProj.inFeatures() + " must be divisible by numHeads " + numHeads);
         }
@@ -81,6 +81,7 @@ public final class FastMultiHeadAttention implements AttentionModule {
             throw new IllegalArgumentException("queryBlock must be at least 1, got " + queryBlock);
         }
         this.queryBlock = queryBlock;
+        this.readable = FusedQkvAttention.fromLayers(qkv, outProj, numHeads, Long.MAX_VALUE, null);
     }
 
     /**
@@ -147,7 +148,7 @@ public final class FastMultiHeadAttention implements AttentionModule {
     @Override
     public AttentionOutput attend(INDArray x, Mask mask) {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
-        return FusedQkvAttention.fromLayers(qkv, outProj, numHeads, x.size(-2), null).attend(x, mask);
+        return readable.attend(x, mask);
     }
 
     @Override
@@ -155,32 +156,10 @@ public final class FastMultiHeadAttention implements AttentionModule {
         return true;
     }
 
-    /** Training mode, as {@code module.train()} (no dropout in this forward-only module: the mode changes nothing); returns this. */
-    @Override
-    public FastMultiHeadAttention train() {
-        training = true;
-        return this;
-    }
-
-    /** Evaluation mode, as {@code module.eval()}; returns this. */
-    @Override
-    public FastMultiHeadAttention eval() {
-        training = false;
-        return this;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return training;
-    }
-
     /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}: the arrays it computes with. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        qkv.addParametersTo(named, "qkv");
-        outProj.addParametersTo(named, "out_proj");
-        return named;
+        return readable.parameters();
     }
 
     /**
