@@ -110,7 +110,9 @@ public final class TransformerBlock {
 
     @Override
     public String toString() {
-        return "TransformerBlock(pre-LN, d=" + d() + ", " + attention + ", ffn hidden=" + ffn.hidden() + ", "
+        String heads = attention instanceof MultiHeadAttention m ? "heads=" + m.numHeads()
+            : "attention=" + attention.getClass().getSimpleName();
+        return "TransformerBlock(pre-LN, d=" + d() + ", " + heads + ", ffn hidden=" + ffn.hidden() + ", "
             + parameterCount() + " parameters)";
     }
 }
