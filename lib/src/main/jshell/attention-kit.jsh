@@ -22,8 +22,8 @@ kernel().getRenderer().createRegistration(org.knowm.xchart.internal.chartpart.Ch
 kernel().getRenderer().createRegistration(org.nd4j.linalg.api.ndarray.INDArray.class)
     .preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_HTML, MIMEType.TEXT_PLAIN)
     .register((array, context) -> {
-        context.renderIfRequested(MIMEType.TEXT_HTML, () -> dev.attentionkit.notebook.Display.html(array));
-        context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> dev.attentionkit.notebook.Display.text(array));
+        context.renderIfRequested(MIMEType.TEXT_HTML, () -> dev.attentionkit.viz.DefaultDisplay.html(array));
+        context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> dev.attentionkit.viz.DefaultDisplay.text(array));
     });
 
 // Progress lines of long-running cells update in place instead of printing a line per step.
@@ -35,6 +35,6 @@ dev.attentionkit.notebook.Progress.useDisplay(
 kernel().getRenderer().createRegistration(tech.tablesaw.table.Relation.class)
     .preferring(MIMEType.TEXT_HTML).supporting(MIMEType.TEXT_HTML, MIMEType.TEXT_PLAIN)
     .register((table, context) -> {
-        context.renderIfRequested(MIMEType.TEXT_HTML, () -> dev.attentionkit.notebook.Display.html(table, 50));
+        context.renderIfRequested(MIMEType.TEXT_HTML, () -> dev.attentionkit.viz.DefaultDisplay.html(table, 50));
         context.renderIfRequested(MIMEType.TEXT_PLAIN, table::toString);
     });

@@ -22,20 +22,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * Like a PyTorch module it starts in training mode (dropout active); {@link #eval()} switches dropout off.
  */
-public final class CausalAttention {
-    private final Linear query;
-    private final Linear key;
-    private final Linear value;
+public final class CausalAttention extends QkvAttention<CausalAttention> {
     private final long contextLength;
-    private final Dropout dropout;
-    private Mask causal; // the last causal mask built, reused while the token count stays the same
 
     private CausalAttention(Linear query, Linear key, Linear value, long contextLength, Dropout dropout) {
-        this.query = query;
-        this.key = key;
-        this.value = value;
+        super(query, key, value, dropout);
         this.contextLength = contextLength;
-        this.dropout = dropout;
     }
 
     /**
@@ -46,6 +38,14 @@ public final class CausalAttention {
     public static CausalAttention fromSeed(long dIn, long dOut, long contextLength, double dropout,
                                            boolean qkvBias, long seed) {
         return init(dIn, dOut, contextLength, dropout, qkvBias, TorchRandom.manualSeed(seed), seed);
+    }
+
+    /** The same from named sizes ({@link AttentionConfig}; one head, so {@code numHeads} must be 1). */
+    public static CausalAttention fromSeed(AttentionConfig config, long seed) {
+        if (config.numHeads() != 1) {
+            throw new IllegalArgumentException("CausalAttention is one head; got " + config + " (use MultiHeadAttention)");
+        }
+        return fromSeed(config.dIn(), config.dOut(), config.contextLength(), config.dropout(), config.qkvBias(), seed);
     }
 
     /**
@@ -80,96 +80,37 @@ public final class CausalAttention {
      */
     public static CausalAttention fromLayers(Linear query, Linear key, Linear value, long contextLength,
                                              Dropout dropout) {
-        ModuleChecks.requireSameShape(query, key, value);
         ModuleChecks.requirePositive(contextLength, "contextLength");
-        return new CausalAttention(query, key, value, contextLength, dropout == null ? Dropout.of(0, 0) : dropout);
+        return new CausalAttention(query, key, value, contextLength, dropout);
     }
 
     /**
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
-     * @return context vectors {@code [(batch,) tokens, dOut]}
-     */
-    public INDArray forward(INDArray x) {
-        return attend(x).context();
-    }
-
-    /**
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * Causal self-attention with an extra mask combined by {@code and}, e.g. {@link dev.attentionkit.mask.PaddingMask}.
+     *
+     * @param x     {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * @param extra {@code [(batch,) tokens, tokens]}, true = attend, or null
      * @return context {@code [(batch,) tokens, dOut]} and weights {@code [(batch,) tokens, tokens]} (after dropout)
      */
-    public AttentionOutput attend(INDArray x) {
-        return attend(x, null);
-    }
-
-    /**
-     * Causal attention with an extra mask combined by {@code and}, e.g. {@link dev.attentionkit.mask.PaddingMask}.
-     *
-     * @param x     {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
-     * @param extra {@code [(batch,) tokens, tokens]}, true = attend, or null
-     */
+    @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
         long tokens = x.size(-2);
         ModuleChecks.requireWithinContext(x, contextLength);
-        Mask mask = causalMask(tokens);
+        ModuleChecks.requireMaskFits(extra, x.rank() == 3 ? x.size(0) : 1, tokens, tokens);
+        Mask mask = CausalMask.of(tokens);
         if (extra != null) {
             mask = mask.and(extra);
         }
         return ScaledDotProductAttention.apply(query.forward(x), key.forward(x), value.forward(x), mask, dropout);
     }
 
-    private Mask causalMask(long tokens) {
-        if (causal == null || causal.queries() != tokens) {
-            causal = CausalMask.of(tokens);
-        }
-        return causal;
-    }
-
-    /** Dropout on (the default), as {@code module.train()}; returns this. */
-    public CausalAttention train() {
-        dropout.train();
-        return this;
-    }
-
-    /** Dropout off, as {@code module.eval()}; returns this. */
-    public CausalAttention eval() {
-        dropout.eval();
-        return this;
-    }
-
-    /** The query projection, weight {@code [dOut, dIn]}. */
-    public Linear query() {
-        return query;
-    }
-
-    /** The key projection, weight {@code [dOut, dIn]}. */
-    public Linear key() {
-        return key;
-    }
-
-    /** The value projection, weight {@code [dOut, dIn]}. */
-    public Linear value() {
-        return value;
-    }
-
-    public Dropout dropout() {
-        return dropout;
-    }
-
-    public long dIn() {
-        return query.inFeatures();
-    }
-
-    public long dOut() {
-        return query.outFeatures();
+    @Override
+    public boolean isCausal() {
+        return true;
     }
 
     public long contextLength() {
         return contextLength;
-    }
-
-    public long parameterCount() {
-        return query.parameterCount() + key.parameterCount() + value.parameterCount();
     }
 
     @Override

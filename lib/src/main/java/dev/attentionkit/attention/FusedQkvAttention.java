@@ -6,6 +6,8 @@ import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -23,19 +25,18 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * y       = outProj(y)                [B, T, C]
  * </pre>
  */
-public final class FusedQkvAttention {
+public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAttention> {
     private final Linear qkv;     // [3·dOut, dIn]: rows 0..dOut-1 query, then key, then value
     private final Linear outProj; // [dOut, dOut]
     private final int numHeads;
     private final long contextLength;
-    private final Dropout dropout;
 
     private FusedQkvAttention(Linear qkv, Linear outProj, int numHeads, long contextLength, Dropout dropout) {
+        super(dropout);
         this.qkv = qkv;
         this.outProj = outProj;
         this.numHeads = numHeads;
         this.contextLength = contextLength;
-        this.dropout = dropout;
     }
 
     /**
@@ -49,6 +50,12 @@ public final class FusedQkvAttention {
         Linear qkv = Linear.init(dIn, 3 * dOut, qkvBias, random);
         Linear out = Linear.init(dOut, dOut, true, random);
         return fromLayers(qkv, out, numHeads, contextLength, Dropout.of(dropout, seed));
+    }
+
+    /** The same from named sizes ({@link AttentionConfig}), so no two numbers can be swapped. */
+    public static FusedQkvAttention fromSeed(AttentionConfig config, long seed) {
+        return fromSeed(config.dIn(), config.dOut(), config.contextLength(), config.dropout(), config.numHeads(),
+            config.qkvBias(), seed);
     }
 
     /**
@@ -75,8 +82,7 @@ public final class FusedQkvAttention {
         }
         ModuleChecks.requireHeads(outProj.outFeatures(), numHeads);
         ModuleChecks.requirePositive(contextLength, "contextLength");
-        return new FusedQkvAttention(qkv, outProj, numHeads, contextLength,
-            dropout == null ? Dropout.of(0, 0) : dropout);
+        return new FusedQkvAttention(qkv, outProj, numHeads, contextLength, dropout);
     }
 
     /**
@@ -95,26 +101,13 @@ public final class FusedQkvAttention {
     }
 
     /**
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
-     * @return {@code [(batch,) tokens, dOut]}
-     */
-    public INDArray forward(INDArray x) {
-        return attend(x).context();
-    }
-
-    /**
      * Causal self-attention.
      *
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * @param x     {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * @param extra {@code [(batch,) tokens, tokens]} combined with the causal mask by {@code and}, or null
      * @return context {@code [(batch,) tokens, dOut]}, weights {@code [(batch,) numHeads, tokens, tokens]}
      */
-    public AttentionOutput attend(INDArray x) {
-        return attend(x, null);
-    }
-
-    /**
-     * @param extra {@code [(batch,) tokens, tokens]} combined with the causal mask by {@code and}, or null
-     */
+    @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
         ModuleChecks.requireWithinContext(x, contextLength);
@@ -138,16 +131,9 @@ public final class FusedQkvAttention {
         return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
     }
 
-    /** Dropout on (the default); returns this. */
-    public FusedQkvAttention train() {
-        dropout.train();
-        return this;
-    }
-
-    /** Dropout off; returns this. */
-    public FusedQkvAttention eval() {
-        dropout.eval();
-        return this;
+    @Override
+    public boolean isCausal() {
+        return true;
     }
 
     /** {@code c_attn}, weight {@code [3·dOut, dIn]}: query rows, then key rows, then value rows. */
@@ -160,10 +146,6 @@ public final class FusedQkvAttention {
         return outProj;
     }
 
-    public Dropout dropout() {
-        return dropout;
-    }
-
     public int numHeads() {
         return numHeads;
     }
@@ -172,10 +154,12 @@ public final class FusedQkvAttention {
         return dOut() / numHeads;
     }
 
+    @Override
     public long dIn() {
         return qkv.inFeatures();
     }
 
+    @Override
     public long dOut() {
         return outProj.outFeatures();
     }
@@ -184,8 +168,13 @@ public final class FusedQkvAttention {
         return contextLength;
     }
 
-    public long parameterCount() {
-        return qkv.parameterCount() + outProj.parameterCount();
+    /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}; live. */
+    @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        qkv.addParametersTo(named, "qkv");
+        outProj.addParametersTo(named, "out_proj");
+        return named;
     }
 
     @Override

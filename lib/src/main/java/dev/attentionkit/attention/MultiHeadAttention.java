@@ -7,6 +7,7 @@ import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,28 +27,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * y = outProj(c)                      [b, t, dOut]
  * </pre>
  *
- * {@link #attend(INDArray)} is causal self-attention, as in the book; {@link #attend(INDArray, INDArray, Mask)}
- * is cross-attention (queries from one sequence, keys and values from another) with only the mask you pass.
- * Starts in training mode (dropout active); {@link #eval()} switches dropout off.
+ * {@link #attend(INDArray, Mask)} is causal self-attention, as in the book; {@link #crossAttend} is
+ * cross-attention (queries from one sequence, keys and values from another) with only the mask you pass, never
+ * causal. Starts in training mode (dropout active); {@link #eval()} switches dropout off.
  */
-public final class MultiHeadAttention {
-    private final Linear query;   // [dOut, dIn]
-    private final Linear key;     // [dOut, dIn]
-    private final Linear value;   // [dOut, dIn]
+public final class MultiHeadAttention extends QkvAttention<MultiHeadAttention> implements CrossAttentionModule {
     private final Linear outProj; // [dOut, dOut], with bias
     private final int numHeads;
     private final long contextLength;
-    private final Dropout dropout;
+    private final boolean causal;
 
     private MultiHeadAttention(Linear query, Linear key, Linear value, Linear outProj, int numHeads,
-                               long contextLength, Dropout dropout) {
-        this.query = query;
-        this.key = key;
-        this.value = value;
+                               long contextLength, Dropout dropout, boolean causal) {
+        super(query, key, value, dropout);
         this.outProj = outProj;
         this.numHeads = numHeads;
         this.contextLength = contextLength;
-        this.dropout = dropout;
+        this.causal = causal;
     }
 
     /**
@@ -64,6 +60,12 @@ public final class MultiHeadAttention {
         Linear v = Linear.init(dIn, dOut, qkvBias, random);
         Linear out = Linear.init(dOut, dOut, true, random);
         return fromLayers(q, k, v, out, numHeads, contextLength, Dropout.of(dropout, seed));
+    }
+
+    /** The same from named sizes ({@link AttentionConfig}), so no two numbers can be swapped. */
+    public static MultiHeadAttention fromSeed(AttentionConfig config, long seed) {
+        return fromSeed(config.dIn(), config.dOut(), config.contextLength(), config.dropout(), config.numHeads(),
+            config.qkvBias(), seed);
     }
 
     /** The book's default {@code qkv_bias=False}. */
@@ -98,8 +100,7 @@ public final class MultiHeadAttention {
                 "outProj: expected weight [dOut, dOut] = [%d, %d], got %s",
                 query.outFeatures(), query.outFeatures(), Shapes.describe(outProj.weight())));
         }
-        return new MultiHeadAttention(query, key, value, outProj, numHeads, contextLength,
-            dropout == null ? Dropout.of(0, 0) : dropout);
+        return new MultiHeadAttention(query, key, value, outProj, numHeads, contextLength, dropout, true);
     }
 
     /**
@@ -129,34 +130,30 @@ public final class MultiHeadAttention {
     }
 
     /**
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
-     * @return {@code [(batch,) tokens, dOut]}
+     * The same module without the causal mask, for an encoder (BERT-style, every token sees every other): it
+     * <b>shares</b> this module's projections and dropout (training one trains both), so only the mask differs.
      */
-    public INDArray forward(INDArray x) {
-        return attend(x).context();
+    public MultiHeadAttention bidirectional() {
+        return new MultiHeadAttention(query, key, value, outProj, numHeads, contextLength, dropout, false);
     }
 
     /**
-     * Causal self-attention.
+     * Self-attention: causal (as in the book) unless this is the {@link #bidirectional()} form, with an extra
+     * mask combined by {@code and} (e.g. padding).
      *
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * @param x     {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}, {@code tokens <= contextLength}
+     * @param extra {@code [(batch,) tokens, tokens]}, true = attend, or null
      * @return context {@code [(batch,) tokens, dOut]} and weights {@code [(batch,) numHeads, tokens, tokens]}
      */
-    public AttentionOutput attend(INDArray x) {
-        return attend(x, (Mask) null);
-    }
-
-    /**
-     * Causal self-attention with an extra mask combined by {@code and} (e.g. padding).
-     *
-     * @param x     {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
-     * @param extra {@code [(batch,) tokens, tokens]}, true = attend, or null
-     */
+    @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
         ModuleChecks.requireWithinContext(x, contextLength);
         long tokens = x.size(-2);
         ModuleChecks.requireMaskFits(extra, x.rank() == 3 ? x.size(0) : 1, tokens, tokens);
+        if (!causal) {
+            return run(x, x, extra);
+        }
         Mask mask = CausalMask.of(tokens);
         if (extra != null) {
             mask = mask.and(extra);
@@ -164,15 +161,9 @@ public final class MultiHeadAttention {
         return run(x, x, mask);
     }
 
-    /**
-     * Cross-attention: queries from {@code xQuery}, keys and values from {@code xKeyValue}, no mask.
-     *
-     * @param xQuery    {@code [(batch,) queryTokens, dIn]}
-     * @param xKeyValue {@code [(batch,) keyTokens, dIn]}
-     * @return context {@code [(batch,) queryTokens, dOut]}, weights {@code [(batch,) numHeads, queryTokens, keyTokens]}
-     */
-    public AttentionOutput attend(INDArray xQuery, INDArray xKeyValue) {
-        return attend(xQuery, xKeyValue, null);
+    @Override
+    public boolean isCausal() {
+        return causal;
     }
 
     /**
@@ -182,8 +173,10 @@ public final class MultiHeadAttention {
      * @param xQuery    {@code [(batch,) queryTokens, dIn]}
      * @param xKeyValue {@code [(batch,) keyTokens, dIn]}
      * @param mask      {@code [(batch,) queryTokens, keyTokens]}, true = attend, or null
+     * @return context {@code [(batch,) queryTokens, dOut]}, weights {@code [(batch,) numHeads, queryTokens, keyTokens]}
      */
-    public AttentionOutput attend(INDArray xQuery, INDArray xKeyValue, Mask mask) {
+    @Override
+    public AttentionOutput crossAttend(INDArray xQuery, INDArray xKeyValue, Mask mask) {
         ModuleChecks.requireCross(xQuery, xKeyValue, dIn());
         ModuleChecks.requireMaskFits(mask, xQuery.rank() == 3 ? xQuery.size(0) : 1, xQuery.size(-2),
             xKeyValue.size(-2));
@@ -203,40 +196,9 @@ public final class MultiHeadAttention {
         return unbatched ? Heads.unbatched(out) : out;
     }
 
-    /** Dropout on (the default), as {@code module.train()}; returns this. */
-    public MultiHeadAttention train() {
-        dropout.train();
-        return this;
-    }
-
-    /** Dropout off, as {@code module.eval()}; returns this. */
-    public MultiHeadAttention eval() {
-        dropout.eval();
-        return this;
-    }
-
-    /** {@code W_query}, weight {@code [dOut, dIn]}. */
-    public Linear query() {
-        return query;
-    }
-
-    /** {@code W_key}, weight {@code [dOut, dIn]}. */
-    public Linear key() {
-        return key;
-    }
-
-    /** {@code W_value}, weight {@code [dOut, dIn]}. */
-    public Linear value() {
-        return value;
-    }
-
     /** {@code out_proj}, weight {@code [dOut, dOut]} and bias {@code [dOut]}. */
     public Linear outProj() {
         return outProj;
-    }
-
-    public Dropout dropout() {
-        return dropout;
     }
 
     public int numHeads() {
@@ -248,27 +210,23 @@ public final class MultiHeadAttention {
         return dOut() / numHeads;
     }
 
-    public long dIn() {
-        return query.inFeatures();
-    }
-
-    public long dOut() {
-        return query.outFeatures();
-    }
-
     public long contextLength() {
         return contextLength;
     }
 
-    /** {@code sum(p.numel() for p in mha.parameters())}: 2,360,064 for GPT-2 small (768, 12 heads, no qkv bias). */
-    public long parameterCount() {
-        return query.parameterCount() + key.parameterCount() + value.parameterCount() + outProj.parameterCount();
+    /** {@code W_query.weight}, ..., {@code out_proj.weight}, {@code out_proj.bias}; live. 2,360,064 values for
+     * GPT-2 small (768, 12 heads, no qkv bias). */
+    @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = super.parameters();
+        outProj.addParametersTo(named, "out_proj");
+        return named;
     }
 
     @Override
     public String toString() {
         return "MultiHeadAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads
             + ", contextLength=" + contextLength + ", dropout=" + dropout.p()
-            + ", qkvBias=" + query.bias().isPresent() + ")";
+            + ", qkvBias=" + query.bias().isPresent() + (causal ? "" : ", bidirectional") + ")";
     }
 }

@@ -4,7 +4,9 @@ import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -14,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * has {@code numHeads · dOut} features. Simple to read, slow to run; {@link MultiHeadAttention} computes the
  * same thing with one matrix product per projection.
  */
-public final class MultiHeadAttentionWrapper {
+public final class MultiHeadAttentionWrapper implements AttentionModule {
     private final List<CausalAttention> heads;
 
     private MultiHeadAttentionWrapper(List<CausalAttention> heads) {
@@ -39,6 +41,15 @@ public final class MultiHeadAttentionWrapper {
         return new MultiHeadAttentionWrapper(List.copyOf(heads));
     }
 
+    /**
+     * The same from named sizes ({@link AttentionConfig}): {@code dOut} is the output of all heads together, as for
+     * {@link MultiHeadAttention}, so each head gets {@code dOut / numHeads} features.
+     */
+    public static MultiHeadAttentionWrapper fromSeed(AttentionConfig config, long seed) {
+        return fromSeed(config.dIn(), config.dOut() / config.numHeads(), config.contextLength(), config.dropout(),
+            config.numHeads(), config.qkvBias(), seed);
+    }
+
     /** From existing heads of equal shape (used as they are). */
     public static MultiHeadAttentionWrapper fromHeads(List<CausalAttention> heads) {
         if (heads == null || heads.isEmpty()) {
@@ -55,25 +66,14 @@ public final class MultiHeadAttentionWrapper {
     }
 
     /**
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
-     * @return {@code [(batch,) tokens, numHeads · dOut]}
-     */
-    public INDArray forward(INDArray x) {
-        return attend(x).context();
-    }
-
-    /**
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
+     * Causal self-attention, head by head.
+     *
+     * @param x     {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
+     * @param extra {@code [(batch,) tokens, tokens]} combined with the causal mask, or null
      * @return context {@code [(batch,) tokens, numHeads · dOut]} (heads side by side) and weights
      *         {@code [(batch,) numHeads, tokens, tokens]}
      */
-    public AttentionOutput attend(INDArray x) {
-        return attend(x, null);
-    }
-
-    /**
-     * @param extra {@code [(batch,) tokens, tokens]} combined with the causal mask, or null
-     */
+    @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
         INDArray[] contexts = new INDArray[heads.size()];
@@ -88,16 +88,28 @@ public final class MultiHeadAttentionWrapper {
         return new AttentionOutput(context, stacked);
     }
 
+    @Override
+    public boolean isCausal() {
+        return true;
+    }
+
     /** Dropout on in every head; returns this. */
+    @Override
     public MultiHeadAttentionWrapper train() {
         heads.forEach(CausalAttention::train);
         return this;
     }
 
     /** Dropout off in every head; returns this. */
+    @Override
     public MultiHeadAttentionWrapper eval() {
         heads.forEach(CausalAttention::eval);
         return this;
+    }
+
+    @Override
+    public boolean isTraining() {
+        return heads.get(0).isTraining();
     }
 
     /** The heads, in order (unmodifiable). */
@@ -109,6 +121,7 @@ public final class MultiHeadAttentionWrapper {
         return heads.size();
     }
 
+    @Override
     public long dIn() {
         return heads.get(0).dIn();
     }
@@ -119,6 +132,7 @@ public final class MultiHeadAttentionWrapper {
     }
 
     /** Output features, {@code numHeads · headDim}. */
+    @Override
     public long dOut() {
         return numHeads() * headDim();
     }
@@ -127,8 +141,15 @@ public final class MultiHeadAttentionWrapper {
         return heads.get(0).contextLength();
     }
 
-    public long parameterCount() {
-        return heads.stream().mapToLong(CausalAttention::parameterCount).sum();
+    /** {@code heads.0.W_query.weight}, ... as the book's {@code nn.ModuleList} names them; live. */
+    @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        for (int i = 0; i < heads.size(); i++) {
+            String prefix = "heads." + i + ".";
+            heads.get(i).parameters().forEach((name, array) -> named.put(prefix + name, array));
+        }
+        return named;
     }
 
     @Override

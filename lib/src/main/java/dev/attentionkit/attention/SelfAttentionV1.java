@@ -1,7 +1,10 @@
 package dev.attentionkit.attention;
 
+import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -16,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * context = weights · values       [tokens, dOut]
  * </pre>
  */
-public final class SelfAttentionV1 {
+public final class SelfAttentionV1 extends AbstractAttentionModule<SelfAttentionV1> {
     private static final String LAYOUT = "[dIn, dOut]";
 
     private final INDArray wQuery; // [dIn, dOut]
@@ -24,6 +27,7 @@ public final class SelfAttentionV1 {
     private final INDArray wValue; // [dIn, dOut]
 
     private SelfAttentionV1(INDArray wQuery, INDArray wKey, INDArray wValue) {
+        super(null);   // no dropout in the book's v1: only the train/eval mode
         this.wQuery = wQuery;
         this.wKey = wKey;
         this.wValue = wValue;
@@ -54,21 +58,35 @@ public final class SelfAttentionV1 {
     }
 
     /**
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
-     * @return context vectors {@code [tokens, dOut]} or {@code [batch, tokens, dOut]}
+     * Self-attention, not causal: every token sees every token the mask leaves it.
+     *
+     * @param x    {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
+     * @param mask {@code [(batch,) tokens, tokens]}, true = attend, or null
+     * @return context {@code [(batch,) tokens, dOut]} and weights {@code [(batch,) tokens, tokens]}
      */
-    public INDArray forward(INDArray x) {
-        return attend(x).context();
+    @Override
+    public AttentionOutput attend(INDArray x, Mask mask) {
+        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
+        if (mask == null) {
+            return ScaledDotProductAttention.apply(project(x, wQuery), project(x, wKey), project(x, wValue));
+        }
+        ModuleChecks.requireMaskFits(mask, x.rank() == 3 ? x.size(0) : 1, x.size(-2), x.size(-2));
+        return ScaledDotProductAttention.apply(project(x, wQuery), project(x, wKey), project(x, wValue), mask);
     }
 
-    /**
-     * Like {@link #forward}, also returning the attention weights {@code [(batch,) tokens, tokens]}.
-     *
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
-     */
-    public AttentionOutput attend(INDArray x) {
-        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
-        return ScaledDotProductAttention.apply(project(x, wQuery), project(x, wKey), project(x, wValue));
+    @Override
+    public boolean isCausal() {
+        return false;
+    }
+
+    /** {@code W_query}, {@code W_key}, {@code W_value} (the book's {@code nn.Parameter}s), live. */
+    @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        named.put("W_query", wQuery);
+        named.put("W_key", wKey);
+        named.put("W_value", wValue);
+        return named;
     }
 
     /** {@code x · W} for {@code x} of rank 2 or 3 and {@code W [dIn, dOut]}. */
@@ -93,10 +111,12 @@ public final class SelfAttentionV1 {
         return wValue;
     }
 
+    @Override
     public long dIn() {
         return wQuery.size(0);
     }
 
+    @Override
     public long dOut() {
         return wQuery.size(1);
     }

@@ -1,5 +1,6 @@
 package dev.attentionkit.attention;
 
+import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
@@ -13,15 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Compared with {@link SelfAttentionV1} only the storage and the initialisation differ: copying each
  * {@code Linear} weight transposed into V1 gives the same outputs.
  */
-public final class SelfAttentionV2 {
-    private final Linear query;
-    private final Linear key;
-    private final Linear value;
+public final class SelfAttentionV2 extends QkvAttention<SelfAttentionV2> {
 
     private SelfAttentionV2(Linear query, Linear key, Linear value) {
-        this.query = query;
-        this.key = key;
-        this.value = value;
+        super(query, key, value, null);   // no dropout in the book's v2
     }
 
     /**
@@ -50,58 +46,29 @@ public final class SelfAttentionV2 {
 
     /** A module from three layers of the same shape (used as they are, not copied). */
     public static SelfAttentionV2 fromLayers(Linear query, Linear key, Linear value) {
-        if (query.inFeatures() != key.inFeatures() || key.inFeatures() != value.inFeatures()
-            || query.outFeatures() != key.outFeatures() || key.outFeatures() != value.outFeatures()) {
-            throw new IllegalArgumentException(String.format(
-                "query %s, key %s and value %s must have the same in and out sizes", query, key, value));
-        }
         return new SelfAttentionV2(query, key, value);
     }
 
     /**
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
-     * @return context vectors {@code [tokens, dOut]} or {@code [batch, tokens, dOut]}
-     */
-    public INDArray forward(INDArray x) {
-        return attend(x).context();
-    }
-
-    /**
-     * Like {@link #forward}, also returning the attention weights {@code [(batch,) tokens, tokens]}.
+     * Self-attention, not causal: every token sees every token the mask leaves it.
      *
-     * @param x {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
+     * @param x    {@code [tokens, dIn]} or {@code [batch, tokens, dIn]}
+     * @param mask {@code [(batch,) tokens, tokens]}, true = attend, or null
+     * @return context {@code [(batch,) tokens, dOut]} and weights {@code [(batch,) tokens, tokens]}
      */
-    public AttentionOutput attend(INDArray x) {
+    @Override
+    public AttentionOutput attend(INDArray x, Mask mask) {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
-        return ScaledDotProductAttention.apply(query.forward(x), key.forward(x), value.forward(x));
+        if (mask == null) {
+            return ScaledDotProductAttention.apply(query.forward(x), key.forward(x), value.forward(x));
+        }
+        ModuleChecks.requireMaskFits(mask, x.rank() == 3 ? x.size(0) : 1, x.size(-2), x.size(-2));
+        return ScaledDotProductAttention.apply(query.forward(x), key.forward(x), value.forward(x), mask);
     }
 
-    /** The query projection; its weight is {@code [dOut, dIn]}. */
-    public Linear query() {
-        return query;
-    }
-
-    /** The key projection; its weight is {@code [dOut, dIn]}. */
-    public Linear key() {
-        return key;
-    }
-
-    /** The value projection; its weight is {@code [dOut, dIn]}. */
-    public Linear value() {
-        return value;
-    }
-
-    public long dIn() {
-        return query.inFeatures();
-    }
-
-    public long dOut() {
-        return query.outFeatures();
-    }
-
-    /** Number of trainable values in the three projections. */
-    public long parameterCount() {
-        return query.parameterCount() + key.parameterCount() + value.parameterCount();
+    @Override
+    public boolean isCausal() {
+        return false;
     }
 
     @Override

@@ -4,9 +4,15 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
+import dev.attentionkit.attention.AbstractAttentionModule;
+import dev.attentionkit.attention.AttentionOutput;
+import dev.attentionkit.attention.FusedQkvAttention;
+import dev.attentionkit.mask.CausalMask;
+import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,9 +27,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>What makes it fast, and why:
  * <ul>
- *   <li>One GEMM {@code [batch·tokens, dIn] × [dIn, 3·dOut]} for queries, keys and values together:
- *       one large product runs closer to the machine's peak than three smaller ones. The weights are kept
- *       transposed ({@code [dIn, 3·dOut]}) so the product needs no transposed view.</li>
+ *   <li>One GEMM {@code [batch·tokens, dIn] × [3·dOut, dIn]ᵀ} for queries, keys and values together:
+ *       one large product runs closer to the machine's peak than three smaller ones. BLAS reads the weight
+ *       transposed by a flag, so the module keeps no second copy of its weights: {@link #qkv()} and
+ *       {@link #outProj()} are the arrays it computes with, and editing them changes its output.</li>
  *   <li>No head is ever copied out: a head's queries, keys and values are column ranges of that product,
  *       and BLAS reads such strided views in place. Each head writes its result straight into its columns
  *       of the context, which is then already the {@code [batch·tokens, dOut]} input of the output GEMM.</li>
@@ -36,9 +43,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * </ul>
  * On a GPU backend, or for another data type than float32, the attention step is instead a batched
  * product over all {@code batch × heads} sequences per query block with ND4J's softmax op.
- * The attention weights are not returned: keeping them would cost {@code batch·heads·tokens²} floats.
+ *
+ * <p>{@link #forward} keeps no attention weights: keeping them would cost {@code batch·heads·tokens²} floats.
+ * To read them, {@link #attend(INDArray, Mask)} computes the same module the readable way
+ * ({@link FusedQkvAttention} on the same, shared layers), with any mask.
  */
-public final class FastMultiHeadAttention {
+public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMultiHeadAttention> {
     /**
      * Queries per tile. A 256 × 1024 tile of scores is 1 MiB, about one core's L2 cache, so it stays close
      * between the two products and the softmax. Smaller tiles compute less of the masked half (a tile that
@@ -50,13 +60,13 @@ public final class FastMultiHeadAttention {
     private final Linear qkv;       // [3·dOut, dIn], rows: all query outputs, then keys, then values
     private final Linear outProj;   // [dOut, dOut]
     private final int numHeads;
-    private final INDArray qkvWeightT;   // [dIn, 3·dOut], contiguous
-    private final INDArray outWeightT;   // [dOut, dOut], contiguous
     private final int queryBlock;
+    private final FusedQkvAttention readable; // the same layers, shared: the readable path, weights and names
     /** Scratch kept between calls (see {@link Scratch}); taken by a call, handed back at its end. */
     private final AtomicReference<Scratch> spare = new AtomicReference<>();
 
     private FastMultiHeadAttention(Linear qkv, Linear outProj, int numHeads, int queryBlock) {
+        super(null);   // a forward-only module: no dropout, only the train/eval mode
         if (numHeads < 1 || outProj.inFeatures() % numHeads != 0) {
             throw new IllegalArgumentException("dOut " + outProj.inFeatures() + " must be divisible by numHeads " + numHeads);
         }
@@ -67,12 +77,11 @@ public final class FastMultiHeadAttention {
         this.qkv = qkv;
         this.outProj = outProj;
         this.numHeads = numHeads;
-        this.qkvWeightT = qkv.weight().transpose().dup('c');
-        this.outWeightT = outProj.weight().transpose().dup('c');
         if (queryBlock < 1) {
             throw new IllegalArgumentException("queryBlock must be at least 1, got " + queryBlock);
         }
         this.queryBlock = queryBlock;
+        this.readable = FusedQkvAttention.fromLayers(qkv, outProj, numHeads, Long.MAX_VALUE, null);
     }
 
     /**
@@ -117,13 +126,40 @@ public final class FastMultiHeadAttention {
     }
 
     /**
-     * Causal multi-head self-attention (token i attends to tokens 0..i), as GPT uses it.
+     * Causal multi-head self-attention (token i attends to tokens 0..i), as GPT uses it: the fast path.
      *
      * @param x {@code [batch, tokens, dIn]} or {@code [tokens, dIn]}
      * @return {@code [batch, tokens, dOut]} or {@code [tokens, dOut]}
      */
+    @Override
     public INDArray forward(INDArray x) {
         return forward(x, true);
+    }
+
+    /**
+     * Causal self-attention with the weights, computed the readable way (not the fast path): the same layers in
+     * a {@link FusedQkvAttention}, so an extra mask of any form can be combined with the causal one. The context
+     * equals {@link #forward}'s to float32 rounding.
+     *
+     * @param x    {@code [batch, tokens, dIn]} or {@code [tokens, dIn]}
+     * @param mask {@code [(batch,) tokens, tokens]} combined with the causal mask by {@code and}, or null
+     * @return context {@code [(batch,) tokens, dOut]}, weights {@code [(batch,) numHeads, tokens, tokens]}
+     */
+    @Override
+    public AttentionOutput attend(INDArray x, Mask mask) {
+        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
+        return readable.attend(x, mask);
+    }
+
+    @Override
+    public boolean isCausal() {
+        return true;
+    }
+
+    /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}: the arrays it computes with. */
+    @Override
+    public Map<String, INDArray> parameters() {
+        return readable.parameters();
     }
 
     /**
@@ -136,23 +172,20 @@ public final class FastMultiHeadAttention {
         boolean unbatched = x.rank() == 2;
         long b = unbatched ? 1 : x.size(0), t = x.size(-2);
         long dOut = dOut();
+        Shapes.requireSameType(x, "x", qkv.weight());
         DataType type = x.dataType();
-        if (type != qkvWeightT.dataType()) {
-            throw new IllegalArgumentException(String.format("x %s is %s but the weights are %s; cast one to the other"
-                + " (x.castTo(DataType.%s))", Shapes.describe(x), type, qkvWeightT.dataType(), qkvWeightT.dataType()));
-        }
 
         INDArray rows = (x.isView() || x.ordering() != 'c' ? x.dup('c') : x).reshape('c', b * t, dIn());
         Scratch scratch = Scratch.take(spare, type, b * t, dOut);
         INDArray fused = scratch.fused;                                   // [b·t, 3·dOut], rows: q | k | v
-        Gemm.product(rows, qkvWeightT, fused, 1.0, 0.0);
+        Gemm.timesTransposed(rows, qkv.weight(), fused, 1.0);                     // [b·t, 3·dOut]
         qkv.bias().ifPresent(fused::addiRowVector);
         boolean byTiles = Nd4j.getEnvironment().isCPU() && type == DataType.FLOAT;
         INDArray context = byTiles ? attendByTiles(fused, scratch.context, b, t, causal)
             : attendBatched(fused, b, t, causal);
 
         INDArray y = Nd4j.createUninitialized(type, new long[] {b * t, dOut}, 'c');
-        Gemm.product(context.reshape('c', b * t, dOut), outWeightT, y, 1.0, 0.0);
+        Gemm.timesTransposed(context.reshape('c', b * t, dOut), outProj.weight(), y, 1.0);
         outProj.bias().ifPresent(y::addiRowVector);
         if (!byTiles) {
             OnlineSoftmax.free(context);
@@ -220,7 +253,7 @@ public final class FastMultiHeadAttention {
             INDArray vPrefix = keyEnd == t ? v : v.get(all(), all(), interval(0, keyEnd), all()).dup('c');
             INDArray scores = Nd4j.matmul(qBlock, kPrefix, false, true, false);                 // [b, h, bq, keyEnd]
             if (causal) {
-                INDArray mask = causalMask(qe - qs, type);
+                INDArray mask = CausalMask.of(qe - qs).additive(type, Double.NEGATIVE_INFINITY);
                 INDArray square = scores.get(all(), all(), all(), interval(qs, qe));        // the diagonal square
                 Broadcast.add(square, mask, square, 2, 3);
                 OnlineSoftmax.free(mask);
@@ -235,17 +268,6 @@ public final class FastMultiHeadAttention {
         }
         OnlineSoftmax.free(q, k, v);
         return context.reshape('c', b, t, dOut());
-    }
-
-    /** An additive causal mask for a diagonal square of {@code size} queries: 0 on and below the diagonal, -inf above. */
-    private static INDArray causalMask(long size, DataType type) {
-        float[] mask = new float[Math.toIntExact(size * size)];
-        for (int r = 0; r < size; r++) {
-            for (int c = r + 1; c < size; c++) {
-                mask[r * (int) size + c] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return Nd4j.createFromArray(mask).reshape(size, size).castTo(type);
     }
 
     /**
@@ -296,21 +318,18 @@ public final class FastMultiHeadAttention {
         return numHeads;
     }
 
+    @Override
     public long dIn() {
         return qkv.inFeatures();
     }
 
+    @Override
     public long dOut() {
         return outProj.outFeatures();
     }
 
     public long headDim() {
         return dOut() / numHeads;
-    }
-
-    /** Number of trainable values, as PyTorch's {@code sum(p.numel() for p in parameters())} counts them. */
-    public long parameterCount() {
-        return qkv.parameterCount() + outProj.parameterCount();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.attentionkit.longrange;
 
-import dev.attentionkit.seq2seq.Seq2SeqConfig;
+import dev.attentionkit.notebook.Profile;
 import java.util.Locale;
 
 /**
@@ -37,7 +37,7 @@ public record LongRangeConfig(int length, int width, int heads, int trainSize, i
 
     /** {@link #ci()} if {@code ATTENTION_KIT_PROFILE=ci}, otherwise {@link #full()}. */
     public static LongRangeConfig fromEnvironment() {
-        return Seq2SeqConfig.isCi() ? ci() : full();
+        return Profile.isCi() ? ci() : full();
     }
 
     public LongRangeConfig withHeads(int h) {

@@ -19,7 +19,7 @@ public final class CausalMask {
 
     /** {@code [tokens, tokens]}: key j visible to query i iff {@code j <= i} ({@code torch.tril(ones)}). */
     public static Mask of(long tokens) {
-        return of(tokens, tokens);
+        return Mask.ofPattern(tokens, new MaskPattern(true, MaskPattern.NO_WINDOW));   // carries its pattern
     }
 
     /**

@@ -28,9 +28,38 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class Mask {
     private final INDArray keep; // BOOL [queries, keys] or [batch, queries, keys]
+    private final MaskPattern pattern; // the structure behind keep, or null when it has none the code can use
 
     private Mask(INDArray keep) {
+        this(keep, null);
+    }
+
+    private Mask(INDArray keep, MaskPattern pattern) {
         this.keep = keep;
+        this.pattern = pattern;
+    }
+
+    /**
+     * A square {@code [tokens, tokens]} mask built from its pattern, which it carries (so efficient attention can
+     * apply it by position). Used by {@link CausalMask} and {@link LocalMask}.
+     */
+    static Mask ofPattern(long tokens, MaskPattern pattern) {
+        CausalMask.requirePositive(tokens, tokens);
+        boolean[][] keep = new boolean[(int) tokens][(int) tokens];
+        for (int i = 0; i < tokens; i++) {
+            for (int j = 0; j < tokens; j++) {
+                keep[i][j] = pattern.keeps(i, j);
+            }
+        }
+        return new Mask(Nd4j.createFromArray(keep), pattern);
+    }
+
+    /**
+     * The structure of this mask when it has one that efficient attention can apply by position (causal, a window,
+     * a causal window); empty for masks given as arrays (padding, hand-made ones) and for {@code or} / {@code not}.
+     */
+    public java.util.Optional<MaskPattern> pattern() {
+        return java.util.Optional.ofNullable(pattern);
     }
 
     /**
@@ -63,7 +92,8 @@ public final class Mask {
     /** Attend only where both masks attend (e.g. causal and not padding). */
     public Mask and(Mask other) {
         INDArray[] pair = aligned(other, "and");
-        return new Mask(Transforms.and(pair[0], pair[1]));
+        MaskPattern both = pattern != null && other.pattern != null ? pattern.and(other.pattern) : null;
+        return new Mask(Transforms.and(pair[0], pair[1]), both);
     }
 
     /** Attend where either mask attends. */
@@ -118,14 +148,33 @@ public final class Mask {
      * @return a new array of the same shape
      */
     public INDArray fill(INDArray scores, double value) {
-        INDArray keepF = broadcastableTo(scores).castTo(scores.dataType());
+        requireFits(scores);
         if (Double.isInfinite(value)) {
             // 0 · ∞ is NaN, so an infinite fill is added instead: score + 0 = score, score + (-∞) = -∞.
-            INDArray additive = keepF.rsub(1.0);
-            BooleanIndexing.replaceWhere(additive, value, Conditions.greaterThan(0.5));
-            return scores.add(additive);
+            return scores.add(additive(scores.dataType(), value).reshape(broadcastableTo(scores).shape()));
         }
+        INDArray keepF = broadcastableTo(scores).castTo(scores.dataType());
         return scores.mul(keepF).add(keepF.rsub(1.0).muli(value)); // score·1 + 0 = score exactly
+    }
+
+    /**
+     * The additive form of this mask, the one conversion the kit uses wherever a mask is added to scores (training
+     * graphs, fast kernels): 0 where a key is kept, {@code blockedValue} where it is hidden ({@code -∞}, or
+     * {@code -1e9} where a finite value is needed, as in SameDiff graphs whose gradients must stay finite).
+     *
+     * @param type the scores' data type
+     * @return {@code [(batch,) queries, keys]} of {@code type}
+     */
+    public INDArray additive(DataType type, double blockedValue) {
+        if (!(blockedValue < 0)) {
+            throw new IllegalArgumentException("a blocked score must be negative (-inf or e.g. -1e9), got " + blockedValue);
+        }
+        INDArray additive = keep.castTo(type).rsubi(1.0);                   // 1 = hidden, 0 = kept
+        if (Double.isInfinite(blockedValue)) {
+            BooleanIndexing.replaceWhere(additive, blockedValue, Conditions.greaterThan(0.5));
+            return additive;
+        }
+        return additive.muli(blockedValue);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.attentionkit.nn;
 
 import dev.attentionkit.tensor.Shapes;
+import java.util.Map;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -58,6 +59,7 @@ public final class Linear {
      */
     public INDArray forward(INDArray x) {
         Shapes.requireSequence(x, "Linear input", inFeatures(), "[batch, tokens, in]");
+        Shapes.requireSameType(x, "Linear input", weight);
         long[] outShape = x.shape().clone();
         outShape[outShape.length - 1] = outFeatures();
         INDArray flat = x.reshape('c', x.length() / inFeatures(), inFeatures());
@@ -85,6 +87,17 @@ public final class Linear {
 
     public long outFeatures() {
         return weight.size(0);
+    }
+
+    /**
+     * Adds this layer's arrays to {@code named} as PyTorch's {@code named_parameters(prefix)} names them:
+     * {@code prefix.weight}, then {@code prefix.bias} if the layer has one (the live arrays).
+     */
+    public void addParametersTo(Map<String, INDArray> named, String prefix) {
+        named.put(prefix + ".weight", weight);
+        if (bias != null) {
+            named.put(prefix + ".bias", bias);
+        }
     }
 
     /** Number of trainable values, as {@code sum(p.numel() for p in layer.parameters())} counts them. */

@@ -96,6 +96,6 @@ public final class Progress implements AutoCloseable {
     }
 
     private static String html(String text) {
-        return "<pre style=\"margin:0\">" + text.replace("&", "&amp;").replace("<", "&lt;") + "</pre>";
+        return "<pre style=\"margin:0\">" + Html.escape(text) + "</pre>";
     }
 }

@@ -1,5 +1,6 @@
 package dev.attentionkit.seq2seq;
 
+import dev.attentionkit.notebook.Profile;
 import java.util.Locale;
 
 /**
@@ -22,9 +23,6 @@ public record Seq2SeqConfig(AttentionKind attention, int embedding, int encoderH
                             int attentionHidden, int trainSize, int validationSize, int testSize, int batchSize,
                             int epochs, double learningRate, long seed) {
 
-    /** The environment variable that selects {@link #ci()} when set to {@code ci}. */
-    public static final String PROFILE_VARIABLE = "ATTENTION_KIT_PROFILE";
-
     /** The configuration the notebook trains by default. */
     public static Seq2SeqConfig full() {
         return new Seq2SeqConfig(AttentionKind.BAHDANAU, 16, 32, 64, 32, 10_000, 500, 1_000, 64, 4, 0.01, 42);
@@ -43,9 +41,9 @@ public record Seq2SeqConfig(AttentionKind attention, int embedding, int encoderH
         return isCi() ? ci() : full();
     }
 
-    /** Whether {@code ATTENTION_KIT_PROFILE=ci} is set. */
+    /** Whether {@code ATTENTION_KIT_PROFILE=ci} is set; the same as {@link Profile#isCi()}. */
     public static boolean isCi() {
-        return "ci".equalsIgnoreCase(System.getenv(PROFILE_VARIABLE));
+        return Profile.isCi();
     }
 
     public Seq2SeqConfig withAttention(AttentionKind kind) {

@@ -64,6 +64,24 @@ public final class Shapes {
         }
     }
 
+    /**
+     * The kit's one data-type rule for modules with weights (see the package documentation): the input must have
+     * the weights' type; nothing is cast silently.
+     *
+     * @param x       the input
+     * @param name    how the message names it, e.g. {@code "LayerNorm input"}
+     * @param weights the module's weights (any of them: a module's weights share one type)
+     */
+    public static void requireSameType(INDArray x, String name, INDArray weights) {
+        requireNonNull(x, name);
+        if (x.dataType() != weights.dataType()) {
+            throw new IllegalArgumentException(String.format(
+                "%s %s is %s but the module's weights are %s, and the kit never casts silently: cast the input "
+                + "(x.castTo(DataType.%s)) or build the module in %s", name, describe(x), x.dataType(),
+                weights.dataType(), weights.dataType(), x.dataType()));
+        }
+    }
+
     /** Requires every value to be finite: a NaN or infinity in an input is always a bug upstream. */
     public static void requireFinite(INDArray x, String name) {
         requireNonNull(x, name);

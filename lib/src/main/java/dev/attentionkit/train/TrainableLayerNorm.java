@@ -32,7 +32,7 @@ public final class TrainableLayerNorm {
     public SDVariable forward(SDVariable x) {
         SameDiff sd = x.getSameDiff();
         long d = gamma.getShape()[0];
-        // On rows [n, d] with a positive axis: in SameDiff 1.0.0-M2.1, mean(true, -1) returns zeros.
+        // On rows [n, d] with axis 1: SameDiff 1.0.0-M2.1's mean(true, -1) is wrong on rank 3 (lib/ND4J-WORKAROUNDS.md).
         SDVariable rows = x.reshape(-1, d);                           // [n, d]
         SDVariable mean = rows.mean(true, 1);                         // [n, 1]
         SDVariable centred = rows.sub(mean);                          // [n, d]

@@ -47,7 +47,7 @@ public final class TrainableScaledDotProductAttention {
 
     /** 0 where the mask keeps a score, {@link #BLOCKED} where it blocks one; shaped to broadcast. */
     static INDArray additive(Mask mask, SDVariable like, boolean headsAxis) {
-        INDArray blocked = mask.blocked().castTo(like.dataType()).muli(BLOCKED);
+        INDArray blocked = mask.additive(like.dataType(), BLOCKED);
         long[] shape = blocked.shape();
         if (mask.isBatched() && headsAxis) {
             return blocked.reshape(shape[0], 1, shape[1], shape[2]);                        // [b, 1, q, k]: all heads

@@ -1,5 +1,7 @@
 package dev.attentionkit.train;
 
+import dev.attentionkit.attention.MultiHeadAttention;
+import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.transformer.TransformerBlock;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -30,10 +32,17 @@ public final class TrainableTransformerBlock {
         this.ffn = ffn;
     }
 
-    /** Variables {@code name.ln1.gamma}, {@code name.attention.query.weight}, ..., copies of {@code plain}'s. */
+    /**
+     * Variables {@code name.ln1.gamma}, {@code name.attention.query.weight}, ..., copies of {@code plain}'s. The
+     * block's attention must be a {@link MultiHeadAttention} (causal or bidirectional: the twin keeps which).
+     */
     public static TrainableTransformerBlock from(SameDiff sd, String name, TransformerBlock plain) {
+        if (!(plain.attention() instanceof MultiHeadAttention mha)) {
+            throw new IllegalArgumentException("a trainable twin exists for blocks whose attention is a "
+                + "MultiHeadAttention; this block has " + plain.attention());
+        }
         return new TrainableTransformerBlock(plain, TrainableLayerNorm.from(sd, name + ".ln1", plain.ln1()),
-            TrainableMultiHeadAttention.from(sd, name + ".attention", plain.attention()),
+            TrainableMultiHeadAttention.from(sd, name + ".attention", mha),
             TrainableLayerNorm.from(sd, name + ".ln2", plain.ln2()),
             TrainableFeedForward.from(sd, name + ".ffn", plain.ffn()));
     }
@@ -47,7 +56,8 @@ public final class TrainableTransformerBlock {
      */
     public TrainableAttentionOutput attend(SDVariable x, long tokens, Mask mask) {
         SDVariable h = ln1.forward(x);                                  // [b, t, d]
-        TrainableAttentionOutput att = attention.attend(h, h, tokens, tokens, mask);
+        Mask full = !isCausal() ? mask : mask == null ? CausalMask.of(tokens) : CausalMask.of(tokens).and(mask);
+        TrainableAttentionOutput att = attention.attend(h, h, tokens, tokens, full);
         SDVariable a = x.add(att.context());
         SDVariable y = a.add(ffn.forward(ln2.forward(a)));
         return new TrainableAttentionOutput(y, att.weights());
@@ -55,7 +65,13 @@ public final class TrainableTransformerBlock {
 
     /** A plain block with the current (trained) weights. */
     public TransformerBlock toPlain() {
-        return TransformerBlock.of(ln1.toPlain(), attention.toPlain(), ln2.toPlain(), ffn.toPlain());
+        MultiHeadAttention mha = attention.toPlain();
+        return TransformerBlock.of(ln1.toPlain(), isCausal() ? mha : mha.bidirectional(), ln2.toPlain(), ffn.toPlain());
+    }
+
+    /** Whether the block's self-attention is causal (a decoder block), as the plain block's was. */
+    public boolean isCausal() {
+        return plain.attention().isCausal();
     }
 
     public TrainableMultiHeadAttention attention() {
@@ -63,6 +79,6 @@ public final class TrainableTransformerBlock {
     }
 
     public int numHeads() {
-        return plain.attention().numHeads();
+        return ((MultiHeadAttention) plain.attention()).numHeads();
     }
 }

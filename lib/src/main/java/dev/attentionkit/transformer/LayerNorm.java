@@ -62,8 +62,9 @@ public final class LayerNorm {
             throw new IllegalArgumentException(String.format("LayerNorm: expected x [.., d] with d = %d, got %s",
                 d(), Shapes.describe(x)));
         }
+        Shapes.requireSameType(x, "LayerNorm input", gamma);
         long[] shape = x.shape();
-        INDArray rows = x.reshape('c', x.length() / d(), d()).castTo(gamma.dataType());  // [n, d]
+        INDArray rows = x.reshape('c', x.length() / d(), d());                            // [n, d]
         INDArray mean = rows.mean(true, 1);                                                // [n, 1]
         INDArray centred = rows.subColumnVector(mean);                                     // [n, d]
         INDArray var = centred.mul(centred).mean(true, 1);                                 // [n, 1]

@@ -55,7 +55,8 @@ public final class LearnedPositionalEmbedding {
             throw new IllegalArgumentException("LearnedPositionalEmbedding: " + tokens
                 + " tokens exceed contextLength " + contextLength());
         }
-        INDArray rows = weight.get(NDArrayIndex.interval(0, tokens), NDArrayIndex.all()).castTo(x.dataType()); // [t, d]
+        Shapes.requireSameType(x, "LearnedPositionalEmbedding input", weight);
+        INDArray rows = weight.get(NDArrayIndex.interval(0, tokens), NDArrayIndex.all());  // [t, d]
         return x.rank() == 2 ? x.add(rows) : x.add(rows.reshape(1, tokens, d()).broadcast(x.shape()));
     }
 

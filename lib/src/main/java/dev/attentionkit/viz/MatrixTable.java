@@ -1,5 +1,6 @@
 package dev.attentionkit.viz;
 
+import dev.attentionkit.notebook.Html;
 import dev.attentionkit.notebook.HtmlDisplay;
 import dev.attentionkit.tensor.Shapes;
 import java.util.ArrayList;
@@ -92,15 +93,15 @@ public final class MatrixTable implements HtmlDisplay {
         }
         StringBuilder html = new StringBuilder("<table class=\"attention-kit\" style=\"border-collapse:collapse;font-family:monospace\">");
         if (!title.isEmpty()) {
-            html.append("<caption style=\"font-weight:bold\">").append(escape(title)).append("</caption>");
+            html.append("<caption style=\"font-weight:bold\">").append(Html.escape(title)).append("</caption>");
         }
         html.append("<thead><tr><th></th>");
         for (String c : columns) {
-            html.append("<th style=\"padding:2px 8px\">").append(escape(c)).append("</th>");
+            html.append("<th style=\"padding:2px 8px\">").append(Html.escape(c)).append("</th>");
         }
         html.append("</tr></thead><tbody>");
         for (int i = 0; i < rows.size(); i++) {
-            html.append("<tr><th style=\"text-align:right;padding:2px 8px\">").append(escape(rows.get(i))).append("</th>");
+            html.append("<tr><th style=\"text-align:right;padding:2px 8px\">").append(Html.escape(rows.get(i))).append("</th>");
             for (int j = 0; j < columns.size(); j++) {
                 // Shade each cell by its magnitude, so the largest weights stand out as in a heatmap.
                 double v = values[i][j];
@@ -142,10 +143,6 @@ public final class MatrixTable implements HtmlDisplay {
 
     private static String pad(String s, int width) {
         return " ".repeat(Math.max(0, width - s.length())) + s;
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     /** Distinct labels for chart categories: a repeated token ("the") gets its position appended. */

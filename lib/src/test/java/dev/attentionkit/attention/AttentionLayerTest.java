@@ -87,7 +87,7 @@ class AttentionLayerTest {
         ScoreFunction[] scores = {ScoreFunction.dotProduct(), ScoreFunction.scaledDotProduct(),
             MultiplicativeScore.fromSeed(4, 4, 1), AdditiveScore.fromSeed(4, 4, 8, 2), LocationScore.fromSeed(4, 10, 3)};
         for (ScoreFunction score : scores) {
-            AttentionOutput out = AttentionLayer.builder().score(score).mask(LocalMask.causalWindow(6, 2)).build()
+            AttentionOutput out = AttentionLayer.builder().score(score).mask(LocalMask.causalWindow(6, 3)).build()
                 .attend(x, x, x);
             double[][][] w = Naive.of3(out.weights());
             for (int i = 0; i < 6; i++) {

@@ -20,10 +20,10 @@ class CrossAttentionTest {
     @DisplayName("3 decoder tokens attend to 7 encoder tokens: context [2, 3, dOut], weights [2, heads, 3, 7]")
     void shapes() {
         MultiHeadAttention mha = MultiHeadAttention.fromSeed(4, 6, 16, 0.0, 3, false, 1);
-        AttentionOutput out = mha.attend(Naive.random(1, 2, 3, 4), Naive.random(2, 2, 7, 4));
+        AttentionOutput out = mha.crossAttend(Naive.random(1, 2, 3, 4), Naive.random(2, 2, 7, 4), null);
         assertArrayEquals(new long[] {2, 3, 6}, out.context().shape());
         assertArrayEquals(new long[] {2, 3, 3, 7}, out.weights().shape());
-        AttentionOutput unbatched = mha.attend(Naive.random(1, 3, 4), Naive.random(2, 7, 4));
+        AttentionOutput unbatched = mha.crossAttend(Naive.random(1, 3, 4), Naive.random(2, 7, 4), null);
         assertArrayEquals(new long[] {3, 6}, unbatched.context().shape());
         assertArrayEquals(new long[] {3, 3, 7}, unbatched.weights().shape());
     }
@@ -35,7 +35,7 @@ class CrossAttentionTest {
         INDArray xq = Naive.random(3, 2, 3, 4);
         INDArray xkv = Naive.random(4, 2, 5, 4);
         int[] valid = {2, 5};
-        AttentionOutput out = mha.attend(xq, xkv, PaddingMask.validLengths(3, 5, valid));
+        AttentionOutput out = mha.crossAttend(xq, xkv, PaddingMask.validLengths(3, 5, valid));
         for (int b = 0; b < 2; b++) {
             double[][] q = project(mha.query(), Naive.of3(xq)[b]);
             double[][] k = project(mha.key(), Naive.of3(xkv)[b]);
@@ -64,7 +64,7 @@ class CrossAttentionTest {
     void selfIsCrossWithCausalMask() {
         MultiHeadAttention mha = MultiHeadAttention.fromSeed(4, 4, 8, 0.0, 2, false, 3);
         INDArray x = Naive.random(5, 2, 8, 4);
-        assertArrayEquals(Naive.flat(mha.forward(x)), Naive.flat(mha.attend(x, x, CausalMask.of(8)).context()), 0.0);
+        assertArrayEquals(Naive.flat(mha.forward(x)), Naive.flat(mha.crossAttend(x, x, CausalMask.of(8)).context()), 0.0);
     }
 
     @Test

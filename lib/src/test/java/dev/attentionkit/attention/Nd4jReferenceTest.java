@@ -63,7 +63,7 @@ class Nd4jReferenceTest {
         INDArray xq = Naive.random(7, 2, 4, 6);
         INDArray xkv = Naive.random(8, 2, 5, 6);
         INDArray keyMask = masked ? Nd4j.createFromArray(new float[][] {{1, 1, 0, 0, 0}, {1, 1, 1, 1, 0}}) : null;
-        INDArray ours = mha.attend(xq, xkv, masked ? PaddingMask.fromKeyMask(keyMask, 4) : null).context();
+        INDArray ours = mha.crossAttend(xq, xkv, masked ? PaddingMask.fromKeyMask(keyMask, 4) : null).context();
 
         long hd = mha.headDim();
         INDArray wq = mha.query().weight().reshape('c', heads, hd, 6);   // head i = rows i·hd .. (i+1)·hd-1
@@ -86,6 +86,6 @@ class Nd4jReferenceTest {
             mha.query().weight().reshape('c', 3, hd, 4), mha.key().weight().reshape('c', 3, hd, 4),
             mha.value().weight().reshape('c', 3, hd, 4), mha.outProj().weight().transpose().dup('c'), null, true);
         INDArray expected = featuresFirst(theirs).addi(mha.outProj().bias().orElseThrow().reshape(1, 1, mha.dOut()));
-        assertArrayEquals(Naive.flat(expected), Naive.flat(mha.attend(x, x).context()), TOL);
+        assertArrayEquals(Naive.flat(expected), Naive.flat(mha.bidirectional().attend(x).context()), TOL);
     }
 }

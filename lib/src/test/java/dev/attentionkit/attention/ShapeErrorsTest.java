@@ -41,10 +41,10 @@ class ShapeErrorsTest {
                 MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).attend(Naive.random(2, 2, 6, 3),
                     PaddingMask.validLengths(5, 5, 3, 4)), new String[] {"[2, 5, 5]", "[2, 6, 6]"}),
             Arguments.of("MultiHeadAttention, cross mask of the wrong key count", (Call) () ->
-                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).attend(Naive.random(2, 2, 4, 3), Naive.random(3, 2, 7, 3),
+                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).crossAttend(Naive.random(2, 2, 4, 3), Naive.random(3, 2, 7, 3),
                     CausalMask.of(4)), new String[] {"[4, 4]", "[4, 7]"}),
             Arguments.of("MultiHeadAttention, batch of queries and keys differ", (Call) () ->
-                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).attend(Naive.random(2, 2, 4, 3), Naive.random(3, 3, 7, 3)),
+                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).crossAttend(Naive.random(2, 2, 4, 3), Naive.random(3, 3, 7, 3), null),
                 new String[] {"[2, 4, 3]", "[3, 7, 3]"}),
             Arguments.of("CausalAttention, padding mask for another batch size", (Call) () ->
                 CausalAttention.fromSeed(3, 2, 6, 0, false, 1).attend(Naive.random(2, 2, 6, 3),

@@ -72,7 +72,7 @@ class FastMultiHeadAttentionTest {
             floats.outProj().bias().orElseThrow().castTo(DataType.DOUBLE), 3);
         INDArray x = Reference.random(12, 2, 40, 8).castTo(DataType.DOUBLE);
         IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class, () -> floats.forward(x));
-        assertTrue(mixed.getMessage().contains("DOUBLE but the weights are FLOAT"), mixed.getMessage());
+        assertTrue(mixed.getMessage().contains("is DOUBLE but the module's weights are FLOAT"), mixed.getMessage());
         INDArray y = mha.forward(x);
         assertEquals(DataType.DOUBLE, y.dataType());
         for (int b = 0; b < 2; b++) {

@@ -40,17 +40,24 @@ class MaskTest {
     }
 
     @ParameterizedTest(name = "tokens {0}, width {1}")
-    @CsvSource({"6, 0", "6, 1", "6, 2", "5, 7"})
-    @DisplayName("local windows: |i-j| <= w both ways, i-w <= j <= i looking back")
+    @CsvSource({"6, 1", "6, 2", "6, 3", "5, 7"})
+    @DisplayName("local windows: |i-j| < w both ways, i-w < j <= i looking back (w = 1: the query alone)")
     void localWindows(int tokens, int width) {
         boolean[][] both = Naive.bools(LocalMask.window(tokens, width).keep().reshape(1, tokens, tokens))[0];
         boolean[][] back = Naive.bools(LocalMask.causalWindow(tokens, width).keep().reshape(1, tokens, tokens))[0];
         for (int i = 0; i < tokens; i++) {
             for (int j = 0; j < tokens; j++) {
-                assertEquals(Math.abs(i - j) <= width, both[i][j], "window " + i + "," + j);
-                assertEquals(j <= i && j >= i - width, back[i][j], "causal window " + i + "," + j);
+                assertEquals(Math.abs(i - j) < width, both[i][j], "window " + i + "," + j);
+                assertEquals(j <= i && j > i - width, back[i][j], "causal window " + i + "," + j);
             }
         }
+    }
+
+    @Test
+    @DisplayName("a window of 0 is refused: the smallest window is the query alone")
+    void zeroWindowRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LocalMask.window(4, 0));
+        assertTrue(e.getMessage().contains(">= 1"), e.getMessage());
     }
 
     @Test

@@ -132,7 +132,7 @@ class TransformerBlockTest {
         for (int i = 0; i < t; i++) {
             h[i] = ln(b.ln1(), x[i]);
         }
-        double[][] att = selfAttention(b.attention(), h);
+        double[][] att = selfAttention((MultiHeadAttention) b.attention(), h);
         double[][] y = new double[t][];
         for (int i = 0; i < t; i++) {
             double[] a = new double[x[i].length];
@@ -244,7 +244,7 @@ class TransformerBlockTest {
     void blockForward() {
         TransformerBlock b = TransformerBlock.of(LayerNorm.fromWeights(random(10, 4), random(11, 4), 1e-5),
             MultiHeadAttention.fromWeights(random(12, 4, 4), random(13, 4, 4), random(14, 4, 4), random(15, 4, 4),
-                random(16, 4), 2, 8),
+                random(16, 4), 2, 8).bidirectional(),
             LayerNorm.fromWeights(random(17, 4), random(18, 4), 1e-5), FeedForward.fromSeed(4, 6, 19));
         INDArray x = random(20, 2, 3, 4);
         AttentionOutput out = b.attend(x, null);

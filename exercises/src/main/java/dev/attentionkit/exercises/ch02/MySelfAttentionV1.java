@@ -1,6 +1,7 @@
 package dev.attentionkit.exercises.ch02;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Exercise 2.1 — the forward pass of {@code SelfAttention_v1} (book section 3.4.2).

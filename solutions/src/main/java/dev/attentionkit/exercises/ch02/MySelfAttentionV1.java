@@ -29,6 +29,8 @@ public final class MySelfAttentionV1 {
      * @return the context vectors {@code [tokens, dOut]}
      */
     public INDArray forward(INDArray x) {
+        // BEGIN SOLUTION 2.1
+        // Hint: project with x.mmul(W), score with queries.mmul(keys.transpose()), scale, softmax each row.
         INDArray queries = x.mmul(wQuery);                              // [tokens, dOut]
         INDArray keys = x.mmul(wKey);                                   // [tokens, dOut]
         INDArray values = x.mmul(wValue);                               // [tokens, dOut]
@@ -37,5 +39,6 @@ public final class MySelfAttentionV1 {
         INDArray exp = Transforms.exp(scores.subColumnVector(scores.max(1)), false);
         INDArray weights = exp.diviColumnVector(exp.sum(1));            // rows sum to 1
         return weights.mmul(values);                                    // [tokens, dOut]
+        // END SOLUTION
     }
 }

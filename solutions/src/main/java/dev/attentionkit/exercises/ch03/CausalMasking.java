@@ -30,6 +30,8 @@ public final class CausalMasking {
      *         {@code Float.NEGATIVE_INFINITY} where it is in the future ({@code j > i})
      */
     public static INDArray additiveMask(int tokens) {
+        // BEGIN SOLUTION 3.1
+        // Hint: fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.
         float[][] mask = new float[tokens][tokens];
         for (int i = 0; i < tokens; i++) {
             for (int j = i + 1; j < tokens; j++) {
@@ -37,6 +39,7 @@ public final class CausalMasking {
             }
         }
         return Nd4j.createFromArray(mask);
+        // END SOLUTION
     }
 
     /**
@@ -48,11 +51,14 @@ public final class CausalMasking {
      *         after i, so every row sums to 1
      */
     public static INDArray weights(INDArray scores) {
+        // BEGIN SOLUTION 3.2
+        // Hint: add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.
         int last = scores.rank() - 1;
         long tokens = scores.size(last);
         INDArray mask = additiveMask((int) tokens).castTo(scores.dataType());     // [t, t], broadcasts over batch
         INDArray masked = scores.add(mask);                                        // future scores are -inf
         INDArray exp = Transforms.exp(masked.sub(masked.max(true, last)), false);  // the diagonal is finite: max is too
         return exp.divi(exp.sum(true, last));
+        // END SOLUTION
     }
 }

@@ -25,9 +25,12 @@ public final class InvertedDropout {
      * @return the same shape as {@code x}
      */
     public static INDArray apply(INDArray x, INDArray keep, double p, boolean training) {
+        // BEGIN SOLUTION 3.3
+        // Hint: in training return x times keep divided by (1 - p); in evaluation return x itself.
         if (!training) {
             return x;                                             // eval mode: the identity
         }
         return x.mul(keep.castTo(x.dataType())).divi(1.0 - p);   // drop, then scale the survivors by 1/(1-p)
+        // END SOLUTION
     }
 }

@@ -28,6 +28,8 @@ public final class HeadSplit {
      *         {@code x[b, t, h·hs + i]}
      */
     public static INDArray split(INDArray x, int numHeads) {
+        // BEGIN SOLUTION 4.1
+        // Hint: reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').
         long b = x.size(0);
         long t = x.size(1);
         long hs = x.size(2) / numHeads;
@@ -35,6 +37,7 @@ public final class HeadSplit {
             .reshape('c', b, t, numHeads, hs)       // [B, T, nh, hs]
             .permute(0, 2, 1, 3)                     // [B, nh, T, hs]
             .dup('c');
+        // END SOLUTION
     }
 
     /**
@@ -44,6 +47,8 @@ public final class HeadSplit {
      * @return {@code [B, T, nh · hs]}: element {@code [b, t, h·hs + i]} is {@code heads[b, h, t, i]}
      */
     public static INDArray merge(INDArray heads) {
+        // BEGIN SOLUTION 4.2
+        // Hint: permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).
         long b = heads.size(0);
         long nh = heads.size(1);
         long t = heads.size(2);
@@ -51,5 +56,6 @@ public final class HeadSplit {
         return heads.permute(0, 2, 1, 3)             // [B, T, nh, hs]
             .dup('c')                                // make the permuted order the memory order
             .reshape('c', b, t, nh * hs);            // [B, T, C]
+        // END SOLUTION
     }
 }

@@ -29,6 +29,8 @@ public final class WrapperToMultiHead {
      *         context length, whose {@code forward} equals the wrapper's for every input
      */
     public static MultiHeadAttention transfer(MultiHeadAttentionWrapper wrapper) {
+        // BEGIN SOLUTION 4.3
+        // Hint: Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.
         List<CausalAttention> heads = wrapper.heads();
         INDArray wq = Nd4j.concat(0, heads.stream().map(h -> h.query().weight()).toArray(INDArray[]::new)); // [nh·hs, dIn]
         INDArray wk = Nd4j.concat(0, heads.stream().map(h -> h.key().weight()).toArray(INDArray[]::new));
@@ -37,5 +39,6 @@ public final class WrapperToMultiHead {
         INDArray identity = Nd4j.eye(dOut).castTo(DataType.FLOAT);                // outProj(y) = y
         INDArray zeroBias = Nd4j.zeros(DataType.FLOAT, dOut);
         return MultiHeadAttention.fromWeights(wq, wk, wv, identity, zeroBias, heads.size(), wrapper.contextLength());
+        // END SOLUTION
     }
 }

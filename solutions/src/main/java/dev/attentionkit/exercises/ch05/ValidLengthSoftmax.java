@@ -25,6 +25,8 @@ public final class ValidLengthSoftmax {
      * @return weights {@code [batch, queries, keys]}
      */
     public static INDArray softmax(INDArray scores, int[] validLengths) {
+        // BEGIN SOLUTION 5.2
+        // Hint: build a 0/1 keep array from the valid lengths, multiply exp(scores - row max) by it, divide by the row sum, and do not divide by a sum of 0.
         long batch = scores.size(0);
         long keys = scores.size(2);
         float[][][] keep = new float[(int) batch][1][(int) keys];      // [b, 1, k]: the same for every query
@@ -40,5 +42,6 @@ public final class ValidLengthSoftmax {
         INDArray sum = exp.sum(true, 2);                                // [b, q, 1]
         INDArray safe = Transforms.max(sum, 1e-30, true);               // 0 / tiny = 0 for empty rows
         return exp.divi(safe);
+        // END SOLUTION
     }
 }

@@ -23,10 +23,13 @@ public final class HeadStatistics {
      * @return {@code [heads, queries]}: the entropy of each row in nats (natural logarithm)
      */
     public static INDArray entropy(INDArray weights) {
+        // BEGIN SOLUTION 6.2
+        // Hint: sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.
         INDArray w = weights.dup();
         INDArray safe = Transforms.max(w, 1e-30, true); // ln(tiny) · 0 = 0
         INDArray terms = w.mul(Transforms.log(safe, false));  // w · ln w
         return terms.sum(2).negi();                                                        // [heads, queries]
+        // END SOLUTION
     }
 
     /**
@@ -38,6 +41,8 @@ public final class HeadStatistics {
      * @return the head with the largest weight {@code weights[h, i, j]}; on a tie, the lowest head index
      */
     public static int strongestHead(INDArray weights, int query, int key) {
+        // BEGIN SOLUTION 6.3
+        // Hint: loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.
         int best = 0;
         double bestWeight = Double.NEGATIVE_INFINITY;
         for (int h = 0; h < weights.size(0); h++) {
@@ -48,5 +53,6 @@ public final class HeadStatistics {
             }
         }
         return best;
+        // END SOLUTION
     }
 }

@@ -24,6 +24,8 @@ public final class TopKeys {
      * @return {@code [queries][k]}: key positions (0-based), largest weight first
      */
     public static int[][] topK(INDArray weights, int k) {
+        // BEGIN SOLUTION 6.1
+        // Hint: sort the key positions 0..keys-1 of each row by descending weight (a stable sort keeps tied keys in order) and keep the first k.
         double[][] w = weights.toDoubleMatrix();
         int[][] top = new int[w.length][];
         for (int i = 0; i < w.length; i++) {
@@ -35,5 +37,6 @@ public final class TopKeys {
                 .toArray();
         }
         return top;
+        // END SOLUTION
     }
 }

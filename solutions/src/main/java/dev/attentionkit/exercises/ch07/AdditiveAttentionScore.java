@@ -21,9 +21,12 @@ public final class AdditiveAttentionScore {
      * @return {@code [Tx]}, the score of every key
      */
     public static INDArray scores(INDArray query, INDArray keys, INDArray wQ, INDArray wK, INDArray v) {
+        // BEGIN SOLUTION 7.1
+        // Hint: keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.
         INDArray q = wQ.mmul(query.reshape(query.length(), 1)).reshape(1, wQ.size(0));   // [1, h]
         INDArray k = keys.mmul(wK.transpose());                                          // [Tx, h]
         INDArray features = Transforms.tanh(k.addRowVector(q), true);                    // [Tx, h]
         return features.mmul(v.reshape(v.length(), 1)).reshape(keys.size(0));           // [Tx]
+        // END SOLUTION
     }
 }

@@ -23,9 +23,12 @@ public final class DecoderStep {
      * @return context {@code [dK]} (the weighted sum of encoder states) and weights {@code [Tx]} (sum to 1)
      */
     public static AttentionOutput attend(INDArray query, INDArray encoderStates, ScoreFunction score) {
+        // BEGIN SOLUTION 7.2
+        // Hint: score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.
         INDArray scores = score.scores(query.reshape(1, query.length()), encoderStates);   // [1, Tx]
         INDArray weights = Softmax.lastAxis(scores);                                      // [1, Tx]
         INDArray context = weights.mmul(encoderStates);                                   // [1, dK]
         return new AttentionOutput(context.reshape(encoderStates.size(1)), weights.reshape(encoderStates.size(0)));
+        // END SOLUTION
     }
 }

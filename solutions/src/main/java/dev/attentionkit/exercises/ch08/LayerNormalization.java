@@ -24,6 +24,8 @@ public final class LayerNormalization {
      * @throws IllegalArgumentException if {@code x} is not a matrix or gamma/beta do not have d values
      */
     public static INDArray forward(INDArray x, INDArray gamma, INDArray beta, double eps) {
+        // BEGIN SOLUTION 8.2
+        // Hint: mean = x.mean(true, 1) is [rows, 1]; subColumnVector, then the mean of the squares, sqrt(var + eps), divColumnVector, mulRowVector(gamma), addRowVector(beta).
         if (x.rank() != 2 || gamma.length() != x.size(1) || beta.length() != x.size(1)) {
             throw new IllegalArgumentException("expected x [rows, d], gamma [d], beta [d], got x "
                 + java.util.Arrays.toString(x.shape()) + ", gamma " + gamma.length() + ", beta " + beta.length());
@@ -33,5 +35,6 @@ public final class LayerNormalization {
         INDArray var = centred.mul(centred).mean(true, 1);                 // [rows, 1]
         INDArray std = org.nd4j.linalg.ops.transforms.Transforms.sqrt(var.add(eps), false);
         return centred.divColumnVector(std).mulRowVector(gamma.reshape(-1)).addRowVector(beta.reshape(-1));
+        // END SOLUTION
     }
 }

@@ -22,6 +22,8 @@ public final class PositionalEncoding {
      * @throws IllegalArgumentException if {@code positions} or {@code d} is not positive
      */
     public static INDArray sinusoidal(int positions, int d) {
+        // BEGIN SOLUTION 8.1
+        // Hint: fill a float[positions * d] with two loops; column c uses i2 = c - c % 2 in the exponent, sin for even c, cos for odd c.
         if (positions <= 0 || d <= 0) {
             throw new IllegalArgumentException("positions and d must be positive, got " + positions + " and " + d);
         }
@@ -33,5 +35,6 @@ public final class PositionalEncoding {
             }
         }
         return org.nd4j.linalg.factory.Nd4j.create(values, new long[] {positions, d}, 'c');
+        // END SOLUTION
     }
 }

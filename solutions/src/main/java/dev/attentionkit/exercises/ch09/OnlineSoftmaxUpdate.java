@@ -36,6 +36,8 @@ public final class OnlineSoftmaxUpdate {
      * @return the state after this block (the arguments must be left unchanged)
      */
     public static OnlineSoftmax.State update(OnlineSoftmax.State state, INDArray scoresBlock, INDArray valuesBlock) {
+        // BEGIN SOLUTION 9.2
+        // Hint: Transforms.max(state.m(), scoresBlock.max(true, 1)) is m'; BooleanIndexing.replaceWhere(shift, 0.0, Conditions.isInfinite()) handles rows with no key yet.
         INDArray newMax = Transforms.max(state.m(), scoresBlock.max(true, 1));    // [q, 1]
         INDArray shift = newMax.dup();
         BooleanIndexing.replaceWhere(shift, 0.0, Conditions.isInfinite());      // rows with no key yet
@@ -44,5 +46,6 @@ public final class OnlineSoftmaxUpdate {
         INDArray l = state.l().mul(rescale).addi(p.sum(true, 1));
         INDArray acc = state.acc().mulColumnVector(rescale).addi(p.mmul(valuesBlock));
         return new OnlineSoftmax.State(newMax, l, acc);
+        // END SOLUTION
     }
 }

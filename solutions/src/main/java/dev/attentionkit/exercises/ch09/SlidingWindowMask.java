@@ -18,6 +18,8 @@ public final class SlidingWindowMask {
      * @return {@code [tokens][tokens]}: {@code true} where query {@code i} (row) may attend to key {@code j} (column)
      */
     public static boolean[][] mask(int tokens, int window, boolean causal) {
+        // BEGIN SOLUTION 9.1
+        // Hint: two nested loops over queries i and keys j; keep when |i - j| < window, and j <= i if causal.
         if (window < 1) {
             throw new IllegalArgumentException("window must be at least 1, got " + window);
         }
@@ -28,5 +30,6 @@ public final class SlidingWindowMask {
             }
         }
         return keep;
+        // END SOLUTION
     }
 }

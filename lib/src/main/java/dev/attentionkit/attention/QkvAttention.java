@@ -1,0 +1,64 @@
+package dev.attentionkit.attention;
+
+import dev.attentionkit.nn.Dropout;
+import dev.attentionkit.nn.Linear;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What the modules with three {@code dIn → dOut} projections share: the query, key and value layers in
+ * PyTorch's {@code [out, in]} layout and the {@link AttentionModule} plumbing around them ({@code dIn}, {@code dOut},
+ * named parameters; dropout and {@code train}/{@code eval} come from {@link AbstractAttentionModule}). Each module
+ * still says in its own file how it attends.
+ *
+ * @param <M> the module itself, so that {@code train()} and {@code eval()} return it
+ */
+abstract class QkvAttention<M extends QkvAttention<M>> extends AbstractAttentionModule<M> {
+    final Linear query;   // [dOut, dIn]
+    final Linear key;     // [dOut, dIn]
+    final Linear value;   // [dOut, dIn]
+
+    QkvAttention(Linear query, Linear key, Linear value, Dropout dropout) {
+        super(dropout);
+        ModuleChecks.requireSameShape(query, key, value);
+        this.query = query;
+        this.key = key;
+        this.value = value;
+    }
+
+    /** {@code W_query}, weight {@code [dOut, dIn]}. */
+    public Linear query() {
+        return query;
+    }
+
+    /** {@code W_key}, weight {@code [dOut, dIn]}. */
+    public Linear key() {
+        return key;
+    }
+
+    /** {@code W_value}, weight {@code [dOut, dIn]}. */
+    public Linear value() {
+        return value;
+    }
+
+    @Override
+    public long dIn() {
+        return query.inFeatures();
+    }
+
+    @Override
+    public long dOut() {
+        return query.outFeatures();
+    }
+
+    /** {@code W_query.weight}, ({@code W_query.bias}), then the same for key and value; subclasses add theirs. */
+    @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        query.addParametersTo(named, "W_query");
+        key.addParametersTo(named, "W_key");
+        value.addParametersTo(named, "W_value");
+        return named;
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Attention that scales (chapter 09): the online softmax and blocked, FlashAttention-style attention
+ * ({@link dev.attentionkit.efficient.OnlineSoftmax}, {@link dev.attentionkit.efficient.BlockedAttention}),
+ * sliding-window, linear and block-sparse attention, and {@link dev.attentionkit.efficient.FastMultiHeadAttention},
+ * the kit's fastest multi-head forward (fused QKV, tiles on all cores, the masked softmax fused in
+ * {@link dev.attentionkit.efficient.FusedSoftmax}).
+ *
+ * <p><b>Layer</b>: uses {@code tensor}, {@code nn}, {@code mask} and {@code attention} (the module contract, and
+ * the readable form a fast module falls back to when asked for its weights).
+ */
+package dev.attentionkit.efficient;

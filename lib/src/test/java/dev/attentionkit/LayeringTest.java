@@ -1,0 +1,94 @@
+package dev.attentionkit;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The library's layering, as each package's {@code package-info.java} states it, checked on the compiled classes
+ * with ArchUnit: which kit packages each package may use, and no cycles between packages. A new package needs a
+ * line in {@link #ALLOWED} (and a package-info saying the same in words) before this test passes.
+ */
+@DisplayName("Architecture: the packages' stated layering holds")
+class LayeringTest {
+    private static final String ROOT = "dev.attentionkit";
+
+    /** Each package of the library and the kit packages it may use (ND4J, the JDK and other libraries are free). */
+    static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+        Map.entry("tensor", Set.of()),
+        Map.entry("data", Set.of()),
+        Map.entry("notebook", Set.of()),
+        Map.entry("nn", Set.of("tensor")),
+        Map.entry("mask", Set.of("tensor")),
+        Map.entry("score", Set.of("tensor", "nn")),
+        Map.entry("attention", Set.of("tensor", "nn", "mask", "score")),
+        Map.entry("efficient", Set.of("tensor", "nn", "mask", "attention")),
+        Map.entry("transformer", Set.of("tensor", "nn", "mask", "attention")),
+        Map.entry("train", Set.of("tensor", "nn", "mask", "score", "attention", "transformer")),
+        Map.entry("seq2seq", Set.of("tensor", "nn", "mask", "score", "attention", "train", "data", "notebook")),
+        Map.entry("longrange", Set.of("tensor", "nn", "mask", "attention", "transformer", "train", "notebook")),
+        Map.entry("viz", Set.of("tensor", "notebook")));
+
+    private static JavaClasses library;
+
+    @BeforeAll
+    static void importLibrary() {
+        library = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+    }
+
+    @Test
+    @DisplayName("every package of the library has a stated layer and a package-info")
+    void everyPackageIsDeclared() {
+        Set<String> found = library.stream()
+            .map(c -> c.getPackageName())
+            .filter(p -> p.startsWith(ROOT + "."))
+            .map(p -> p.substring(ROOT.length() + 1).split("\\.")[0])
+            .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(new TreeSet<>(ALLOWED.keySet()), found,
+            "packages in lib/ and the layers this test knows differ: add the new package to ALLOWED with its role");
+        for (String p : found) {
+            // javac writes no class for a package-info that only has Javadoc, so look for the source (Maven runs
+            // the tests in lib/).
+            Path info = Path.of("src/main/java/dev/attentionkit", p, "package-info.java");
+            assertTrue(Files.isRegularFile(info), "dev.attentionkit." + p + " has no package-info.java stating its role and layer");
+        }
+    }
+
+    @Test
+    @DisplayName("no package uses a kit package above it")
+    void dependenciesFollowTheLayers() {
+        for (Map.Entry<String, Set<String>> layer : ALLOWED.entrySet()) {
+            String[] forbidden = ALLOWED.keySet().stream()
+                .filter(other -> !other.equals(layer.getKey()) && !layer.getValue().contains(other))
+                .map(other -> ROOT + "." + other + "..")
+                .toArray(String[]::new);
+            if (forbidden.length == 0) {
+                continue;
+            }
+            noClasses().that().resideInAPackage(ROOT + "." + layer.getKey() + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(forbidden)
+                .because(layer.getKey() + " may use only " + new TreeSet<>(layer.getValue()) + " of the kit (its package-info)")
+                .check(library);
+        }
+    }
+
+    @Test
+    @DisplayName("no cycles between packages")
+    void noCycles() {
+        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(library);
+    }
+}
