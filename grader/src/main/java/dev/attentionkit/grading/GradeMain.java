@@ -19,6 +19,8 @@ public final class GradeMain {
               --json FILE           also write Gradescope results.json to FILE
               --chapter chNN        grade one chapter only (package dev.attentionkit.exercises.chNN)
               --show-hidden         show names and messages of hidden tests
+              --seed N              draw the graded inputs from seed N (default: a fresh seed per submission,
+                                    printed with the report, so a run can be repeated)
               --kit-root DIR        the kit's root folder (default: current folder)
               --tests DIR           graded test sources (default: graded/src/test/java)
               --hidden-tests DIR    hidden graded test sources (default: graded/src/hidden/java)
@@ -125,6 +127,7 @@ public final class GradeMain {
         boolean noSandbox;
         boolean keepWork;
         boolean help;
+        Long seed;
         int jobs = Runtime.getRuntime().availableProcessors();
         Limits limits = Limits.defaults();
         final List<String> passThrough = new ArrayList<>();
@@ -157,6 +160,14 @@ public final class GradeMain {
                         }
                         o.limits = o.limits.withHeap(h);
                         o.passThrough.addAll(List.of(a, h));
+                    }
+                    case "--seed" -> {
+                        String v = value(args, ++i, a);
+                        try {
+                            o.seed = Long.parseLong(v);
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--seed takes a whole number (as printed with a report), not '" + v + "'");
+                        }
                     }
                     case "--gradescope" -> o.gradescope = true;
                     case "--show-hidden" -> o.showHidden = true;
@@ -199,7 +210,7 @@ public final class GradeMain {
                 g = g.withTests(tests != null ? resolve(tests) : root.resolve("graded/src/test/java"),
                         hiddenTests != null ? resolve(hiddenTests) : root.resolve("graded/src/hidden/java"));
             }
-            return g;
+            return seed != null ? g.withSeed(seed) : g;
         }
 
         /** Options a packaged autograder should reuse. */

@@ -26,15 +26,23 @@ import java.util.Locale;
  * @param warnings    problems the learner should see first (compile errors, rejected files, sandbox)
  * @param elapsed     wall time of the grading
  * @param showHidden  whether hidden tests are rendered in full
+ * @param seed        the seed the graded tests drew their random inputs from ({@code --seed} reproduces the run);
+ *                    0 when no test ran
  */
 public record GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings,
-                          Duration elapsed, boolean showHidden) implements HtmlDisplay {
+                          Duration elapsed, boolean showHidden, long seed) implements HtmlDisplay {
     private static final int REASON_WIDTH = 90;
 
     /** Copies the lists. */
     public GradeReport {
         outcomes = List.copyOf(outcomes);
         warnings = List.copyOf(warnings);
+    }
+
+    /** A report of a run without graded inputs (nothing ran): seed 0. */
+    public GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings, Duration elapsed,
+                       boolean showHidden) {
+        this(submission, outcomes, warnings, elapsed, showHidden, 0L);
     }
 
     /** Points earned, hidden tests included. */
@@ -49,7 +57,7 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
 
     /** This report, rendering hidden tests in full when {@code show}. */
     public GradeReport showingHidden(boolean show) {
-        return new GradeReport(submission, outcomes, warnings, elapsed, show);
+        return new GradeReport(submission, outcomes, warnings, elapsed, show, seed);
     }
 
     /** The outcome of the test {@code Class#method} (simple or qualified class name). */
@@ -105,7 +113,15 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         b.append(String.format(Locale.ROOT, "%nTotal: %d / %d points%s%n", shownScore, shownMax,
                 hiddenCount > 0 ? " (visible tests)" : ""));
         b.append(nextStep()).append('\n');
+        if (seed != 0) {
+            b.append(seedLine()).append('\n');
+        }
         return b.toString();
+    }
+
+    /** Where the graded inputs came from, so a run can be repeated exactly. */
+    private String seedLine() {
+        return "Graded inputs drawn from seed " + seed + " (repeat this run with --seed " + seed + ").";
     }
 
     /** A line for self-paced learners: what to work on next. */
@@ -174,7 +190,8 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         ObjectNode root = mapper.createObjectNode();
         root.put("score", score());
         root.put("execution_time", Math.max(0, elapsed.toSeconds()));
-        root.put("output", String.join("\n\n", warnings));
+        root.put("output", String.join("\n\n", seed == 0 ? warnings
+                : java.util.stream.Stream.concat(warnings.stream(), java.util.stream.Stream.of(seedLine())).toList()));
         ArrayNode tests = root.putArray("tests");
         int number = 1;
         for (TestOutcome o : outcomes) {

@@ -29,14 +29,21 @@ public final class Grader {
     private final List<Path> classPath;
     private final Limits limits;
     private final boolean keepWork;
+    private final Long seed;
 
     private Grader(Path kitRoot, Path testRoot, Path hiddenRoot, List<Path> classPath, Limits limits, boolean keepWork) {
+        this(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, null);
+    }
+
+    private Grader(Path kitRoot, Path testRoot, Path hiddenRoot, List<Path> classPath, Limits limits, boolean keepWork,
+                   Long seed) {
         this.kitRoot = kitRoot.toAbsolutePath().normalize();
         this.testRoot = testRoot.toAbsolutePath().normalize();
         this.hiddenRoot = hiddenRoot.toAbsolutePath().normalize();
         this.classPath = List.copyOf(classPath);
         this.limits = limits;
         this.keepWork = keepWork;
+        this.seed = seed;
     }
 
     /**
@@ -73,22 +80,30 @@ public final class Grader {
 
     /** This grader with other graded test folders (visible and hidden). */
     public Grader withTests(Path visible, Path hidden) {
-        return new Grader(kitRoot, visible, hidden, classPath, limits, keepWork);
+        return new Grader(kitRoot, visible, hidden, classPath, limits, keepWork, seed);
     }
 
     /** This grader handing {@code cp} (kit library, JUnit, grader classes) to javac and the test JVMs. */
     public Grader withClassPath(List<Path> cp) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, cp, limits, keepWork);
+        return new Grader(kitRoot, testRoot, hiddenRoot, cp, limits, keepWork, seed);
     }
 
     /** This grader with other limits. */
     public Grader withLimits(Limits l) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, l, keepWork);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, l, keepWork, seed);
     }
 
     /** This grader, keeping its work area for inspection when {@code keep}. */
     public Grader keepingWork(boolean keep) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keep);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keep, seed);
+    }
+
+    /**
+     * This grader drawing the graded inputs from {@code s} (see {@link GradedSeed}) instead of a fresh seed per
+     * submission: repeats a run exactly (0: the fixed inputs of a plain Maven run).
+     */
+    public Grader withSeed(long s) {
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, s);
     }
 
     /** The visible graded test sources. */
@@ -165,6 +180,7 @@ public final class Grader {
     }
 
     private GradeReport gradeIn(Path work, Path workspace, List<GradedTest> tests, long start) {
+        long runSeed = seed != null ? seed : GradedSeed.fresh();
         Submission submission = Submission.collect(workspace, work);
         List<String> warnings = new ArrayList<>(submission.warnings());
         if (keepWork) {
@@ -195,12 +211,12 @@ public final class Grader {
                     work.getParent().equals(shared) && jvmCp.stream().noneMatch(p -> p.startsWith(shared) && !p.startsWith(work)) ? work : null,
                     sandboxWarnings);
             warnings.addAll(sandboxWarnings);
-            outcomes.putAll(new TestJvm(prefix, jvmCp, work, limits).run(runnable));
+            outcomes.putAll(new TestJvm(prefix, jvmCp, work, limits).seed(runSeed).run(runnable));
         }
         List<TestOutcome> ordered = tests.stream().map(t -> outcomes.getOrDefault(t.key(),
                 TestOutcome.fail(t, "not run (internal grader error)", ""))).toList();
         return new GradeReport(workspace.toString(), ordered, warnings,
-                Duration.ofNanos(System.nanoTime() - start), false);
+                Duration.ofNanos(System.nanoTime() - start), false, runSeed);
     }
 
     /** Compiles the graded tests; tests whose file does not compile get a failed outcome. Returns the runnable tests. */

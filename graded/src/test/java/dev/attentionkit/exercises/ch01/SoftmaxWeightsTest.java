@@ -40,12 +40,18 @@ class SoftmaxWeightsTest {
     @Test
     @Points(1)
     @Hint("Subtract each row's maximum before exp: exp(1000) is infinite in float32.")
-    @DisplayName("large scores give finite weights (numerically stable)")
+    @DisplayName("large scores give finite weights (numerically stable), each row shifted by its own maximum")
     void largeScoresAreStable() {
         INDArray scores = Nd4j.createFromArray(1000f, 1001f, 999f);
         double e = Math.E;
         double sum = 1 / e + 1 + 1 / (e * e);
-        assertClose(new double[] {1 / e / sum, 1 / sum, 1 / (e * e) / sum}, SoftmaxWeights.softmax(scores), 1e-5,
+        double[] expected = {1 / e / sum, 1 / sum, 1 / (e * e) / sum};
+        assertClose(expected, SoftmaxWeights.softmax(scores), 1e-5,
             "softmax of [1000, 1001, 999] (exp(1000) overflows: subtract the maximum first)");
+        // Two rows of very different sizes: shifting both by the largest score of the whole array underflows
+        // the second row to 0 / 0.
+        INDArray rows = Nd4j.createFromArray(new float[][] {{1000f, 1001f, 999f}, {1f, 2f, 0f}});
+        assertClose(new double[][] {expected, expected}, SoftmaxWeights.softmax(rows), 1e-5,
+            "softmax of [[1000, 1001, 999], [1, 2, 0]] (each row minus its own maximum; both rows are [1/e, 1, 1/e²] / sum)");
     }
 }

@@ -50,16 +50,27 @@ class InvertedDropoutTest {
     @Test
     @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
-    @DisplayName("evaluation mode returns the input unchanged, whatever keep says")
+    @DisplayName("evaluation mode returns the input unchanged, and the same call in training drops and scales by 1/(1 - p)")
     void evalMode() {
         INDArray x = Graded.randomMatrix(14, 4, 4);
         INDArray dropEverything = Nd4j.zeros(4, 4);
-        assertClose(x.toDoubleMatrix(), InvertedDropout.apply(x, dropEverything, 0.5, false), 0.0,
-            "apply(x, keep, 0.5, training = false)");
+        assertClose(x.toDoubleMatrix(), InvertedDropout.apply(x, dropEverything, 0.25, false), 0.0,
+            "apply(x, keep = zeros, 0.25, training = false)");
+        // Paired with training on the same x, so returning x unchanged everywhere earns nothing here.
+        float[][] keep = randomKeep(4, 4, 0.25, 15);
+        double[][] xs = x.toDoubleMatrix();
+        double[][] expected = new double[4][4];
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                expected[i][j] = keep[i][j] * xs[i][j] / 0.75;
+            }
+        }
+        assertClose(expected, InvertedDropout.apply(x, Nd4j.createFromArray(keep), 0.25, true), 1e-5,
+            "apply(x, keep, 0.25, training = true)");
     }
 
     private static float[][] randomKeep(int rows, int cols, double p, long seed) {
-        Random random = new Random(seed);
+        Random random = Graded.random(seed);
         float[][] keep = new float[rows][cols];
         for (float[] r : keep) {
             for (int j = 0; j < cols; j++) {

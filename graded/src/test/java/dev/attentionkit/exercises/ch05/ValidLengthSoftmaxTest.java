@@ -14,19 +14,25 @@ import org.nd4j.linalg.factory.Nd4j;
 class ValidLengthSoftmaxTest {
 
     @Test
-    @Hint("build a 0/1 keep array from the valid lengths, multiply exp(scores - row max) by it, divide by the row sum, and do not divide by a sum of 0.")
+    @Hint("build a 0/1 keep array from the valid lengths; take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.")
     @Points(1)
-    @DisplayName("one row by hand: [2, 1, 0.5, 3] with valid length 2")
+    @DisplayName("by hand: [2, 1, 0.5, 3] and [0, 1, 200] with valid length 2")
     void byHand() {
         INDArray scores = Nd4j.createFromArray(new float[][][] {{{2f, 1f, 0.5f, 3f}}});
         double e = Math.E;
         double[] expected = {e / (e + 1), 1 / (e + 1), 0, 0};   // softmax of [2, 1] = [e², e] / (e² + e)
         assertClose(new long[] {1, 1, 4}, expected, ValidLengthSoftmax.softmax(scores, new int[] {2}), 1e-5,
             "softmax([[[2, 1, 0.5, 3]]], validLengths = [2])");
+        // A large score on a padded key must not matter: the maximum is taken over the valid keys only
+        // (shifting by 200 would underflow exp(0 - 200) and exp(1 - 200) to 0).
+        double[] expectedPadded = {1 / (1 + e), e / (1 + e), 0};
+        assertClose(new long[] {1, 1, 3}, expectedPadded,
+            ValidLengthSoftmax.softmax(Nd4j.createFromArray(new float[][][] {{{0f, 1f, 200f}}}), new int[] {2}), 1e-5,
+            "softmax([[[0, 1, 200]]], validLengths = [2])");
     }
 
     @Test
-    @Hint("build a 0/1 keep array from the valid lengths, multiply exp(scores - row max) by it, divide by the row sum, and do not divide by a sum of 0.")
+    @Hint("build a 0/1 keep array from the valid lengths; take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.")
     @Points(1)
     @DisplayName("a random batch [2, 3, 5] with valid lengths [2, 4]")
     void randomBatch() {
@@ -38,7 +44,7 @@ class ValidLengthSoftmaxTest {
     }
 
     @Test
-    @Hint("build a 0/1 keep array from the valid lengths, multiply exp(scores - row max) by it, divide by the row sum, and do not divide by a sum of 0.")
+    @Hint("build a 0/1 keep array from the valid lengths; take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.")
     @Points(1)
     @DisplayName("valid length 0 gives zeros (not NaN); scores of 1000 stay finite")
     void emptyRowsAndLargeScores() {

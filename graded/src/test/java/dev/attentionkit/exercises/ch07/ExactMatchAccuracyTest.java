@@ -27,8 +27,11 @@ class ExactMatchAccuracyTest {
     @Test
     @Hint("count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.")
     @Points(1)
-    @DisplayName("lists of different sizes, or no examples, are rejected with IllegalArgumentException")
+    @DisplayName("lists of different sizes, or no examples, are rejected with IllegalArgumentException; 1 of 3 is 1/3")
     void rejectsBadInput() {
+        // Paired with a real computation, so throwing on every call earns nothing here.
+        assertEquals(1.0 / 3, ExactMatchAccuracy.accuracy(List.of("2020-01-01", "x", "1999-09-09"),
+            List.of("2020-01-01", "1999-12-31", "1999-09-19")), 1e-12, "accuracy of 1 exactly right out of 3");
         assertThrows(IllegalArgumentException.class,
             () -> ExactMatchAccuracy.accuracy(List.of("a", "b"), List.of("a")), "2 predictions, 1 answer");
         assertThrows(IllegalArgumentException.class,

@@ -57,7 +57,7 @@ class SameDiffAttentionTest {
     @Test
     @Hint("sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
     @Points(2)
-    @DisplayName("GradCheckUtil: analytic gradients of Q, K and V match finite differences")
+    @DisplayName("gradients of Q, K and V match finite differences (GradCheckUtil) and the hand-derived ones")
     void gradients() {
         Graph g = build();
         // A loss that weighs every context entry differently, so no gradient can cancel out.
@@ -75,5 +75,41 @@ class SameDiffAttentionTest {
         }
         assertTrue(ok, "gradients differ from finite differences: use only SameDiff operations (sd.mmul, div, "
             + "sd.nn.softmax), never values computed outside the graph");
+        // Finite differences agree with any graph, a wrong one included: compare with the gradients of the
+        // right function too, worked out by hand below.
+        Map<String, INDArray> grads = g.sd().calculateGradients(Map.of(), "q", "k", "v");
+        double[][][] want = referenceGradients(g.q().toDoubleMatrix(), g.k().toDoubleMatrix(), g.v().toDoubleMatrix(),
+            r.toDoubleMatrix());
+        assertClose(want[0], grads.get("q"), 1e-6, "dLoss/dQ");
+        assertClose(want[1], grads.get("k"), 1e-6, "dLoss/dK");
+        assertClose(want[2], grads.get("v"), 1e-6, "dLoss/dV");
+    }
+
+    /**
+     * Gradients of loss = Σ R ⊙ (A·V) with A = softmax(S), S = Q·Kᵀ/√d, in plain loops: dV = Aᵀ·R,
+     * dA = R·Vᵀ, dS_ij = A_ij (dA_ij − Σ_k A_ik dA_ik), dQ = dS·K/√d, dK = dSᵀ·Q/√d.
+     */
+    private static double[][][] referenceGradients(double[][] q, double[][] k, double[][] v, double[][] r) {
+        double scale = Math.sqrt(q[0].length);
+        double[][] s = Graded.matmul(q, Graded.transpose(k));
+        for (double[] row : s) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] /= scale;
+            }
+        }
+        double[][] a = Graded.softmaxRows(s);
+        double[][] dV = Graded.matmul(Graded.transpose(a), r);
+        double[][] dA = Graded.matmul(r, Graded.transpose(v));
+        double[][] dS = new double[a.length][a[0].length];
+        for (int i = 0; i < a.length; i++) {
+            double dot = 0;
+            for (int j = 0; j < a[i].length; j++) {
+                dot += a[i][j] * dA[i][j];
+            }
+            for (int j = 0; j < a[i].length; j++) {
+                dS[i][j] = a[i][j] * (dA[i][j] - dot) / scale;
+            }
+        }
+        return new double[][][] {Graded.matmul(dS, k), Graded.matmul(Graded.transpose(dS), q), dV};
     }
 }

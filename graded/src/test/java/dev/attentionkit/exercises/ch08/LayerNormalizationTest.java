@@ -61,9 +61,14 @@ class LayerNormalizationTest {
     @Test
     @Points(1)
     @Hint("Check that x is [rows, d] and that gamma and beta have d values; throw IllegalArgumentException otherwise.")
-    @DisplayName("gamma or beta of the wrong size is rejected")
+    @DisplayName("gamma or beta of the wrong size is rejected; the right sizes are normalised")
     void rejects() {
         INDArray x = Graded.randomMatrix(84, 3, 4);
+        // Paired with a real computation, so throwing on every call earns nothing here.
+        INDArray g = Graded.randomArray(85, 4);
+        INDArray b = Graded.randomArray(86, 4);
+        assertClose(layerNorm(x.toDoubleMatrix(), g.toDoubleVector(), b.toDoubleVector(), 1e-3),
+            LayerNormalization.forward(x, g, b, 1e-3), 1e-4, "LayerNorm of x [3, 4] with gamma [4], beta [4], eps 1e-3");
         assertThrows(IllegalArgumentException.class,
             () -> LayerNormalization.forward(x, Graded.randomArray(1, 5), Graded.randomArray(2, 4), 1e-5), "gamma [5]");
         assertThrows(IllegalArgumentException.class,

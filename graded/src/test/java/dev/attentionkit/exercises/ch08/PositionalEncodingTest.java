@@ -28,9 +28,11 @@ class PositionalEncodingTest {
     @Test
     @Points(1)
     @Hint("Position 0 has angle 0 in every column: sin 0 = 0 on even columns, cos 0 = 1 on odd ones.")
-    @DisplayName("position 0 is [0, 1, 0, 1, ...]")
+    @DisplayName("position 0 is [0, 1, 0, 1, ...]; positions 1 to 3 follow the formula")
     void firstRow() {
         assertClose(new double[][] {{0, 1, 0, 1, 0, 1}}, PositionalEncoding.sinusoidal(1, 6), 1e-6, "PE[0] for d = 6");
+        // Paired with later rows, so a table of copies of row 0 earns nothing here.
+        assertClose(expected(4, 6), PositionalEncoding.sinusoidal(4, 6), 1e-6, "PE [4, 6]");
     }
 
     @Test

@@ -34,11 +34,14 @@ public final class ValidLengthSoftmax {
             }
         }
         INDArray keepF = Nd4j.createFromArray(keep).castTo(scores.dataType());
-        // Shift by the row maximum for stability; exp of padded keys is then multiplied by 0, not filled with -inf,
-        // so a fully padded row stays finite: all zeros.
-        INDArray exp = Transforms.exp(scores.sub(scores.max(true, 2)), false).muli(keepF);
-        INDArray sum = exp.sum(true, 2);                                // [b, q, 1]
-        INDArray safe = Transforms.max(sum, 1e-30, true);               // 0 / tiny = 0 for empty rows
+        // The row maximum over the valid keys only: a large score on a padded key must not shift the row (with
+        // scores [0, 1, 200] and valid length 2, shifting by 200 would underflow both valid keys to 0). Padded
+        // keys are set to -1e30 for the maximum (finite, so no inf - inf); a fully padded row then has maximum
+        // -1e30 and its exp, multiplied by keep, is 0.
+        INDArray valid = scores.mul(keepF).addi(keepF.rsub(1).muli(-1e30));   // [b, q, k]
+        INDArray exp = Transforms.exp(valid.sub(valid.max(true, 2)), false).muli(keepF);
+        INDArray sum = exp.sum(true, 2);                                        // [b, q, 1]
+        INDArray safe = Transforms.max(sum, 1e-30, true);                       // 0 / tiny = 0 for empty rows
         return exp.divi(safe);
     }
 }
