@@ -110,12 +110,12 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         if (hiddenCount > 0) {
             b.append(String.format(Locale.ROOT, "%n  %d hidden test(s) worth %d point(s): results withheld%n", hiddenCount, hiddenMax));
         }
+        if (seed != 0) {
+            b.append('\n').append(seedLine()).append('\n');
+        }
         b.append(String.format(Locale.ROOT, "%nTotal: %d / %d points%s%n", shownScore, shownMax,
                 hiddenCount > 0 ? " (visible tests)" : ""));
         b.append(nextStep()).append('\n');
-        if (seed != 0) {
-            b.append(seedLine()).append('\n');
-        }
         return b.toString();
     }
 
