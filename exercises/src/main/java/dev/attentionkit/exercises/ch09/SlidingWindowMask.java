@@ -16,6 +16,7 @@ public final class SlidingWindowMask {
      * @param window the window {@code w}, at least 1
      * @param causal whether queries may only look back
      * @return {@code [tokens][tokens]}: {@code true} where query {@code i} (row) may attend to key {@code j} (column)
+     * @throws IllegalArgumentException if {@code window < 1}
      */
     public static boolean[][] mask(int tokens, int window, boolean causal) {
         // TODO Exercise 9.1: replace this line with your code.

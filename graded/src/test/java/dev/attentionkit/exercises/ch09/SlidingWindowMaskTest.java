@@ -2,6 +2,7 @@ package dev.attentionkit.exercises.ch09;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.attentionkit.grading.Hint;
@@ -15,7 +16,7 @@ class SlidingWindowMaskTest {
     @Test
     @Points(1)
     @Hint("Query i keeps key j when |i - j| < window: window 2 keeps the diagonal and one neighbour on each side.")
-    @DisplayName("6 tokens, window 2, both directions: a band of width 3")
+    @DisplayName("6 tokens, window 2, both directions: a band of width 3; window 1 is the diagonal")
     void band() {
         // Written out by hand: row i keeps columns i-1, i, i+1.
         String[] expected = {
@@ -26,6 +27,9 @@ class SlidingWindowMaskTest {
             "...XXX",
             "....XX"};
         assertPattern(expected, SlidingWindowMask.mask(6, 2, false), "mask(6, 2, causal = false)");
+        // The narrowest window, 1, keeps the diagonal only.
+        assertPattern(new String[] {"X...", ".X..", "..X.", "...X"}, SlidingWindowMask.mask(4, 1, false),
+            "mask(4, 1, causal = false)");
     }
 
     @Test
@@ -45,9 +49,10 @@ class SlidingWindowMaskTest {
 
     @Test
     @Points(1)
-    @Hint("A window at least as long as the sequence hides nothing but the future (when causal).")
-    @DisplayName("a window longer than the sequence is full (or causal) attention")
+    @Hint("A window at least as long as the sequence hides nothing but the future (when causal); a window below 1 throws IllegalArgumentException.")
+    @DisplayName("a window longer than the sequence is full (or causal) attention; a window of 0 is rejected")
     void wideWindow() {
+        assertThrows(IllegalArgumentException.class, () -> SlidingWindowMask.mask(5, 0, false), "mask(5, window = 0, false)");
         boolean[][] full = SlidingWindowMask.mask(5, 9, false);
         boolean[][] causal = SlidingWindowMask.mask(5, 9, true);
         assertNotNull(full, "mask(5, 9, false) returned null");

@@ -32,9 +32,7 @@ public final class CausalMasking {
     public static INDArray additiveMask(int tokens) {
         float[][] mask = new float[tokens][tokens];
         for (int i = 0; i < tokens; i++) {
-            for (int j = i + 1; j < tokens; j++) {
-                mask[i][j] = Float.NEGATIVE_INFINITY;   // the future
-            }
+            java.util.Arrays.fill(mask[i], i + 1, tokens, Float.NEGATIVE_INFINITY);   // the future: keys j > i
         }
         return Nd4j.createFromArray(mask);
     }

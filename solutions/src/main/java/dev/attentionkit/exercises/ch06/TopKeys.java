@@ -29,7 +29,7 @@ public final class TopKeys {
         for (int i = 0; i < w.length; i++) {
             double[] row = w[i];
             top[i] = IntStream.range(0, row.length).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(j -> -row[j]).thenComparingInt(j -> j))
+                .sorted(Comparator.<Integer>comparingDouble(j -> -row[j]))   // stable: tied keys stay in order
                 .limit(k)
                 .mapToInt(Integer::intValue)
                 .toArray();
