@@ -10,6 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * weights = softmax(queries · keysᵀ / sqrt(dOut))                      [tokens, tokens]
  * context = weights · values                                           [tokens, dOut]
  * </pre>
+ *
+ * <p>The softmax is the stable one of exercise 1.2 (each row minus its maximum), so large scores stay finite.
  */
 public final class MySelfAttentionV1 {
     private final INDArray wQuery; // [dIn, dOut]

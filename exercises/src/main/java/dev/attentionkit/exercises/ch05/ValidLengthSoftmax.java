@@ -20,7 +20,7 @@ public final class ValidLengthSoftmax {
     private ValidLengthSoftmax() {}
 
     /**
-     * @param scores       {@code [batch, queries, keys]}, finite
+     * @param scores       {@code [batch, queries, keys]}, finite; left unchanged
      * @param validLengths {@code [batch]}, each in {@code 0..keys}
      * @return weights {@code [batch, queries, keys]}
      */

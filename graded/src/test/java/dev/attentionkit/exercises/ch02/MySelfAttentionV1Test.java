@@ -31,7 +31,7 @@ class MySelfAttentionV1Test {
     @Test
     @Points(2)
     @Hint("Divide the scores by sqrt(dOut), the key size (here sqrt(9) = 3), not by dOut.")
-    @DisplayName("scaled by 1/sqrt(dOut): a random 5x4 input with dOut = 9")
+    @DisplayName("scaled by 1/sqrt(dOut): a random 5x4 input with dOut = 9, and with W_query 200 times larger")
     void scalingWithALargerKeySize() {
         INDArray x = Graded.randomMatrix(1, 5, 4);
         INDArray wq = Graded.randomMatrix(2, 4, 9);
@@ -40,5 +40,12 @@ class MySelfAttentionV1Test {
         double[][] expected = Graded.selfAttention(x.toDoubleMatrix(), wq.toDoubleMatrix(), wk.toDoubleMatrix(), wv.toDoubleMatrix());
         assertClose(expected, new MySelfAttentionV1(wq, wk, wv).forward(x), 1e-5,
             "forward(x) for dIn = 4, dOut = 9 (scores divided by sqrt(9) = 3)");
+        // A query weight 200 times larger gives scores in the hundreds: exp overflows float32 unless each row's
+        // maximum is subtracted first.
+        INDArray wqLarge = wq.mul(200);
+        double[][] expectedLarge = Graded.selfAttention(x.toDoubleMatrix(), wqLarge.toDoubleMatrix(), wk.toDoubleMatrix(),
+            wv.toDoubleMatrix());
+        assertClose(expectedLarge, new MySelfAttentionV1(wqLarge, wk, wv).forward(x), 1e-4,
+            "forward(x) with W_query times 200: large scores must stay finite (subtract each row's maximum before exp)");
     }
 }

@@ -29,6 +29,11 @@ class ValidLengthSoftmaxTest {
         assertClose(new long[] {1, 1, 3}, expectedPadded,
             ValidLengthSoftmax.softmax(Nd4j.createFromArray(new float[][][] {{{0f, 1f, 200f}}}), new int[] {2}), 1e-5,
             "softmax([[[0, 1, 200]]], validLengths = [2])");
+        // Nor may padded keys raise the maximum: with valid scores of -200 and -199, shifting by anything padded
+        // (0, or a fill value) underflows both to 0.
+        assertClose(new long[] {1, 1, 3}, expectedPadded,
+            ValidLengthSoftmax.softmax(Nd4j.createFromArray(new float[][][] {{{-200f, -199f, 0f}}}), new int[] {2}), 1e-5,
+            "softmax([[[-200, -199, 0]]], validLengths = [2])");
     }
 
     @Test
@@ -39,8 +44,10 @@ class ValidLengthSoftmaxTest {
         INDArray scores = Graded.randomArray(80, 2, 3, 5).mul(3);
         double[][][] s = Graded.toDouble3(scores);
         double[][][] expected = {Graded.validLengthSoftmaxRows(s[0], 2), Graded.validLengthSoftmaxRows(s[1], 4)};
+        INDArray before = scores.dup();
         assertClose(new long[] {2, 3, 5}, Graded.flatten(expected), ValidLengthSoftmax.softmax(scores, new int[] {2, 4}),
             1e-5, "softmax(scores [2, 3, 5], validLengths = [2, 4])");
+        assertClose(new long[] {2, 3, 5}, Graded.flatten(s), scores, 0.0, "the scores after the call (must be left unchanged)");
     }
 
     @Test

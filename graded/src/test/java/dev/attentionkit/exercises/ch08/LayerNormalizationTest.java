@@ -61,7 +61,7 @@ class LayerNormalizationTest {
     @Test
     @Points(1)
     @Hint("Check that x is [rows, d] and that gamma and beta have d values; throw IllegalArgumentException otherwise.")
-    @DisplayName("gamma or beta of the wrong size is rejected; the right sizes are normalised")
+    @DisplayName("gamma or beta of the wrong size, or x not [rows, d], is rejected; the right sizes are normalised")
     void rejects() {
         INDArray x = Graded.randomMatrix(84, 3, 4);
         // Paired with a real computation, so throwing on every call earns nothing here.
@@ -73,5 +73,8 @@ class LayerNormalizationTest {
             () -> LayerNormalization.forward(x, Graded.randomArray(1, 5), Graded.randomArray(2, 4), 1e-5), "gamma [5]");
         assertThrows(IllegalArgumentException.class,
             () -> LayerNormalization.forward(x, Graded.randomArray(1, 4), Graded.randomArray(2, 3), 1e-5), "beta [3]");
+        assertThrows(IllegalArgumentException.class,
+            () -> LayerNormalization.forward(Graded.randomArray(3, 2, 4, 4), Graded.randomArray(1, 4), Graded.randomArray(2, 4), 1e-5),
+            "x [2, 4, 4] (rank 3, not [rows, d])");
     }
 }

@@ -61,6 +61,10 @@ class OnlineSoftmaxUpdateTest {
             scores.putScalar(0, j, scores.getDouble(0, j) + 9);
             scores.putScalar(1, j, scores.getDouble(1, j) + 9);
         }
+        // Row 2 finds its maximum in the first block, so m must keep it when later blocks are lower.
+        for (int j = 0; j < 3; j++) {
+            scores.putScalar(2, j, scores.getDouble(2, j) + 9);
+        }
         OnlineSoftmax.State state = OnlineSoftmax.State.start(4, 3);
         int[][] blocks = {{0, 3}, {3, 5}, {5, 9}};
         for (int[] b : blocks) {
@@ -71,6 +75,12 @@ class OnlineSoftmaxUpdateTest {
         }
         double[][] expected = Graded.matmul(Graded.softmaxRows(scores.toDoubleMatrix()), values.toDoubleMatrix());
         assertClose(expected, state.output(), 1e-5, "acc / l after all three blocks");
+        double[][] rowMax = new double[4][1];
+        double[][] s = scores.toDoubleMatrix();
+        for (int i = 0; i < 4; i++) {
+            rowMax[i][0] = java.util.Arrays.stream(s[i]).max().getAsDouble();
+        }
+        assertClose(rowMax, state.m(), 1e-6, "m after all three blocks (the maximum over all 9 keys of each row)");
     }
 
     @Test
@@ -90,6 +100,8 @@ class OnlineSoftmaxUpdateTest {
         assertNotNull(state, "update returned null");
         assertTrue(!Double.isNaN(state.l().sumNumber().doubleValue()) && !Double.isNaN(state.acc().sumNumber().doubleValue()),
             "l and acc must not contain NaN after a fully masked block, got l = " + state.l() + ", acc = " + state.acc());
+        assertTrue(state.m().getDouble(0, 0) == Double.NEGATIVE_INFINITY,
+            "m of row 0 after a block of only -inf scores must stay -inf, got " + state.m().getDouble(0, 0));
         state = OnlineSoftmaxUpdate.update(state, scores.get(NDArrayIndex.all(), NDArrayIndex.interval(3, 6)).dup(),
             values.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all()).dup());
         // Reference: softmax over the keys each row may see (exp(-inf) = 0), times V.

@@ -23,7 +23,7 @@ public final class HeadStatistics {
      * @return {@code [heads, queries]}: the entropy of each row in nats (natural logarithm)
      */
     public static INDArray entropy(INDArray weights) {
-        INDArray w = weights.dup();
+        INDArray w = weights;
         INDArray safe = Transforms.max(w, 1e-30, true); // ln(tiny) · 0 = 0
         INDArray terms = w.mul(Transforms.log(safe, false));  // w · ln w
         return terms.sum(2).negi();                                                        // [heads, queries]
