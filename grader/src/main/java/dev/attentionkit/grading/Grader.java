@@ -198,6 +198,7 @@ public final class Grader {
         Path testClasses = work.resolve("test-classes");
         Map<String, TestOutcome> outcomes = new LinkedHashMap<>();
         List<GradedTest> runnable = compileTests(tests, runCp, testClasses, studentLog, outcomes);
+        runnable = checkReferences(classes, testClasses, runnable, outcomes, warnings);
 
         if (!runnable.isEmpty()) {
             List<Path> jvmCp = new ArrayList<>(classPath);
@@ -217,6 +218,30 @@ public final class Grader {
                 TestOutcome.fail(t, "not run (internal grader error)", ""))).toList();
         return new GradeReport(workspace.toString(), ordered, warnings,
                 Duration.ofNanos(System.nanoTime() - start), false, runSeed);
+    }
+
+    /**
+     * What the submission's bytecode references ({@link ReferenceCheck}): the tests of an exercise whose code breaks
+     * a rule fail without running, with the call, file and line. Returns the tests that may run.
+     */
+    private List<GradedTest> checkReferences(Path classes, Path testClasses, List<GradedTest> runnable,
+                                             Map<String, TestOutcome> outcomes, List<String> warnings) {
+        if (runnable.isEmpty()) {
+            return runnable;
+        }
+        ReferenceCheck.Result check = ReferenceCheck.check(classes, testClasses, runnable,
+                ReferenceCheck.gradedNames(List.of(testRoot, hiddenRoot)));
+        warnings.addAll(check.warnings());
+        List<GradedTest> clean = new ArrayList<>();
+        for (GradedTest t : runnable) {
+            String why = check.reason(t);
+            if (why == null) {
+                clean.add(t);
+            } else {
+                outcomes.put(t.key(), TestOutcome.fail(t, why, Text.cap(check.details(t), 8000)));
+            }
+        }
+        return clean;
     }
 
     /** Compiles the graded tests; tests whose file does not compile get a failed outcome. Returns the runnable tests. */

@@ -82,11 +82,16 @@ class WrongCodeTest {
 
     /** Exercise number → what its fixture gets wrong, from the fixtures' WRONG ON PURPOSE comments. */
     static Map<String, String> targets(Path set) {
+        return targets(set, WRONG);
+    }
+
+    /** Exercise number → what its fixture does, from the comments {@code marker} matches in the fixtures. */
+    static Map<String, String> targets(Path set, Pattern marker) {
         Map<String, String> targets = new LinkedHashMap<>();
         try (Stream<Path> files = Files.walk(set)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
-                Matcher m = WRONG.matcher(Files.readString(f));
-                assertTrue(m.find(), f + " has no WRONG ON PURPOSE comment");
+                Matcher m = marker.matcher(Files.readString(f));
+                assertTrue(m.find(), f + " has no " + marker + " comment");
                 Matcher e = EXERCISE.matcher(m.group(1));
                 while (e.find()) {
                     targets.put(e.group(1), e.group(2).strip());

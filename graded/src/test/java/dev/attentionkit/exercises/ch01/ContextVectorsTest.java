@@ -5,12 +5,18 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("1.3 All context vectors with matrix products")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.score.*",
+    "dev.attentionkit.efficient.*"})
 class ContextVectorsTest {
 
     @Test

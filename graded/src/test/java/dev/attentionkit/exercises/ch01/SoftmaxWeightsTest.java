@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 @DisplayName("1.2 Softmax attention weights")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.tensor.Softmax",
+    "dev.attentionkit.efficient.*",
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.mask.*",
+    "org.nd4j.linalg.ops.transforms.Transforms#softmax",
+    "org.nd4j.linalg.factory.ops.NDNN#softmax",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax",
+    "org.nd4j.linalg.activations.*"})
 class SoftmaxWeightsTest {
 
     @Test

@@ -5,6 +5,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.nn.TorchRandom;
 import org.junit.jupiter.api.DisplayName;
@@ -12,6 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("2.1 SelfAttention_v1 forward pass")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.score.*",
+    "dev.attentionkit.efficient.*",
+    "dev.attentionkit.train.*"})
 class MySelfAttentionV1Test {
 
     @Test

@@ -6,12 +6,23 @@ import dev.attentionkit.attention.SelfAttentionV2;
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("3.2 Causal attention weights")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.mask.*",
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.efficient.*",
+    "dev.attentionkit.tensor.Softmax#masked",
+    "org.nd4j.linalg.ops.transforms.Transforms#softmax",
+    "org.nd4j.linalg.factory.ops.NDNN#softmax",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax",
+    "org.nd4j.linalg.activations.*"})
 class CausalWeightsTest {
 
     @Test

@@ -4,6 +4,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -12,6 +13,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 @DisplayName("3.3 Inverted dropout")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.nn.Dropout",
+    "dev.attentionkit.attention.*",
+    "org.nd4j.linalg.api.ops.random.impl.*",
+    "*#dropout",
+    "*#dropoutInverted"})
 class InvertedDropoutTest {
 
     @Test

@@ -3,11 +3,18 @@ package dev.attentionkit.exercises.ch04;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("4.4 Count the parameters of MultiHeadAttention")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "*#parameterCount",
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.nn.*",
+    "dev.attentionkit.train.*"})
 class ParameterCountTest {
 
     @Test

@@ -4,12 +4,20 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("4.1 Split the features into heads")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.attention.Heads",
+    "dev.attentionkit.attention.MultiHeadAttention",
+    "dev.attentionkit.attention.FusedQkvAttention",
+    "dev.attentionkit.efficient.*",
+    "dev.attentionkit.train.*"})
 class SplitHeadsTest {
 
     @Test

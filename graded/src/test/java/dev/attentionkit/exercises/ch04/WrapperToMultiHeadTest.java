@@ -10,6 +10,7 @@ import dev.attentionkit.attention.MultiHeadAttentionWrapper;
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("4.3 Transfer the wrapper's heads into MultiHeadAttention")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.attention.MultiHeadAttention#fromWrapper",
+    "dev.attentionkit.attention.Heads",
+    "dev.attentionkit.attention.FusedQkvAttention",
+    "dev.attentionkit.train.*"})
 class WrapperToMultiHeadTest {
 
     @Test

@@ -4,6 +4,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.tensor.Softmax;
 import org.junit.jupiter.api.DisplayName;
@@ -12,6 +13,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 @DisplayName("6.2 Attention entropy per head and query")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "*#entropy",
+    "*#entropyNumber",
+    "*#shannonEntropy",
+    "*#shannonEntropyNumber",
+    "*#logEntropy",
+    "*#logEntropyNumber",
+    "org.nd4j.linalg.api.ops.impl.reduce.floating.Entropy",
+    "org.nd4j.linalg.api.ops.impl.reduce.floating.ShannonEntropy",
+    "org.nd4j.linalg.api.ops.impl.reduce.floating.LogEntropy",
+    "dev.attentionkit.viz.*"})
 class EntropyTest {
 
     @Test

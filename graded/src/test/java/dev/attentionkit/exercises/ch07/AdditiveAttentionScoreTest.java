@@ -4,12 +4,19 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("7.1 Bahdanau's additive score")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.score.*",
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.train.*",
+    "dev.attentionkit.seq2seq.*"})
 class AdditiveAttentionScoreTest {
 
     /** score_j = Σ_i v_i · tanh(Σ_a wQ[i][a]·q[a] + Σ_b wK[i][b]·k_j[b]), in plain loops. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.attentionkit.attention.AttentionOutput;
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.score.AdditiveScore;
 import dev.attentionkit.score.MultiplicativeScore;
@@ -14,6 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("7.2 One decoder step with attention")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.seq2seq.*",
+    "dev.attentionkit.train.*",
+    "dev.attentionkit.attention.AttentionLayer",
+    "dev.attentionkit.attention.ScaledDotProductAttention"})
 class DecoderStepTest {
 
     /** weights = softmax(scores), context = Σ_j weights_j · states_j, in plain loops. */

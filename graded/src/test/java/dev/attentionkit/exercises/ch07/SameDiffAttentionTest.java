@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -18,6 +19,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 @DisplayName("7.4 Scaled dot-product attention in SameDiff, gradient-checked")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.train.*",
+    "*#dotProductAttention",
+    "*#dotProductAttentionV2",
+    "*#multiHeadDotProductAttention",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.DotProductAttention",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.DotProductAttentionV2",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.MultiHeadDotProductAttention"})
 class SameDiffAttentionTest {
     private static final int NQ = 3;
     private static final int NK = 4;

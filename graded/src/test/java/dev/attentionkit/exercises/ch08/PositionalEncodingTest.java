@@ -4,11 +4,16 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("8.1 Sinusoidal positional encoding")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.transformer.*",
+    "dev.attentionkit.longrange.*"})
 class PositionalEncodingTest {
 
     private static double[][] expected(int positions, int d) {
