@@ -30,13 +30,14 @@ public final class Grader {
     private final Limits limits;
     private final boolean keepWork;
     private final Long seed;
+    private final boolean referenceCheck;
 
     private Grader(Path kitRoot, Path testRoot, Path hiddenRoot, List<Path> classPath, Limits limits, boolean keepWork) {
-        this(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, null);
+        this(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, null, true);
     }
 
     private Grader(Path kitRoot, Path testRoot, Path hiddenRoot, List<Path> classPath, Limits limits, boolean keepWork,
-                   Long seed) {
+                   Long seed, boolean referenceCheck) {
         this.kitRoot = kitRoot.toAbsolutePath().normalize();
         this.testRoot = testRoot.toAbsolutePath().normalize();
         this.hiddenRoot = hiddenRoot.toAbsolutePath().normalize();
@@ -44,6 +45,7 @@ public final class Grader {
         this.limits = limits;
         this.keepWork = keepWork;
         this.seed = seed;
+        this.referenceCheck = referenceCheck;
     }
 
     /**
@@ -80,22 +82,22 @@ public final class Grader {
 
     /** This grader with other graded test folders (visible and hidden). */
     public Grader withTests(Path visible, Path hidden) {
-        return new Grader(kitRoot, visible, hidden, classPath, limits, keepWork, seed);
+        return new Grader(kitRoot, visible, hidden, classPath, limits, keepWork, seed, referenceCheck);
     }
 
     /** This grader handing {@code cp} (kit library, JUnit, grader classes) to javac and the test JVMs. */
     public Grader withClassPath(List<Path> cp) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, cp, limits, keepWork, seed);
+        return new Grader(kitRoot, testRoot, hiddenRoot, cp, limits, keepWork, seed, referenceCheck);
     }
 
     /** This grader with other limits. */
     public Grader withLimits(Limits l) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, l, keepWork, seed);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, l, keepWork, seed, referenceCheck);
     }
 
     /** This grader, keeping its work area for inspection when {@code keep}. */
     public Grader keepingWork(boolean keep) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keep, seed);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keep, seed, referenceCheck);
     }
 
     /**
@@ -103,7 +105,15 @@ public final class Grader {
      * submission: repeats a run exactly (0: the fixed inputs of a plain Maven run).
      */
     public Grader withSeed(long s) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, s);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, s, referenceCheck);
+    }
+
+    /**
+     * This grader with the bytecode rules ({@link ReferenceCheck}) switched on or off. Off only for testing the
+     * layers behind it (time, memory and output limits, the sandbox) with fixtures the rules would stop first.
+     */
+    Grader withReferenceCheck(boolean on) {
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, seed, on);
     }
 
     /** The visible graded test sources. */
@@ -226,7 +236,7 @@ public final class Grader {
      */
     private List<GradedTest> checkReferences(Path classes, Path testClasses, List<GradedTest> runnable,
                                              Map<String, TestOutcome> outcomes, List<String> warnings) {
-        if (runnable.isEmpty()) {
+        if (runnable.isEmpty() || !referenceCheck) {
             return runnable;
         }
         ReferenceCheck.Result check = ReferenceCheck.check(classes, testClasses, runnable,

@@ -400,21 +400,21 @@ final class ReferenceCheck {
             String p = d.getKey();
             boolean hit = p.endsWith("/") ? owner.startsWith(p) : owner.equals(p) || owner.startsWith(p + "$");
             if (hit) {
-                return d.getValue() + " is not allowed in exercise code";
+                return "not allowed in exercise code (" + d.getValue() + ")";
             }
         }
         String name = methodName(r.name());
         if (owner.equals("java/lang/Class") && r.kind() == Ref.CALL && !CLASS_METHODS_ALLOWED.contains(name)) {
-            return "reflection is not allowed in exercise code";
+            return "not allowed in exercise code (reflection)";
         }
         if (owner.equals("java/lang/System") && SYSTEM_METHODS_DENIED.contains(name)) {
-            return "System." + name + " is not allowed in exercise code";
+            return "not allowed in exercise code (System." + name + ")";
         }
         if (owner.startsWith("java/util/") && (name.equals("parallel") || name.equals("parallelStream"))) {
-            return "threads (parallel streams) are not allowed in exercise code";
+            return "not allowed in exercise code (threads: parallel streams)";
         }
         if (owner.startsWith("org/nd4j/") && (r.kind() == Ref.CALL || r.kind() == Ref.HANDLE) && ND4J_IO.matcher(name).matches()) {
-            return "ND4J's file and native-memory methods are not allowed in exercise code";
+            return "not allowed in exercise code (ND4J's file and native-memory methods)";
         }
         return null;
     }

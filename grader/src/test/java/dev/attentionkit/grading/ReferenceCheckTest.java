@@ -73,4 +73,19 @@ class ReferenceCheckTest {
         assertEquals(points.get("4.2")[1], points.get("4.2")[0], report.toString());
         assertEquals(0, points.get("4.1")[0], report.toString());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"exit-static", "thread-bomb", "huge-output", "snoop", "forger"})
+    void runtimeAttacksStopAtTheBytecodeFirst(String fixture) {
+        // These fixtures test the layers behind the rules (Fixtures.grader() grades them with the rules off); as
+        // production grades, the rules stop each before it runs, with the file and line.
+        GradeReport report = Fixtures.withRules().grade(Fixtures.submission(fixture), null);
+        List<TestOutcome> adder = report.outcomes().stream().filter(o -> o.test().group().equals("ch01 · AdderTest")).toList();
+        assertFalse(adder.isEmpty());
+        for (TestOutcome o : adder) {
+            assertFalse(o.passed(), o.toString());
+            assertTrue(o.reason().matches("scores 0: dev/attentionkit/exercises/ch01/Adder\\.java line \\d+ .*: not allowed in exercise code \\(.*"),
+                    o.reason());
+        }
+    }
 }
