@@ -31,7 +31,7 @@ public final class MySelfAttentionV1 {
      */
     public INDArray forward(INDArray x) {
         // TODO Exercise 2.1: replace this line with your code.
-        // Hint: project with x.mmul(W), score with queries.mmul(keys.transpose()), scale, softmax each row.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 2.1 is not done yet");
     }
 }

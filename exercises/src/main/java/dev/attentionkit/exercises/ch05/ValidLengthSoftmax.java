@@ -26,7 +26,7 @@ public final class ValidLengthSoftmax {
      */
     public static INDArray softmax(INDArray scores, int[] validLengths) {
         // TODO Exercise 5.2: replace this line with your code.
-        // Hint: build a 0/1 keep array from the valid lengths, take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 5.2 is not done yet");
     }
 }

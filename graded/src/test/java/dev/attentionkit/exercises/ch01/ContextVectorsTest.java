@@ -21,7 +21,8 @@ class ContextVectorsTest {
 
     @Test
     @Points(2)
-    @Hint("scores = X · Xᵀ (no scaling in this chapter), weights = softmax of each row, context = weights · X.")
+    @Hint(value = "Does this chapter scale the scores? Check each step's shape: scores, weights, context.",
+        full = "scores = X · Xᵀ (no scaling in this chapter), weights = softmax of each row, context = weights · X.")
     @DisplayName("the book's six context vectors")
     void bookContextVectors() {
         // Book section 3.3.2, all_context_vecs.
@@ -33,7 +34,8 @@ class ContextVectorsTest {
 
     @Test
     @Points(1)
-    @Hint("Check the shapes: [tokens, tokens] weights times [tokens, d] inputs gives [tokens, d].")
+    @Hint(value = "Check the shape after each step; the context of a token mixes the rows of X.",
+        full = "Check the shapes: [tokens, tokens] weights times [tokens, d] inputs gives [tokens, d].")
     @DisplayName("a random 7x5 input matches a plain-loop reference")
     void randomInput() {
         INDArray x = Graded.randomMatrix(21, 7, 5);

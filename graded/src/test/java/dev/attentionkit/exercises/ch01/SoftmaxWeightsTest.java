@@ -27,7 +27,8 @@ class SoftmaxWeightsTest {
 
     @Test
     @Points(1)
-    @Hint("Softmax is exp(s) divided by the sum of exp over the last axis.")
+    @Hint(value = "Do the weights of a row sum to 1, and are they all positive?",
+        full = "Softmax is exp(s) divided by the sum of exp over the last axis.")
     @DisplayName("the book's weights for the query 'journey'")
     void bookWeights() {
         // Book section 3.3.1: softmax of attn_scores_2.
@@ -38,7 +39,8 @@ class SoftmaxWeightsTest {
 
     @Test
     @Points(1)
-    @Hint("Reduce over the last axis (rank - 1) with keepDims = true, so [2, 3, 1] broadcasts against [2, 3, 4].")
+    @Hint(value = "Over which axis do you sum and take the maximum, and does the result still broadcast against the scores?",
+        full = "Reduce over the last axis (rank - 1) with keepDims = true, so [2, 3, 1] broadcasts against [2, 3, 4].")
     @DisplayName("softmax runs over the last axis of a [2, 3, 4] batch")
     void lastAxisOfABatch() {
         INDArray scores = Graded.randomMatrix(5, 6, 4).mul(3).reshape(2, 3, 4);
@@ -50,7 +52,8 @@ class SoftmaxWeightsTest {
 
     @Test
     @Points(1)
-    @Hint("Subtract each row's maximum before exp: exp(1000) is infinite in float32.")
+    @Hint(value = "How large can exp get in float32, and which shift per row changes nothing mathematically?",
+        full = "Subtract each row's maximum before exp: exp(1000) is infinite in float32.")
     @DisplayName("large scores give finite weights (numerically stable), each row shifted by its own maximum")
     void largeScoresAreStable() {
         INDArray scores = Nd4j.createFromArray(1000f, 1001f, 999f);

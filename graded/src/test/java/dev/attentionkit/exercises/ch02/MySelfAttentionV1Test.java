@@ -23,7 +23,8 @@ class MySelfAttentionV1Test {
 
     @Test
     @Points(2)
-    @Hint("queries = x · W_query, keys = x · W_key, values = x · W_value; softmax over each row of the scaled scores.")
+    @Hint(value = "Compare your steps with the book's forward pass of SelfAttention_v1, one line at a time.",
+        full = "queries = x · W_query, keys = x · W_key, values = x · W_value; softmax over each row of the scaled scores.")
     @DisplayName("the book's output with torch.manual_seed(123)")
     void bookOutput() {
         // Book section 3.4.2: SelfAttention_v1(3, 2) after torch.manual_seed(123).
@@ -37,7 +38,8 @@ class MySelfAttentionV1Test {
 
     @Test
     @Points(2)
-    @Hint("Divide the scores by sqrt(dOut), the key size (here sqrt(9) = 3), not by dOut.")
+    @Hint(value = "What exactly are the scores divided by, and what stops exp from overflowing on large scores?",
+        full = "Divide the scores by sqrt(dOut), the key size (here sqrt(9) = 3), not by dOut.")
     @DisplayName("scaled by 1/sqrt(dOut): a random 5x4 input with dOut = 9, and with W_query 200 times larger")
     void scalingWithALargerKeySize() {
         INDArray x = Graded.randomMatrix(1, 5, 4);

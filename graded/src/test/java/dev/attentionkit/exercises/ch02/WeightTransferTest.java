@@ -23,7 +23,8 @@ class WeightTransferTest {
 
     @Test
     @Points(1)
-    @Hint("V1 wants [dIn, dOut]; each V2 weight is [dOut, dIn]: transpose it.")
+    @Hint(value = "Compare the weight layouts of the two classes: [dOut, dIn] versus [dIn, dOut].",
+        full = "V1 wants [dIn, dOut]; each V2 weight is [dOut, dIn]: transpose it.")
     @DisplayName("V1 built from the book's V2 (seed 789) prints the book's V2 output")
     void bookV2() {
         SelfAttentionV1 v1 = WeightTransfer.toV1(SelfAttentionV2.fromSeed(3, 2, false, 789));
@@ -35,7 +36,8 @@ class WeightTransferTest {
 
     @Test
     @Points(2)
-    @Hint("Query goes to query, key to key, value to value, each transposed.")
+    @Hint(value = "Does each weight keep its role (query, key, value) after the transfer?",
+        full = "Query goes to query, key to key, value to value, each transposed.")
     @DisplayName("the weights keep their roles: dIn = 4, dOut = 3 with distinct Q, K, V")
     void rolesAndLayoutPreserved() {
         SelfAttentionV2 v2 = SelfAttentionV2.fromWeights(

@@ -21,7 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class AdditiveCausalMaskTest {
 
     @Test
-    @Hint("fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
+    @Hint(value = "Which keys are in the future of query i? Only those are masked; the diagonal is visible.",
+        full = "fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
     @Points(1)
     @DisplayName("4 tokens: 0 on and below the diagonal, -infinity above it")
     void fourTokens() {
@@ -29,7 +30,8 @@ class AdditiveCausalMaskTest {
     }
 
     @Test
-    @Hint("fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
+    @Hint(value = "Which keys are in the future of query i? Only those are masked; the diagonal is visible.",
+        full = "fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
     @Points(1)
     @DisplayName("1 token and 7 tokens")
     void otherSizes() {

@@ -26,7 +26,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class CausalWeightsTest {
 
     @Test
-    @Hint("add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.")
+    @Hint(value = "Mask first, then a softmax that stays finite for large scores: what do the rows look like for scores of 100?",
+        full = "add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.")
     @Points(2)
     @DisplayName("the book's masked weights (SelfAttention_v2, torch.manual_seed(789))")
     void bookWeights() {
@@ -46,7 +47,8 @@ class CausalWeightsTest {
     }
 
     @Test
-    @Hint("add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.")
+    @Hint(value = "Mask first, then a softmax that stays finite for large scores: what do the rows look like for scores of 100?",
+        full = "add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.")
     @Points(1)
     @DisplayName("a batch of two random [5, 5] score matrices, with scores of 60 to 140")
     void batch() {

@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class InvertedDropoutTest {
 
     @Test
-    @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
+    @Hint(value = "What do the survivors get multiplied by, for any p, and what does evaluation mode do?",
+        full = "in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
     @DisplayName("p = 0.5 on a 6x6 matrix of ones: survivors become 2, the rest 0 (book 3.5.2)")
     void halfOfOnes() {
@@ -39,7 +40,8 @@ class InvertedDropoutTest {
     }
 
     @Test
-    @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
+    @Hint(value = "What do the survivors get multiplied by, for any p, and what does evaluation mode do?",
+        full = "in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
     @DisplayName("p = 0.1 on attention weights [2, 3, 3]: survivors are divided by 0.9")
     void weightsBatch() {
@@ -56,7 +58,8 @@ class InvertedDropoutTest {
     }
 
     @Test
-    @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
+    @Hint(value = "What do the survivors get multiplied by, for any p, and what does evaluation mode do?",
+        full = "in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
     @DisplayName("evaluation mode returns the input unchanged, and the same call in training drops and scales by 1/(1 - p)")
     void evalMode() {

@@ -21,7 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class MergeHeadsTest {
 
     @Test
-    @Hint("permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
+    @Hint(value = "Which axes must swap back before the heads can be glued together?",
+        full = "permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
     @Points(1)
     @DisplayName("[2, 2, 6, 2] gives [2, 6, 4]")
     void bookSizes() {
@@ -29,7 +30,8 @@ class MergeHeadsTest {
     }
 
     @Test
-    @Hint("permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
+    @Hint(value = "Which axes must swap back before the heads can be glued together?",
+        full = "permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
     @Points(1)
     @DisplayName("[1, 4, 3, 5] gives [1, 3, 20]")
     void otherSizes() {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class ParameterCountTest {
 
     @Test
-    @Hint("a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
+    @Hint(value = "Count every Linear of the module, with and without its bias.",
+        full = "a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
     @Points(1)
     @DisplayName("GPT-2 small's attention (768 -> 768, no qkv bias) has 2,360,064 parameters")
     void gpt2Small() {
@@ -28,7 +29,8 @@ class ParameterCountTest {
     }
 
     @Test
-    @Hint("a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
+    @Hint(value = "Count every Linear of the module, with and without its bias.",
+        full = "a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
     @Points(1)
     @DisplayName("with qkv biases and dIn != dOut: (3 -> 2) and (10 -> 6)")
     void withBiases() {

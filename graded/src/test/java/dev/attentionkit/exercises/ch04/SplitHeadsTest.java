@@ -21,7 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class SplitHeadsTest {
 
     @Test
-    @Hint("reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
+    @Hint(value = "A reshape alone keeps the memory order: are the tokens and heads on the right axes afterwards?",
+        full = "reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
     @Points(1)
     @DisplayName("[2, 6, 4] into 2 heads gives [2, 2, 6, 2]")
     void bookSizes() {
@@ -29,7 +30,8 @@ class SplitHeadsTest {
     }
 
     @Test
-    @Hint("reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
+    @Hint(value = "A reshape alone keeps the memory order: are the tokens and heads on the right axes afterwards?",
+        full = "reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
     @Points(1)
     @DisplayName("[3, 5, 12] into 3 heads and into 4 heads")
     void otherSizes() {

@@ -28,7 +28,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class WrapperToMultiHeadTest {
 
     @Test
-    @Hint("Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
+    @Hint(value = "The wrapper has no output projection: what must MultiHeadAttention's be so that it changes nothing?",
+        full = "Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
     @Points(1)
     @DisplayName("the book's wrapper (2 heads, torch.manual_seed(123)): its printed output")
     void bookWrapper() {
@@ -49,7 +50,8 @@ class WrapperToMultiHeadTest {
     }
 
     @Test
-    @Hint("Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
+    @Hint(value = "The wrapper has no output projection: what must MultiHeadAttention's be so that it changes nothing?",
+        full = "Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
     @Points(2)
     @DisplayName("3 random heads (dIn = 5, 3 features each): outputs equal the heads side by side")
     void randomHeads() {

@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class AdditiveAttentionTest {
 
     @Test
-    @Hint("project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
+    @Hint(value = "Write down the formula of Bahdanau's score for one query i and key j, and compare each factor.",
+        full = "project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
     @Points(1)
     @DisplayName("a case to check by hand: W_q = W_k = identity, v = [1, 1]")
     void byHand() {
@@ -36,7 +37,8 @@ class AdditiveAttentionTest {
     }
 
     @Test
-    @Hint("project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
+    @Hint(value = "Write down the formula of Bahdanau's score for one query i and key j, and compare each factor.",
+        full = "project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
     @Points(2)
     @DisplayName("random queries [3, 4] and keys [5, 6] of different sizes, hidden size 7")
     void differentSizes() {

@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class ValidLengthSoftmaxTest {
 
     @Test
-    @Hint("build a 0/1 keep array from the valid lengths; take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.")
+    @Hint(value = "Which keys take part in each row's maximum and sum? Try scores [0, 1, 200] and [-200, -199, 0] with valid length 2.",
+        full = "build a 0/1 keep array from the valid lengths; take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.")
     @Points(1)
     @DisplayName("by hand: [2, 1, 0.5, 3] and [0, 1, 200] with valid length 2")
     void byHand() {
@@ -44,7 +45,8 @@ class ValidLengthSoftmaxTest {
     }
 
     @Test
-    @Hint("build a 0/1 keep array from the valid lengths; take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.")
+    @Hint(value = "Which keys take part in each row's maximum and sum? Try scores [0, 1, 200] and [-200, -199, 0] with valid length 2.",
+        full = "build a 0/1 keep array from the valid lengths; take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.")
     @Points(1)
     @DisplayName("a random batch [2, 3, 5] with valid lengths [2, 4]")
     void randomBatch() {
@@ -58,7 +60,8 @@ class ValidLengthSoftmaxTest {
     }
 
     @Test
-    @Hint("build a 0/1 keep array from the valid lengths; take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.")
+    @Hint(value = "Which keys take part in each row's maximum and sum? Try scores [0, 1, 200] and [-200, -199, 0] with valid length 2.",
+        full = "build a 0/1 keep array from the valid lengths; take each row's maximum over its valid keys only; multiply exp(scores - that max) by keep, divide by the row sum, and do not divide by a sum of 0.")
     @Points(1)
     @DisplayName("valid length 0 gives zeros (not NaN); scores of 1000 stay finite")
     void emptyRowsAndLargeScores() {

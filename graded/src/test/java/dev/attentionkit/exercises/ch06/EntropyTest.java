@@ -28,7 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class EntropyTest {
 
     @Test
-    @Hint("sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
+    @Hint(value = "Which logarithm is it, and what does a weight of 0 contribute?",
+        full = "sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
     @Points(1)
     @DisplayName("one-hot rows have entropy 0, even rows ln(n), and zero weights add nothing")
     void byHand() {
@@ -40,7 +41,8 @@ class EntropyTest {
     }
 
     @Test
-    @Hint("sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
+    @Hint(value = "Which logarithm is it, and what does a weight of 0 contribute?",
+        full = "sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
     @Points(1)
     @DisplayName("softmax weights of random scores [3 heads, 4 queries, 5 keys]")
     void random() {

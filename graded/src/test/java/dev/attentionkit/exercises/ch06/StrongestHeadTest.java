@@ -19,7 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class StrongestHeadTest {
 
     @Test
-    @Hint("loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
+    @Hint(value = "On a tie, which head wins?",
+        full = "loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
     @Points(1)
     @DisplayName("by hand: 3 heads, 2 queries, 2 keys, and a tie goes to the lower head")
     void byHand() {
@@ -34,7 +35,8 @@ class StrongestHeadTest {
     }
 
     @Test
-    @Hint("loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
+    @Hint(value = "On a tie, which head wins?",
+        full = "loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
     @Points(1)
     @DisplayName("every (query, key) pair of random weights [4 heads, 5 queries, 5 keys]")
     void random() {

@@ -26,7 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class TopKeysTest {
 
     @Test
-    @Hint("sort the key positions 0..keys-1 of each row by descending weight (a stable sort keeps tied keys in order) and keep the first k.")
+    @Hint(value = "What order do tied keys come in?",
+        full = "sort the key positions 0..keys-1 of each row by descending weight (a stable sort keeps tied keys in order) and keep the first k.")
     @Points(1)
     @DisplayName("by hand, with a tie: the smaller key position comes first")
     void byHand() {
@@ -39,7 +40,8 @@ class TopKeysTest {
     }
 
     @Test
-    @Hint("sort the key positions 0..keys-1 of each row by descending weight (a stable sort keeps tied keys in order) and keep the first k.")
+    @Hint(value = "What order do tied keys come in?",
+        full = "sort the key positions 0..keys-1 of each row by descending weight (a stable sort keeps tied keys in order) and keep the first k.")
     @Points(1)
     @DisplayName("softmax weights of random scores [6, 8], k = 3 and k = 8")
     void random() {

@@ -50,7 +50,8 @@ class AdditiveAttentionScoreTest {
     }
 
     @Test
-    @Hint("keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
+    @Hint(value = "Write down the additive score for key j and compare each factor: projections, tanh, v.",
+        full = "keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
     @Points(1)
     @DisplayName("one query against 5 keys of the same size (dQ = dK = 4, h = 3)")
     void sameSizes() {
@@ -58,7 +59,8 @@ class AdditiveAttentionScoreTest {
     }
 
     @Test
-    @Hint("keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
+    @Hint(value = "Write down the additive score for key j and compare each factor: projections, tanh, v.",
+        full = "keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
     @Points(2)
     @DisplayName("queries and keys of different sizes (dQ = 6, dK = 3, h = 5, Tx = 7)")
     void differentSizes() {

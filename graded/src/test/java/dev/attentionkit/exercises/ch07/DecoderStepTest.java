@@ -48,7 +48,8 @@ class DecoderStepTest {
     }
 
     @Test
-    @Hint("score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
+    @Hint(value = "The weights must be a softmax of the scores, and the context their weighted sum of the states.",
+        full = "score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
     @Points(2)
     @DisplayName("with Luong's multiplicative score qᵀ W k (dQ = 3, dK = 4, Tx = 6)")
     void luong() {
@@ -70,7 +71,8 @@ class DecoderStepTest {
     }
 
     @Test
-    @Hint("score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
+    @Hint(value = "The weights must be a softmax of the scores, and the context their weighted sum of the states.",
+        full = "score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
     @Points(1)
     @DisplayName("with Bahdanau's additive score (dQ = 5, dK = 2, h = 4, Tx = 8)")
     void bahdanau() {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class ExactMatchAccuracyTest {
 
     @Test
-    @Hint("count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.")
+    @Hint(value = "What is 1 / 3 in Java integer arithmetic? And which inputs are wrong?",
+        full = "count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.")
     @Points(1)
     @DisplayName("one wrong character makes a translation wrong: 2 of 4 right is 0.5")
     void exact() {
@@ -30,7 +31,8 @@ class ExactMatchAccuracyTest {
     }
 
     @Test
-    @Hint("count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.")
+    @Hint(value = "What is 1 / 3 in Java integer arithmetic? And which inputs are wrong?",
+        full = "count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.")
     @Points(1)
     @DisplayName("lists of different sizes, or no examples, are rejected with IllegalArgumentException; 1 of 3 is 1/3")
     void rejectsBadInput() {

@@ -48,7 +48,8 @@ class SameDiffAttentionTest {
     }
 
     @Test
-    @Hint("sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
+    @Hint(value = "Build every step with SameDiff operations, and check what the scores are divided by.",
+        full = "sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
     @Points(2)
     @DisplayName("the forward pass computes softmax(Q·Kᵀ/sqrt(dK))·V")
     void forward() {
@@ -65,7 +66,8 @@ class SameDiffAttentionTest {
     }
 
     @Test
-    @Hint("sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
+    @Hint(value = "Build every step with SameDiff operations, and check what the scores are divided by.",
+        full = "sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
     @Points(2)
     @DisplayName("gradients of Q, K and V match finite differences (GradCheckUtil) and the hand-derived ones")
     void gradients() {

@@ -47,7 +47,8 @@ class LayerNormalizationTest {
 
     @Test
     @Points(1)
-    @Hint("Normalise each row on its own: mean and variance over the last axis (x.mean(true, 1)), not over the whole array.")
+    @Hint(value = "Over which axis are the mean and the variance taken?",
+        full = "Normalise each row on its own: mean and variance over the last axis (x.mean(true, 1)), not over the whole array.")
     @DisplayName("gamma = 1, beta = 0: every row gets mean 0 and variance 1")
     void plain() {
         double[][] x = {{1, 2, 3, 4}, {10, 10, 10, 14}};
@@ -60,7 +61,8 @@ class LayerNormalizationTest {
 
     @Test
     @Points(2)
-    @Hint("The variance is biased (divide by d, as PyTorch); eps goes inside the square root; then · gamma + beta per column.")
+    @Hint(value = "Which variance (divided by d or by d - 1), and where does eps go?",
+        full = "The variance is biased (divide by d, as PyTorch); eps goes inside the square root; then · gamma + beta per column.")
     @DisplayName("random 5 × 6 input with gamma, beta and eps = 0.1")
     void withGammaBeta() {
         INDArray x = Graded.randomMatrix(81, 5, 6);
@@ -72,7 +74,8 @@ class LayerNormalizationTest {
 
     @Test
     @Points(1)
-    @Hint("Check that x is [rows, d] and that gamma and beta have d values; throw IllegalArgumentException otherwise.")
+    @Hint(value = "Which shapes of x, gamma and beta are valid, and what happens to the others?",
+        full = "Check that x is [rows, d] and that gamma and beta have d values; throw IllegalArgumentException otherwise.")
     @DisplayName("gamma or beta of the wrong size, or x not [rows, d], is rejected; the right sizes are normalised")
     void rejects() {
         INDArray x = Graded.randomMatrix(84, 3, 4);

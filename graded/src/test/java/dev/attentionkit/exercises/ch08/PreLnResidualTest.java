@@ -22,7 +22,8 @@ class PreLnResidualTest {
 
     @Test
     @Points(1)
-    @Hint("With a sub-layer that returns zeros, the output must be x itself: the residual adds the raw x.")
+    @Hint(value = "Where does the layer norm go in a pre-LN block, and what does the residual add?",
+        full = "With a sub-layer that returns zeros, the output must be x itself: the residual adds the raw x.")
     @DisplayName("a zero sub-layer leaves x unchanged; tanh as the sub-layer gives x + tanh(layerNorm(x))")
     void identity() {
         INDArray x = Graded.randomMatrix(91, 4, 3);
@@ -46,7 +47,8 @@ class PreLnResidualTest {
 
     @Test
     @Points(2)
-    @Hint("The sub-layer reads layerNorm(x) (eps 1e-5), not x; add its output to the original x.")
+    @Hint(value = "What does the sub-layer read, and what is added to its output?",
+        full = "The sub-layer reads layerNorm(x) (eps 1e-5), not x; add its output to the original x.")
     @DisplayName("x + W·layerNorm(x) for a linear sub-layer")
     void linearSublayer() {
         INDArray x = Graded.randomMatrix(94, 5, 4);

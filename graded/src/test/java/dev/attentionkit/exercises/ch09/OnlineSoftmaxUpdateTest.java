@@ -30,7 +30,8 @@ class OnlineSoftmaxUpdateTest {
 
     @Test
     @Points(1)
-    @Hint("After one block from the start state: m = the row maximum, l = Σ exp(s - m), acc = exp(S - m) · V.")
+    @Hint(value = "From the start state, what are m, l and acc after one block, row by row?",
+        full = "After one block from the start state: m = the row maximum, l = Σ exp(s - m), acc = exp(S - m) · V.")
     @DisplayName("one block from the start: m, l and acc of a 3 x 4 block")
     void firstBlock() {
         INDArray scores = Graded.randomMatrix(1, 3, 4).mul(3);
@@ -62,7 +63,8 @@ class OnlineSoftmaxUpdateTest {
 
     @Test
     @Points(2)
-    @Hint("When a later block raises the maximum, multiply the old l and acc by exp(m - m') before adding the new block.")
+    @Hint(value = "What happens to the old l and acc when a later block raises the running maximum?",
+        full = "When a later block raises the maximum, multiply the old l and acc by exp(m - m') before adding the new block.")
     @DisplayName("blocks of 3, 2 and 4 keys give softmax(S) · V of all 9 keys")
     void blocksGiveTheFullSoftmax() {
         INDArray scores = Graded.randomMatrix(3, 4, 9).mul(4);
@@ -97,7 +99,8 @@ class OnlineSoftmaxUpdateTest {
 
     @Test
     @Points(2)
-    @Hint("A row that has seen only -inf scores keeps m = -inf: shift it by 0, not by m', so nothing becomes NaN.")
+    @Hint(value = "What is exp(-inf - (-inf))? A row that has seen no key yet must stay without NaN.",
+        full = "A row that has seen only -inf scores keeps m = -inf: shift it by 0, not by m', so nothing becomes NaN.")
     @DisplayName("a first block that is fully masked for one row leaves no NaN, and the result is still exact")
     void fullyMaskedFirstBlock() {
         INDArray scores = Graded.randomMatrix(5, 2, 6);

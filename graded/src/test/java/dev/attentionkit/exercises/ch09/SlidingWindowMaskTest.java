@@ -20,7 +20,8 @@ class SlidingWindowMaskTest {
 
     @Test
     @Points(1)
-    @Hint("Query i keeps key j when |i - j| < window: window 2 keeps the diagonal and one neighbour on each side.")
+    @Hint(value = "How far apart may a query and a key be for a window of w? Try w = 1.",
+        full = "Query i keeps key j when |i - j| < window: window 2 keeps the diagonal and one neighbour on each side.")
     @DisplayName("6 tokens, window 2, both directions: a band of width 3; window 1 is the diagonal")
     void band() {
         // Written out by hand: row i keeps columns i-1, i, i+1.
@@ -39,7 +40,8 @@ class SlidingWindowMaskTest {
 
     @Test
     @Points(1)
-    @Hint("Causal: keep only keys at or before the query (j <= i), and still within the window.")
+    @Hint(value = "In the causal form, may a query look forward?",
+        full = "Causal: keep only keys at or before the query (j <= i), and still within the window.")
     @DisplayName("6 tokens, window 3, causal: each query sees itself and the two before it")
     void causalBand() {
         String[] expected = {
@@ -54,7 +56,8 @@ class SlidingWindowMaskTest {
 
     @Test
     @Points(1)
-    @Hint("A window at least as long as the sequence hides nothing but the future (when causal); a window below 1 throws IllegalArgumentException.")
+    @Hint(value = "What does a very wide window hide, and what should a window below 1 do?",
+        full = "A window at least as long as the sequence hides nothing but the future (when causal); a window below 1 throws IllegalArgumentException.")
     @DisplayName("a window longer than the sequence is full (or causal) attention; a window of 0 is rejected")
     void wideWindow() {
         assertThrows(IllegalArgumentException.class, () -> SlidingWindowMask.mask(5, 0, false), "mask(5, window = 0, false)");
