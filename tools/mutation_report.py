@@ -8,6 +8,7 @@ and exits 1 when an exercise detects fewer than --min percent (default 90) of it
 usage: python3 tools/mutation_report.py [MUTATIONS_XML] [--min PERCENT] [--equivalent FILE]
 """
 import argparse
+import re
 import sys
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
@@ -52,8 +53,18 @@ def exercise_of(cls, method):
     return EXERCISES.get(short + "#" + name) or EXERCISES.get(short) or "?"
 
 
+def call_target(description):
+    """'replaced call to org/nd4j/.../INDArray::dup with receiver' -> 'INDArray::dup'; '-' when no call is named."""
+    m = re.search(r"call to (\S+::\S+)", description or "")
+    return m.group(1).rsplit("/", 1)[-1] if m else "-"
+
+
 def load_equivalent(path):
-    """Lines 'Class#method:line MUTATOR -- reason' ('#' at the start of a line is a comment)."""
+    """Lines 'Class#method MUTATOR TARGET -- reason' ('#' at the start of a line is a comment).
+
+    TARGET is the call a mutant changes (INDArray::dup), '-' for mutants of no call. Keys name no line number, so
+    moving code (markers, comments) does not orphan them; one line explains every such mutant of the method.
+    """
     known = {}
     try:
         with open(path, encoding="utf-8") as f:
@@ -63,9 +74,9 @@ def load_equivalent(path):
                     continue
                 head, sep, reason = line.partition(" -- ")
                 parts = head.split()
-                if not sep or len(parts) != 2 or not reason.strip():
-                    sys.exit(f"{path}: cannot read '{line}' (want 'Class#method:line MUTATOR -- reason')")
-                known[(parts[0], parts[1])] = reason.strip()
+                if not sep or len(parts) != 3 or not reason.strip():
+                    sys.exit(f"{path}: cannot read '{line}' (want 'Class#method MUTATOR TARGET -- reason')")
+                known[tuple(parts)] = reason.strip()
     except FileNotFoundError:
         pass
     return known
@@ -100,10 +111,11 @@ def main():
         short = cls[len(PACKAGE):].split("$")[0] if cls.startswith(PACKAGE) else cls
         where = f"{short}#{method}:{m.findtext('lineNumber')}"
         mutator = m.findtext("mutator").rsplit(".", 1)[-1]
-        reason = equivalent.get((where, mutator))
+        key = (f"{short}#{method}", mutator, call_target(m.findtext("description")))
+        reason = equivalent.get(key)
         if reason:
             counts[1] += 1
-            used.add((where, mutator))
+            used.add(key)
         survivors.append((ex, where, mutator, m.get("status"), m.findtext("description"), reason))
     print(f"{'exercise':<9}{'mutants':>8}{'detected':>9}{'equivalent':>11}{'score':>8}")
     low = []
@@ -126,8 +138,8 @@ def main():
             print(f"  {ex:<4} {where} {mutator} [{status}]: {desc}")
             print(f"       {'equivalent: ' + reason if reason else 'NOT EXPLAINED: kill it with a test or explain it in ' + a.equivalent}")
     stale = [k for k in equivalent if k not in used]
-    for where, mutator in stale:
-        print(f"note: {a.equivalent} explains {where} {mutator}, which no longer survives (remove the line)")
+    for key in stale:
+        print(f"note: {a.equivalent} explains {' '.join(key)}, which no longer survives (remove the line)")
     unexplained = [s for s in survivors if not s[5]]
     if low:
         sys.exit(f"\nexercises below {a.min:g}% of their non-equivalent mutants detected: {', '.join(low)}")
