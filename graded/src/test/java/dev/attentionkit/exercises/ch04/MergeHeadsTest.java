@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
     "dev.attentionkit.attention.Heads",
     "dev.attentionkit.attention.MultiHeadAttention",
     "dev.attentionkit.attention.FusedQkvAttention",
+    "dev.attentionkit.attention.QkvAttention",
     "dev.attentionkit.efficient.*",
     "dev.attentionkit.train.*"})
 class MergeHeadsTest {

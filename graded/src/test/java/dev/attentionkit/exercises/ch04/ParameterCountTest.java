@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 // What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
 @MayNotUse({
     "*#parameterCount",
+    "*#parameters",
     "dev.attentionkit.attention.*",
     "dev.attentionkit.nn.*",
     "dev.attentionkit.train.*"})

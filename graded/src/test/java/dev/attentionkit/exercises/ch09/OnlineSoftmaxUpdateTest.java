@@ -19,6 +19,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 @MayNotUse({
     "dev.attentionkit.efficient.OnlineSoftmax#update",
     "dev.attentionkit.efficient.BlockedAttention",
+    "dev.attentionkit.efficient.EfficientAttention",
     "dev.attentionkit.efficient.BlockSparseAttention",
     "dev.attentionkit.efficient.FusedSoftmax",
     "dev.attentionkit.efficient.FastMultiHeadAttention",
