@@ -2,7 +2,9 @@
 convention, in Java comments).
 
 In a solution, the code between ``// BEGIN SOLUTION <number>`` and ``// END SOLUTION`` is the answer. In the
-stub it becomes a TODO line, the region's ``// Hint:`` lines, and a ``throw`` that says the exercise is not done.
+stub it becomes a TODO line, a pointer to the grader's hints (a nudge first, the recipe on request: the hints live
+in the graded tests' ``@Hint``, not in the stub), any ``// Hint:`` lines of the region, and a ``throw`` that says
+the exercise is not done.
 Everything else (imports, Javadoc, signatures, helpers) is the same file: the imports are the ones an answer needs.
 
     python3 tools/make_exercises.py           write the stubs (never over a stub a learner has edited)
@@ -22,6 +24,7 @@ EXERCISES = ROOT / "exercises/src/main/java"
 BEGIN = re.compile(r"^(\s*)// BEGIN SOLUTION (\S+)\s*$")
 END = re.compile(r"^\s*// END SOLUTION\s*$")
 HINT = re.compile(r"^\s*// Hint:")
+POINTER = "// Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe."
 
 
 class MarkerError(Exception):
@@ -43,6 +46,7 @@ def stub_of(source, name):
                 raise MarkerError(f"{name}:{number}: END SOLUTION without a BEGIN SOLUTION")
             indent, exercise, _, hints = region
             out.append(f"{indent}// TODO Exercise {exercise}: replace this line with your code.\n")
+            out.append(f"{indent}{POINTER}\n")
             out.extend(hints)
             out.append(f'{indent}throw new UnsupportedOperationException("Exercise {exercise} is not done yet");\n')
             region, regions = None, regions + 1

@@ -33,6 +33,7 @@ import java.util.List;
 public final class Sum {
     public static int sum(List<Integer> xs) {
         // TODO Exercise 9.9: replace this line with your code.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         // Hint: add them up.
         throw new UnsupportedOperationException("Exercise 9.9 is not done yet");
     }
@@ -41,7 +42,7 @@ public final class Sum {
 
 
 class StubGenerator(unittest.TestCase):
-    def test_the_answer_becomes_a_todo_the_hint_and_a_throw(self):
+    def test_the_answer_becomes_a_todo_the_pointer_the_hint_and_a_throw(self):
         self.assertEqual(STUB, make_exercises.stub_of(SOLUTION, "Sum.java"))
 
     def test_two_regions_in_one_file(self):

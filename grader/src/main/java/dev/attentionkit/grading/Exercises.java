@@ -20,11 +20,24 @@ public final class Exercises {
      * @throws IllegalStateException when the kit's folder cannot be found (the kernel was not started by {@code ./kit lab})
      */
     public static GradeReport check(String chapter) {
+        return check(chapter, Hints.NUDGE);
+    }
+
+    /**
+     * Grades one chapter like {@link #check(String)}, with {@code hints} next to failures: {@code Hints.FULL} adds
+     * the full recipe, for a second call after trying with the nudges.
+     */
+    public static GradeReport check(String chapter, Hints hints) {
         Path root = kitRoot();
         try (Progress progress = Progress.start("checking " + chapter, 0)) {
             progress.step(0, "compiling your exercises and running the graded tests");
-            return Grader.grade(root, root.resolve("exercises"), chapter);
+            return Grader.grade(root, root.resolve("exercises"), chapter).withHints(hints);
         }
+    }
+
+    /** {@link #check(String, Hints)} with the full recipes: the second call, after trying with the nudges. */
+    public static GradeReport hints(String chapter) {
+        return check(chapter, Hints.FULL);
     }
 
     /** The kit's root: where {@code ./kit lab} said it is, or the nearest folder above with {@code kit} and {@code graded/}. */

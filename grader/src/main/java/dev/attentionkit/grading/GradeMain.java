@@ -19,6 +19,9 @@ public final class GradeMain {
               --json FILE           also write Gradescope results.json to FILE
               --chapter chNN        grade one chapter only (package dev.attentionkit.exercises.chNN)
               --show-hidden         show names and messages of hidden tests
+              --hints nudge|full    next to a failure: a nudge (default), or also the full recipe
+              --seed N              draw the graded inputs from seed N (default: a fresh seed per submission,
+                                    printed with the report, so a run can be repeated)
               --kit-root DIR        the kit's root folder (default: current folder)
               --tests DIR           graded test sources (default: graded/src/test/java)
               --hidden-tests DIR    hidden graded test sources (default: graded/src/hidden/java)
@@ -76,7 +79,7 @@ public final class GradeMain {
             Path submission = o.resolve(o.submission != null ? o.submission : "exercises");
             GradeReport report;
             try {
-                report = grader.grade(submission, o.chapter).showingHidden(o.showHidden);
+                report = grader.grade(submission, o.chapter).showingHidden(o.showHidden).withHints(o.hints);
             } catch (GradingException e) {
                 if (o.json != null) {
                     writeFailureJson(grader, o.chapter, o.resolve(o.json), e.getMessage());
@@ -125,6 +128,8 @@ public final class GradeMain {
         boolean noSandbox;
         boolean keepWork;
         boolean help;
+        Long seed;
+        Hints hints = Hints.NUDGE;
         int jobs = Runtime.getRuntime().availableProcessors();
         Limits limits = Limits.defaults();
         final List<String> passThrough = new ArrayList<>();
@@ -157,6 +162,22 @@ public final class GradeMain {
                         }
                         o.limits = o.limits.withHeap(h);
                         o.passThrough.addAll(List.of(a, h));
+                    }
+                    case "--seed" -> {
+                        String v = value(args, ++i, a);
+                        try {
+                            o.seed = Long.parseLong(v);
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--seed takes a whole number (as printed with a report), not '" + v + "'");
+                        }
+                    }
+                    case "--hints" -> {
+                        String v = value(args, ++i, a);
+                        o.hints = switch (v) {
+                            case "nudge" -> Hints.NUDGE;
+                            case "full" -> Hints.FULL;
+                            default -> throw new IllegalArgumentException("--hints takes nudge or full, not '" + v + "'");
+                        };
                     }
                     case "--gradescope" -> o.gradescope = true;
                     case "--show-hidden" -> o.showHidden = true;
@@ -199,7 +220,7 @@ public final class GradeMain {
                 g = g.withTests(tests != null ? resolve(tests) : root.resolve("graded/src/test/java"),
                         hiddenTests != null ? resolve(hiddenTests) : root.resolve("graded/src/hidden/java"));
             }
-            return g;
+            return seed != null ? g.withSeed(seed) : g;
         }
 
         /** Options a packaged autograder should reuse. */

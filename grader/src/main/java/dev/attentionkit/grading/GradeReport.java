@@ -26,9 +26,12 @@ import java.util.Locale;
  * @param warnings    problems the learner should see first (compile errors, rejected files, sandbox)
  * @param elapsed     wall time of the grading
  * @param showHidden  whether hidden tests are rendered in full
+ * @param seed        the seed the graded tests drew their random inputs from ({@code --seed} reproduces the run);
+ *                    0 when no test ran
+ * @param hints       how much help failures show: the nudge, or also the full recipe
  */
 public record GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings,
-                          Duration elapsed, boolean showHidden) implements HtmlDisplay {
+                          Duration elapsed, boolean showHidden, long seed, Hints hints) implements HtmlDisplay {
     private static final int REASON_WIDTH = 90;
 
     /** Copies the lists. */
@@ -36,6 +39,32 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         outcomes = List.copyOf(outcomes);
         warnings = List.copyOf(warnings);
     }
+
+    /** A report of a run without graded inputs (nothing ran): seed 0. */
+    public GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings, Duration elapsed,
+                       boolean showHidden) {
+        this(submission, outcomes, warnings, elapsed, showHidden, 0L, Hints.NUDGE);
+    }
+
+    /** A report that shows the nudges only. */
+    public GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings, Duration elapsed,
+                       boolean showHidden, long seed) {
+        this(submission, outcomes, warnings, elapsed, showHidden, seed, Hints.NUDGE);
+    }
+
+    /** This report, showing {@code h} next to failures (the full recipe only with {@link Hints#FULL}). */
+    public GradeReport withHints(Hints h) {
+        return new GradeReport(submission, outcomes, warnings, elapsed, showHidden, seed, h == null ? Hints.NUDGE : h);
+    }
+
+    /** Whether a failed test has a recipe that this report does not show yet. */
+    private boolean recipeWithheld() {
+        return hints != Hints.FULL && outcomes.stream().anyMatch(o -> visible(o) && !o.passed() && !o.test().recipe().isEmpty());
+    }
+
+    /** The line that says how to see the full recipes. */
+    static final String FULL_HINTS_LINE = "Stuck after trying? The full recipe for each failing test: ./kit grade --hints full, "
+            + "or Exercises.hints(\"chNN\") in a notebook.";
 
     /** Points earned, hidden tests included. */
     public int score() {
@@ -49,7 +78,7 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
 
     /** This report, rendering hidden tests in full when {@code show}. */
     public GradeReport showingHidden(boolean show) {
-        return new GradeReport(submission, outcomes, warnings, elapsed, show);
+        return new GradeReport(submission, outcomes, warnings, elapsed, show, seed, hints);
     }
 
     /** The outcome of the test {@code Class#method} (simple or qualified class name). */
@@ -95,17 +124,31 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
             if (!o.passed()) {
                 b.append("       ").append(clip(o.reason(), REASON_WIDTH)).append('\n');
                 if (!o.test().hint().isEmpty()) {
-                    b.append("       hint: ").append(clip(o.test().hint(), REASON_WIDTH)).append('\n');
+                    b.append("       hint: ").append(o.test().hint().replace('\n', ' ')).append('\n');
+                }
+                if (hints == Hints.FULL && !o.test().recipe().isEmpty()) {
+                    b.append("       recipe: ").append(o.test().recipe()).append('\n');
                 }
             }
         }
         if (hiddenCount > 0) {
             b.append(String.format(Locale.ROOT, "%n  %d hidden test(s) worth %d point(s): results withheld%n", hiddenCount, hiddenMax));
         }
+        if (seed != 0) {
+            b.append('\n').append(seedLine()).append('\n');
+        }
+        if (recipeWithheld()) {
+            b.append(seed != 0 ? "" : "\n").append(FULL_HINTS_LINE).append('\n');
+        }
         b.append(String.format(Locale.ROOT, "%nTotal: %d / %d points%s%n", shownScore, shownMax,
                 hiddenCount > 0 ? " (visible tests)" : ""));
         b.append(nextStep()).append('\n');
         return b.toString();
+    }
+
+    /** Where the graded inputs came from, so a run can be repeated exactly. */
+    private String seedLine() {
+        return "Graded inputs drawn from seed " + seed + " (repeat this run with --seed " + seed + ").";
     }
 
     /** A line for self-paced learners: what to work on next. */
@@ -156,11 +199,19 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
                 if (!o.test().hint().isEmpty()) {
                     b.append("<br><i>Hint: ").append(Text.html(o.test().hint())).append("</i>");
                 }
+                if (hints == Hints.FULL && !o.test().recipe().isEmpty()) {
+                    b.append("<br>Recipe: ").append(Text.html(o.test().recipe()));
+                }
             }
             b.append("</td></tr>");
         }
         b.append("</tbody><tfoot><tr><th></th><th>Total</th><th>").append(shownScore).append(" / ").append(shownMax)
-                .append("</th><th></th></tr></tfoot></table></div>");
+                .append("</th><th></th></tr></tfoot></table>");
+        if (recipeWithheld()) {
+            b.append("<p><i>Stuck after trying? <code>Exercises.hints(\"chNN\")</code> (this chapter's number) shows the full recipe "
+                    + "for each failing test.</i></p>");
+        }
+        b.append("</div>");
         return b.toString();
     }
 
@@ -174,7 +225,8 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         ObjectNode root = mapper.createObjectNode();
         root.put("score", score());
         root.put("execution_time", Math.max(0, elapsed.toSeconds()));
-        root.put("output", String.join("\n\n", warnings));
+        root.put("output", String.join("\n\n", seed == 0 ? warnings
+                : java.util.stream.Stream.concat(warnings.stream(), java.util.stream.Stream.of(seedLine())).toList()));
         ArrayNode tests = root.putArray("tests");
         int number = 1;
         for (TestOutcome o : outcomes) {
@@ -189,6 +241,9 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
                 out.append(o.reason());
                 if (!o.test().hint().isEmpty()) {
                     out.append("\nHint: ").append(o.test().hint());
+                }
+                if (hints == Hints.FULL && !o.test().recipe().isEmpty()) {
+                    out.append("\nRecipe: ").append(o.test().recipe());
                 }
             }
             if (!o.output().isBlank()) {

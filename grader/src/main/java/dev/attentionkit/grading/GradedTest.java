@@ -14,9 +14,16 @@ import java.nio.file.Path;
  * @param source      the test's source file
  * @param exercise    the test class's {@code @DisplayName} (the exercise, e.g. "1.1 Attention scores for one
  *                    query"), or the class's simple name
+ * @param recipe      the {@code full} form of the test's {@code @Hint} (shown only on request), or empty
  */
 public record GradedTest(String className, String method, String displayName, int points,
-                         String hint, boolean hidden, Path source, String exercise) {
+                         String hint, boolean hidden, Path source, String exercise, String recipe) {
+
+    /** A test whose hint has no full form. */
+    public GradedTest(String className, String method, String displayName, int points, String hint, boolean hidden,
+                      Path source, String exercise) {
+        this(className, method, displayName, points, hint, hidden, source, exercise, "");
+    }
 
     /** How reports head this test's group: chapter and exercise, e.g. {@code ch01 · 1.1 Attention scores}. */
     public String group() {

@@ -29,14 +29,23 @@ public final class Grader {
     private final List<Path> classPath;
     private final Limits limits;
     private final boolean keepWork;
+    private final Long seed;
+    private final boolean referenceCheck;
 
     private Grader(Path kitRoot, Path testRoot, Path hiddenRoot, List<Path> classPath, Limits limits, boolean keepWork) {
+        this(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, null, true);
+    }
+
+    private Grader(Path kitRoot, Path testRoot, Path hiddenRoot, List<Path> classPath, Limits limits, boolean keepWork,
+                   Long seed, boolean referenceCheck) {
         this.kitRoot = kitRoot.toAbsolutePath().normalize();
         this.testRoot = testRoot.toAbsolutePath().normalize();
         this.hiddenRoot = hiddenRoot.toAbsolutePath().normalize();
         this.classPath = List.copyOf(classPath);
         this.limits = limits;
         this.keepWork = keepWork;
+        this.seed = seed;
+        this.referenceCheck = referenceCheck;
     }
 
     /**
@@ -73,22 +82,38 @@ public final class Grader {
 
     /** This grader with other graded test folders (visible and hidden). */
     public Grader withTests(Path visible, Path hidden) {
-        return new Grader(kitRoot, visible, hidden, classPath, limits, keepWork);
+        return new Grader(kitRoot, visible, hidden, classPath, limits, keepWork, seed, referenceCheck);
     }
 
     /** This grader handing {@code cp} (kit library, JUnit, grader classes) to javac and the test JVMs. */
     public Grader withClassPath(List<Path> cp) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, cp, limits, keepWork);
+        return new Grader(kitRoot, testRoot, hiddenRoot, cp, limits, keepWork, seed, referenceCheck);
     }
 
     /** This grader with other limits. */
     public Grader withLimits(Limits l) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, l, keepWork);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, l, keepWork, seed, referenceCheck);
     }
 
     /** This grader, keeping its work area for inspection when {@code keep}. */
     public Grader keepingWork(boolean keep) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keep);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keep, seed, referenceCheck);
+    }
+
+    /**
+     * This grader drawing the graded inputs from {@code s} (see {@link GradedSeed}) instead of a fresh seed per
+     * submission: repeats a run exactly (0: the fixed inputs of a plain Maven run).
+     */
+    public Grader withSeed(long s) {
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, s, referenceCheck);
+    }
+
+    /**
+     * This grader with the bytecode rules ({@link ReferenceCheck}) switched on or off. Off only for testing the
+     * layers behind it (time, memory and output limits, the sandbox) with fixtures the rules would stop first.
+     */
+    Grader withReferenceCheck(boolean on) {
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, seed, on);
     }
 
     /** The visible graded test sources. */
@@ -165,6 +190,7 @@ public final class Grader {
     }
 
     private GradeReport gradeIn(Path work, Path workspace, List<GradedTest> tests, long start) {
+        long runSeed = seed != null ? seed : GradedSeed.fresh();
         Submission submission = Submission.collect(workspace, work);
         List<String> warnings = new ArrayList<>(submission.warnings());
         if (keepWork) {
@@ -182,6 +208,7 @@ public final class Grader {
         Path testClasses = work.resolve("test-classes");
         Map<String, TestOutcome> outcomes = new LinkedHashMap<>();
         List<GradedTest> runnable = compileTests(tests, runCp, testClasses, studentLog, outcomes);
+        runnable = checkReferences(classes, testClasses, runnable, outcomes, warnings);
 
         if (!runnable.isEmpty()) {
             List<Path> jvmCp = new ArrayList<>(classPath);
@@ -195,12 +222,36 @@ public final class Grader {
                     work.getParent().equals(shared) && jvmCp.stream().noneMatch(p -> p.startsWith(shared) && !p.startsWith(work)) ? work : null,
                     sandboxWarnings);
             warnings.addAll(sandboxWarnings);
-            outcomes.putAll(new TestJvm(prefix, jvmCp, work, limits).run(runnable));
+            outcomes.putAll(new TestJvm(prefix, jvmCp, work, limits).seed(runSeed).run(runnable));
         }
         List<TestOutcome> ordered = tests.stream().map(t -> outcomes.getOrDefault(t.key(),
                 TestOutcome.fail(t, "not run (internal grader error)", ""))).toList();
         return new GradeReport(workspace.toString(), ordered, warnings,
-                Duration.ofNanos(System.nanoTime() - start), false);
+                Duration.ofNanos(System.nanoTime() - start), false, runSeed);
+    }
+
+    /**
+     * What the submission's bytecode references ({@link ReferenceCheck}): the tests of an exercise whose code breaks
+     * a rule fail without running, with the call, file and line. Returns the tests that may run.
+     */
+    private List<GradedTest> checkReferences(Path classes, Path testClasses, List<GradedTest> runnable,
+                                             Map<String, TestOutcome> outcomes, List<String> warnings) {
+        if (runnable.isEmpty() || !referenceCheck) {
+            return runnable;
+        }
+        ReferenceCheck.Result check = ReferenceCheck.check(classes, testClasses, runnable,
+                ReferenceCheck.gradedNames(List.of(testRoot, hiddenRoot)));
+        warnings.addAll(check.warnings());
+        List<GradedTest> clean = new ArrayList<>();
+        for (GradedTest t : runnable) {
+            String why = check.reason(t);
+            if (why == null) {
+                clean.add(t);
+            } else {
+                outcomes.put(t.key(), TestOutcome.fail(t, why, Text.cap(check.details(t), 8000)));
+            }
+        }
+        return clean;
     }
 
     /** Compiles the graded tests; tests whose file does not compile get a failed outcome. Returns the runnable tests. */

@@ -7,13 +7,18 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * A hint shown to the learner next to a failed test, e.g. "divide by sqrt(d_k), not d_k".
- * Must be a string literal (the grader reads it from the test's source).
+ * Help shown next to a failed test, in two steps: first a nudge (what to look at, e.g. "how large can exp get in
+ * float32?"), and only on request ({@code ./kit grade --hints full}, {@code Exercises.check("ch01", Hints.FULL)})
+ * the full recipe, so the answer is not printed before the learner has tried. Both must be string literals (the
+ * grader reads them from the test's source).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface Hint {
-    /** The hint text. */
+    /** The nudge, shown with every failure. */
     String value();
+
+    /** The full recipe, shown only when asked for; empty when the nudge is all there is. */
+    String full() default "";
 }

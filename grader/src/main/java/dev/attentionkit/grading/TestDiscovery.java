@@ -137,9 +137,12 @@ final class TestDiscovery {
         }
         String display = annotation(anns, "DisplayName").map(a -> String.valueOf(literal(a, where)))
                 .orElse(m.getName().toString());
-        String hint = annotation(anns, "Hint").map(a -> String.valueOf(literal(a, where))).orElse("");
+        Optional<AnnotationTree> hintAnnotation = annotation(anns, "Hint");
+        String hint = hintAnnotation.map(a -> hintPart(a, "value", where)).orElse("");
+        String recipe = hintAnnotation.map(a -> hintPart(a, "full", where)).orElse("");
         boolean hidden = hiddenClass || annotation(anns, "Hidden").isPresent();
-        return Optional.of(new GradedTest(className, m.getName().toString(), display, p, hint, hidden, file, exercise));
+        return Optional.of(new GradedTest(className, m.getName().toString(), display, p, hint, hidden, file, exercise,
+                recipe));
     }
 
     private static Optional<AnnotationTree> annotation(List<? extends AnnotationTree> anns, String simpleName) {
@@ -147,6 +150,26 @@ final class TestDiscovery {
             String n = a.getAnnotationType().toString();
             return n.equals(simpleName) || n.endsWith("." + simpleName);
         }).findFirst().map(a -> (AnnotationTree) a);
+    }
+
+    /** The {@code @Hint} element {@code name} ("value" or "full") as a string literal, empty when absent. */
+    private static String hintPart(AnnotationTree a, String name, String where) {
+        for (ExpressionTree e : a.getArguments()) {
+            String element = "value";
+            if (e instanceof AssignmentTree as) {
+                element = as.getVariable().toString();
+                e = as.getExpression();
+            }
+            if (element.equals(name)) {
+                Object v = constant(e);
+                if (v == null) {
+                    throw new GradingException("@Hint in " + where + " must use string literals (the grader reads them "
+                            + "without compiling): " + e);
+                }
+                return String.valueOf(v);
+            }
+        }
+        return "";
     }
 
     private static Object literal(AnnotationTree a, String where) {

@@ -40,12 +40,19 @@ final class TestJvm {
     private final List<Path> classPath;
     private final Path workDir;
     private final Limits limits;
+    private long seed;
 
     TestJvm(List<String> prefix, List<Path> classPath, Path workDir, Limits limits) {
         this.prefix = prefix;
         this.classPath = classPath;
         this.workDir = workDir;
         this.limits = limits;
+    }
+
+    /** This runner, handing {@code s} to the graded tests as their run seed (see {@link GradedSeed}). */
+    TestJvm seed(long s) {
+        this.seed = s;
+        return this;
     }
 
     /** Runs {@code tests}, returning an outcome for every one of them. */
@@ -239,6 +246,7 @@ final class TestJvm {
                 "-Djava.awt.headless=true", "-Djava.io.tmpdir=" + runDir.resolve("tmp"),
                 "-Dorg.bytedeco.javacpp.maxbytes=" + limits.heap(),
                 "-Dorg.bytedeco.javacpp.maxphysicalbytes=0",
+                "-D" + GradedSeed.PROPERTY + "=" + seed,
                 "-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
                 RunnerMain.class.getName()));
         return cmd;

@@ -18,7 +18,7 @@ public final class AttentionScores {
      */
     public static INDArray forQuery(INDArray inputs, int query) {
         // TODO Exercise 1.1: replace this line with your code.
-        // Hint: one matrix product of the inputs with the query as a column vector.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 1.1 is not done yet");
     }
 }

@@ -11,6 +11,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * weights = softmax(queries · keysᵀ / sqrt(dOut))                      [tokens, tokens]
  * context = weights · values                                           [tokens, dOut]
  * </pre>
+ *
+ * <p>The softmax is the stable one of exercise 1.2 (each row minus its maximum), so large scores stay finite.
  */
 public final class MySelfAttentionV1 {
     private final INDArray wQuery; // [dIn, dOut]
@@ -30,7 +32,7 @@ public final class MySelfAttentionV1 {
      */
     public INDArray forward(INDArray x) {
         // TODO Exercise 2.1: replace this line with your code.
-        // Hint: project with x.mmul(W), score with queries.mmul(keys.transpose()), scale, softmax each row.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 2.1 is not done yet");
     }
 }

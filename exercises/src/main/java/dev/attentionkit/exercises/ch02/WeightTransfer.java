@@ -17,7 +17,7 @@ public final class WeightTransfer {
     /** A {@link SelfAttentionV1} that computes exactly what {@code v2} computes (v2 has no biases). */
     public static SelfAttentionV1 toV1(SelfAttentionV2 v2) {
         // TODO Exercise 2.2: replace this line with your code.
-        // Hint: SelfAttentionV1.fromWeights expects [dIn, dOut]; v2.query().weight() is [dOut, dIn].
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 2.2 is not done yet");
     }
 }

@@ -31,7 +31,7 @@ public final class CausalMasking {
      */
     public static INDArray additiveMask(int tokens) {
         // TODO Exercise 3.1: replace this line with your code.
-        // Hint: fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 3.1 is not done yet");
     }
 
@@ -45,7 +45,7 @@ public final class CausalMasking {
      */
     public static INDArray weights(INDArray scores) {
         // TODO Exercise 3.2: replace this line with your code.
-        // Hint: add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 3.2 is not done yet");
     }
 }

@@ -29,7 +29,7 @@ public final class HeadSplit {
      */
     public static INDArray split(INDArray x, int numHeads) {
         // TODO Exercise 4.1: replace this line with your code.
-        // Hint: reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 4.1 is not done yet");
     }
 
@@ -41,7 +41,7 @@ public final class HeadSplit {
      */
     public static INDArray merge(INDArray heads) {
         // TODO Exercise 4.2: replace this line with your code.
-        // Hint: permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 4.2 is not done yet");
     }
 }

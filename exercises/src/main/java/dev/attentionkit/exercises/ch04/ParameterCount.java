@@ -14,7 +14,7 @@ public final class ParameterCount {
     /** The number of trainable numbers, e.g. 2,360,064 for GPT-2 small (768, 768, no qkv bias). */
     public static long multiHeadAttention(long dIn, long dOut, boolean qkvBias) {
         // TODO Exercise 4.4: replace this line with your code.
-        // Hint: a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 4.4 is not done yet");
     }
 }

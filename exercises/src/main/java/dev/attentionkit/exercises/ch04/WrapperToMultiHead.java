@@ -30,7 +30,7 @@ public final class WrapperToMultiHead {
      */
     public static MultiHeadAttention transfer(MultiHeadAttentionWrapper wrapper) {
         // TODO Exercise 4.3: replace this line with your code.
-        // Hint: Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 4.3 is not done yet");
     }
 }

@@ -26,7 +26,7 @@ public final class AdditiveAttention {
      */
     public static INDArray scores(INDArray queries, INDArray keys, INDArray wQ, INDArray wK, INDArray v) {
         // TODO Exercise 5.1: replace this line with your code.
-        // Hint: project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 5.1 is not done yet");
     }
 }

@@ -20,13 +20,13 @@ public final class ValidLengthSoftmax {
     private ValidLengthSoftmax() {}
 
     /**
-     * @param scores       {@code [batch, queries, keys]}, finite
+     * @param scores       {@code [batch, queries, keys]}, finite; left unchanged
      * @param validLengths {@code [batch]}, each in {@code 0..keys}
      * @return weights {@code [batch, queries, keys]}
      */
     public static INDArray softmax(INDArray scores, int[] validLengths) {
         // TODO Exercise 5.2: replace this line with your code.
-        // Hint: build a 0/1 keep array from the valid lengths, multiply exp(scores - row max) by it, divide by the row sum, and do not divide by a sum of 0.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 5.2 is not done yet");
     }
 }

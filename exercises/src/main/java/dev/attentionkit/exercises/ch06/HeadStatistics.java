@@ -24,7 +24,7 @@ public final class HeadStatistics {
      */
     public static INDArray entropy(INDArray weights) {
         // TODO Exercise 6.2: replace this line with your code.
-        // Hint: sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 6.2 is not done yet");
     }
 
@@ -38,7 +38,7 @@ public final class HeadStatistics {
      */
     public static int strongestHead(INDArray weights, int query, int key) {
         // TODO Exercise 6.3: replace this line with your code.
-        // Hint: loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 6.3 is not done yet");
     }
 }

@@ -25,7 +25,7 @@ public final class TopKeys {
      */
     public static int[][] topK(INDArray weights, int k) {
         // TODO Exercise 6.1: replace this line with your code.
-        // Hint: sort the key positions 0..keys-1 of each row by descending weight (a stable sort keeps tied keys in order) and keep the first k.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 6.1 is not done yet");
     }
 }

@@ -22,7 +22,7 @@ public final class AdditiveAttentionScore {
      */
     public static INDArray scores(INDArray query, INDArray keys, INDArray wQ, INDArray wK, INDArray v) {
         // TODO Exercise 7.1: replace this line with your code.
-        // Hint: keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 7.1 is not done yet");
     }
 }

@@ -24,7 +24,7 @@ public final class DecoderStep {
      */
     public static AttentionOutput attend(INDArray query, INDArray encoderStates, ScoreFunction score) {
         // TODO Exercise 7.2: replace this line with your code.
-        // Hint: score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 7.2 is not done yet");
     }
 }

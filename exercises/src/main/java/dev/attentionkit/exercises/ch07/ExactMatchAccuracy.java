@@ -17,7 +17,7 @@ public final class ExactMatchAccuracy {
      */
     public static double accuracy(List<String> predicted, List<String> expected) {
         // TODO Exercise 7.3: replace this line with your code.
-        // Hint: count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 7.3 is not done yet");
     }
 }

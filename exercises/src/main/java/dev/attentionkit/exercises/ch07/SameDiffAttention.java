@@ -21,7 +21,7 @@ public final class SameDiffAttention {
      */
     public static SDVariable context(SDVariable queries, SDVariable keys, SDVariable values) {
         // TODO Exercise 7.4: replace this line with your code.
-        // Hint: sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 7.4 is not done yet");
     }
 }

@@ -25,7 +25,7 @@ public final class LayerNormalization {
      */
     public static INDArray forward(INDArray x, INDArray gamma, INDArray beta, double eps) {
         // TODO Exercise 8.2: replace this line with your code.
-        // Hint: mean = x.mean(true, 1) is [rows, 1]; subColumnVector, then the mean of the squares, sqrt(var + eps), divColumnVector, mulRowVector(gamma), addRowVector(beta).
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 8.2 is not done yet");
     }
 }

@@ -23,7 +23,7 @@ public final class PositionalEncoding {
      */
     public static INDArray sinusoidal(int positions, int d) {
         // TODO Exercise 8.1: replace this line with your code.
-        // Hint: fill a float[positions * d] with two loops; column c uses i2 = c - c % 2 in the exponent, sin for even c, cos for odd c.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 8.1 is not done yet");
     }
 }

@@ -16,10 +16,11 @@ public final class SlidingWindowMask {
      * @param window the window {@code w}, at least 1
      * @param causal whether queries may only look back
      * @return {@code [tokens][tokens]}: {@code true} where query {@code i} (row) may attend to key {@code j} (column)
+     * @throws IllegalArgumentException if {@code window < 1}
      */
     public static boolean[][] mask(int tokens, int window, boolean causal) {
         // TODO Exercise 9.1: replace this line with your code.
-        // Hint: two nested loops over queries i and keys j; keep when |i - j| < window, and j <= i if causal.
+        // Stuck? ./kit grade gives a nudge for each failing test, ./kit grade --hints full the whole recipe.
         throw new UnsupportedOperationException("Exercise 9.1 is not done yet");
     }
 }

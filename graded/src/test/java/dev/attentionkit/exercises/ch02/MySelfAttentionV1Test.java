@@ -5,6 +5,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.nn.TorchRandom;
 import org.junit.jupiter.api.DisplayName;
@@ -12,11 +13,18 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("2.1 SelfAttention_v1 forward pass")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.score.*",
+    "dev.attentionkit.efficient.*",
+    "dev.attentionkit.train.*"})
 class MySelfAttentionV1Test {
 
     @Test
     @Points(2)
-    @Hint("queries = x · W_query, keys = x · W_key, values = x · W_value; softmax over each row of the scaled scores.")
+    @Hint(value = "Compare your steps with the book's forward pass of SelfAttention_v1, one line at a time.",
+        full = "queries = x · W_query, keys = x · W_key, values = x · W_value; softmax over each row of the scaled scores.")
     @DisplayName("the book's output with torch.manual_seed(123)")
     void bookOutput() {
         // Book section 3.4.2: SelfAttention_v1(3, 2) after torch.manual_seed(123).
@@ -30,8 +38,9 @@ class MySelfAttentionV1Test {
 
     @Test
     @Points(2)
-    @Hint("Divide the scores by sqrt(dOut), the key size (here sqrt(9) = 3), not by dOut.")
-    @DisplayName("scaled by 1/sqrt(dOut): a random 5x4 input with dOut = 9")
+    @Hint(value = "What exactly are the scores divided by, and what stops exp from overflowing on large scores?",
+        full = "Divide the scores by sqrt(dOut), the key size (here sqrt(9) = 3), not by dOut.")
+    @DisplayName("scaled by 1/sqrt(dOut): a random 5x4 input with dOut = 9, and with W_query 200 times larger")
     void scalingWithALargerKeySize() {
         INDArray x = Graded.randomMatrix(1, 5, 4);
         INDArray wq = Graded.randomMatrix(2, 4, 9);
@@ -40,5 +49,12 @@ class MySelfAttentionV1Test {
         double[][] expected = Graded.selfAttention(x.toDoubleMatrix(), wq.toDoubleMatrix(), wk.toDoubleMatrix(), wv.toDoubleMatrix());
         assertClose(expected, new MySelfAttentionV1(wq, wk, wv).forward(x), 1e-5,
             "forward(x) for dIn = 4, dOut = 9 (scores divided by sqrt(9) = 3)");
+        // A query weight 200 times larger gives scores in the hundreds: exp overflows float32 unless each row's
+        // maximum is subtracted first.
+        INDArray wqLarge = wq.mul(200);
+        double[][] expectedLarge = Graded.selfAttention(x.toDoubleMatrix(), wqLarge.toDoubleMatrix(), wk.toDoubleMatrix(),
+            wv.toDoubleMatrix());
+        assertClose(expectedLarge, new MySelfAttentionV1(wqLarge, wk, wv).forward(x), 1e-4,
+            "forward(x) with W_query times 200: large scores must stay finite (subtract each row's maximum before exp)");
     }
 }

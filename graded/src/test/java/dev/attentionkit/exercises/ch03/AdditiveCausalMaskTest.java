@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import java.util.Arrays;
 import org.junit.jupiter.api.DisplayName;
@@ -12,10 +13,16 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("3.1 The additive causal mask")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.mask.*",
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.efficient.*"})
 class AdditiveCausalMaskTest {
 
     @Test
-    @Hint("fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
+    @Hint(value = "Which keys are in the future of query i? Only those are masked; the diagonal is visible.",
+        full = "fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
     @Points(1)
     @DisplayName("4 tokens: 0 on and below the diagonal, -infinity above it")
     void fourTokens() {
@@ -23,7 +30,8 @@ class AdditiveCausalMaskTest {
     }
 
     @Test
-    @Hint("fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
+    @Hint(value = "Which keys are in the future of query i? Only those are masked; the diagonal is visible.",
+        full = "fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.")
     @Points(1)
     @DisplayName("1 token and 7 tokens")
     void otherSizes() {

@@ -4,6 +4,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -12,10 +13,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 @DisplayName("3.3 Inverted dropout")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.nn.Dropout",
+    "dev.attentionkit.attention.*",
+    "org.nd4j.linalg.api.ops.random.impl.*",
+    "*#dropout",
+    "*#dropoutInverted"})
 class InvertedDropoutTest {
 
     @Test
-    @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
+    @Hint(value = "What do the survivors get multiplied by, for any p, and what does evaluation mode do?",
+        full = "in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
     @DisplayName("p = 0.5 on a 6x6 matrix of ones: survivors become 2, the rest 0 (book 3.5.2)")
     void halfOfOnes() {
@@ -31,7 +40,8 @@ class InvertedDropoutTest {
     }
 
     @Test
-    @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
+    @Hint(value = "What do the survivors get multiplied by, for any p, and what does evaluation mode do?",
+        full = "in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
     @DisplayName("p = 0.1 on attention weights [2, 3, 3]: survivors are divided by 0.9")
     void weightsBatch() {
@@ -48,18 +58,30 @@ class InvertedDropoutTest {
     }
 
     @Test
-    @Hint("in training return x times keep divided by (1 - p); in evaluation return x itself.")
+    @Hint(value = "What do the survivors get multiplied by, for any p, and what does evaluation mode do?",
+        full = "in training return x times keep divided by (1 - p); in evaluation return x itself.")
     @Points(1)
-    @DisplayName("evaluation mode returns the input unchanged, whatever keep says")
+    @DisplayName("evaluation mode returns the input unchanged, and the same call in training drops and scales by 1/(1 - p)")
     void evalMode() {
         INDArray x = Graded.randomMatrix(14, 4, 4);
         INDArray dropEverything = Nd4j.zeros(4, 4);
-        assertClose(x.toDoubleMatrix(), InvertedDropout.apply(x, dropEverything, 0.5, false), 0.0,
-            "apply(x, keep, 0.5, training = false)");
+        assertClose(x.toDoubleMatrix(), InvertedDropout.apply(x, dropEverything, 0.25, false), 0.0,
+            "apply(x, keep = zeros, 0.25, training = false)");
+        // Paired with training on the same x, so returning x unchanged everywhere earns nothing here.
+        float[][] keep = randomKeep(4, 4, 0.25, 15);
+        double[][] xs = x.toDoubleMatrix();
+        double[][] expected = new double[4][4];
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                expected[i][j] = keep[i][j] * xs[i][j] / 0.75;
+            }
+        }
+        assertClose(expected, InvertedDropout.apply(x, Nd4j.createFromArray(keep), 0.25, true), 1e-5,
+            "apply(x, keep, 0.25, training = true)");
     }
 
     private static float[][] randomKeep(int rows, int cols, double p, long seed) {
-        Random random = new Random(seed);
+        Random random = Graded.random(seed);
         float[][] keep = new float[rows][cols];
         for (float[] r : keep) {
             for (int j = 0; j < cols; j++) {

@@ -4,16 +4,26 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("4.2 Merge the heads back")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.attention.Heads",
+    "dev.attentionkit.attention.MultiHeadAttention",
+    "dev.attentionkit.attention.FusedQkvAttention",
+    "dev.attentionkit.attention.QkvAttention",
+    "dev.attentionkit.efficient.*",
+    "dev.attentionkit.train.*"})
 class MergeHeadsTest {
 
     @Test
-    @Hint("permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
+    @Hint(value = "Which axes must swap back before the heads can be glued together?",
+        full = "permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
     @Points(1)
     @DisplayName("[2, 2, 6, 2] gives [2, 6, 4]")
     void bookSizes() {
@@ -21,7 +31,8 @@ class MergeHeadsTest {
     }
 
     @Test
-    @Hint("permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
+    @Hint(value = "Which axes must swap back before the heads can be glued together?",
+        full = "permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).")
     @Points(1)
     @DisplayName("[1, 4, 3, 5] gives [1, 3, 20]")
     void otherSizes() {

@@ -3,15 +3,24 @@ package dev.attentionkit.exercises.ch04;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("4.4 Count the parameters of MultiHeadAttention")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "*#parameterCount",
+    "*#parameters",
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.nn.*",
+    "dev.attentionkit.train.*"})
 class ParameterCountTest {
 
     @Test
-    @Hint("a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
+    @Hint(value = "Count every Linear of the module, with and without its bias.",
+        full = "a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
     @Points(1)
     @DisplayName("GPT-2 small's attention (768 -> 768, no qkv bias) has 2,360,064 parameters")
     void gpt2Small() {
@@ -21,7 +30,8 @@ class ParameterCountTest {
     }
 
     @Test
-    @Hint("a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
+    @Hint(value = "Count every Linear of the module, with and without its bias.",
+        full = "a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.")
     @Points(1)
     @DisplayName("with qkv biases and dIn != dOut: (3 -> 2) and (10 -> 6)")
     void withBiases() {

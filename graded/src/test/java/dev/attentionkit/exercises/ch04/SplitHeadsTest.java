@@ -4,16 +4,26 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("4.1 Split the features into heads")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.attention.Heads",
+    "dev.attentionkit.attention.MultiHeadAttention",
+    "dev.attentionkit.attention.FusedQkvAttention",
+    "dev.attentionkit.attention.QkvAttention",
+    "dev.attentionkit.efficient.*",
+    "dev.attentionkit.train.*"})
 class SplitHeadsTest {
 
     @Test
-    @Hint("reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
+    @Hint(value = "A reshape alone keeps the memory order: are the tokens and heads on the right axes afterwards?",
+        full = "reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
     @Points(1)
     @DisplayName("[2, 6, 4] into 2 heads gives [2, 2, 6, 2]")
     void bookSizes() {
@@ -21,7 +31,8 @@ class SplitHeadsTest {
     }
 
     @Test
-    @Hint("reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
+    @Hint(value = "A reshape alone keeps the memory order: are the tokens and heads on the right axes afterwards?",
+        full = "reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').")
     @Points(1)
     @DisplayName("[3, 5, 12] into 3 heads and into 4 heads")
     void otherSizes() {

@@ -10,6 +10,7 @@ import dev.attentionkit.attention.MultiHeadAttentionWrapper;
 import dev.attentionkit.data.BookExample;
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,17 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("4.3 Transfer the wrapper's heads into MultiHeadAttention")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.attention.MultiHeadAttention#fromWrapper",
+    "dev.attentionkit.attention.Heads",
+    "dev.attentionkit.attention.FusedQkvAttention",
+    "dev.attentionkit.train.*"})
 class WrapperToMultiHeadTest {
 
     @Test
-    @Hint("Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
+    @Hint(value = "The wrapper has no output projection: what must MultiHeadAttention's be so that it changes nothing?",
+        full = "Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
     @Points(1)
     @DisplayName("the book's wrapper (2 heads, torch.manual_seed(123)): its printed output")
     void bookWrapper() {
@@ -42,7 +50,8 @@ class WrapperToMultiHeadTest {
     }
 
     @Test
-    @Hint("Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
+    @Hint(value = "The wrapper has no output projection: what must MultiHeadAttention's be so that it changes nothing?",
+        full = "Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.")
     @Points(2)
     @DisplayName("3 random heads (dIn = 5, 3 features each): outputs equal the heads side by side")
     void randomHeads() {

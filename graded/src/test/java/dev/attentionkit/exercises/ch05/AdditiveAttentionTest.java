@@ -4,6 +4,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -11,10 +12,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 @DisplayName("5.1 Additive (Bahdanau) scores")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.score.*",
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.train.*",
+    "dev.attentionkit.seq2seq.*"})
 class AdditiveAttentionTest {
 
     @Test
-    @Hint("project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
+    @Hint(value = "Write down the formula of Bahdanau's score for one query i and key j, and compare each factor.",
+        full = "project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
     @Points(1)
     @DisplayName("a case to check by hand: W_q = W_k = identity, v = [1, 1]")
     void byHand() {
@@ -29,7 +37,8 @@ class AdditiveAttentionTest {
     }
 
     @Test
-    @Hint("project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
+    @Hint(value = "Write down the formula of Bahdanau's score for one query i and key j, and compare each factor.",
+        full = "project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.")
     @Points(2)
     @DisplayName("random queries [3, 4] and keys [5, 6] of different sizes, hidden size 7")
     void differentSizes() {

@@ -4,6 +4,7 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.tensor.Softmax;
 import org.junit.jupiter.api.DisplayName;
@@ -12,10 +13,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 @DisplayName("6.2 Attention entropy per head and query")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "*#entropy",
+    "*#entropyNumber",
+    "*#shannonEntropy",
+    "*#shannonEntropyNumber",
+    "*#logEntropy",
+    "*#logEntropyNumber",
+    "org.nd4j.linalg.api.ops.impl.reduce.floating.Entropy",
+    "org.nd4j.linalg.api.ops.impl.reduce.floating.ShannonEntropy",
+    "org.nd4j.linalg.api.ops.impl.reduce.floating.LogEntropy",
+    "dev.attentionkit.viz.*"})
 class EntropyTest {
 
     @Test
-    @Hint("sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
+    @Hint(value = "Which logarithm is it, and what does a weight of 0 contribute?",
+        full = "sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
     @Points(1)
     @DisplayName("one-hot rows have entropy 0, even rows ln(n), and zero weights add nothing")
     void byHand() {
@@ -27,7 +41,8 @@ class EntropyTest {
     }
 
     @Test
-    @Hint("sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
+    @Hint(value = "Which logarithm is it, and what does a weight of 0 contribute?",
+        full = "sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.")
     @Points(1)
     @DisplayName("softmax weights of random scores [3 heads, 4 queries, 5 keys]")
     void random() {

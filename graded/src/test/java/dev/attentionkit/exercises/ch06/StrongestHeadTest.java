@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.tensor.Softmax;
 import org.junit.jupiter.api.DisplayName;
@@ -12,10 +13,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 @DisplayName("6.3 Which head links query i to key j most")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.viz.*"})
 class StrongestHeadTest {
 
     @Test
-    @Hint("loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
+    @Hint(value = "On a tie, which head wins?",
+        full = "loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
     @Points(1)
     @DisplayName("by hand: 3 heads, 2 queries, 2 keys, and a tie goes to the lower head")
     void byHand() {
@@ -30,7 +35,8 @@ class StrongestHeadTest {
     }
 
     @Test
-    @Hint("loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
+    @Hint(value = "On a tie, which head wins?",
+        full = "loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.")
     @Points(1)
     @DisplayName("every (query, key) pair of random weights [4 heads, 5 queries, 5 keys]")
     void random() {

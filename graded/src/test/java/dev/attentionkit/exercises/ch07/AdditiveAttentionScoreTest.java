@@ -4,12 +4,19 @@ import static dev.attentionkit.exercises.Graded.assertClose;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("7.1 Bahdanau's additive score")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.score.*",
+    "dev.attentionkit.attention.*",
+    "dev.attentionkit.train.*",
+    "dev.attentionkit.seq2seq.*"})
 class AdditiveAttentionScoreTest {
 
     /** score_j = Σ_i v_i · tanh(Σ_a wQ[i][a]·q[a] + Σ_b wK[i][b]·k_j[b]), in plain loops. */
@@ -43,7 +50,8 @@ class AdditiveAttentionScoreTest {
     }
 
     @Test
-    @Hint("keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
+    @Hint(value = "Write down the additive score for key j and compare each factor: projections, tanh, v.",
+        full = "keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
     @Points(1)
     @DisplayName("one query against 5 keys of the same size (dQ = dK = 4, h = 3)")
     void sameSizes() {
@@ -51,7 +59,8 @@ class AdditiveAttentionScoreTest {
     }
 
     @Test
-    @Hint("keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
+    @Hint(value = "Write down the additive score for key j and compare each factor: projections, tanh, v.",
+        full = "keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.")
     @Points(2)
     @DisplayName("queries and keys of different sizes (dQ = 6, dK = 3, h = 5, Tx = 7)")
     void differentSizes() {

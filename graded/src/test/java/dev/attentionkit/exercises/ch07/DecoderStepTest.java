@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.attentionkit.attention.AttentionOutput;
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.score.AdditiveScore;
 import dev.attentionkit.score.MultiplicativeScore;
@@ -14,6 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("7.2 One decoder step with attention")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.seq2seq.*",
+    "dev.attentionkit.train.*",
+    "dev.attentionkit.attention.AttentionLayer",
+    "dev.attentionkit.attention.ScaledDotProductAttention"})
 class DecoderStepTest {
 
     /** weights = softmax(scores), context = Σ_j weights_j · states_j, in plain loops. */
@@ -41,7 +48,8 @@ class DecoderStepTest {
     }
 
     @Test
-    @Hint("score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
+    @Hint(value = "The weights must be a softmax of the scores, and the context their weighted sum of the states.",
+        full = "score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
     @Points(2)
     @DisplayName("with Luong's multiplicative score qᵀ W k (dQ = 3, dK = 4, Tx = 6)")
     void luong() {
@@ -63,7 +71,8 @@ class DecoderStepTest {
     }
 
     @Test
-    @Hint("score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
+    @Hint(value = "The weights must be a softmax of the scores, and the context their weighted sum of the states.",
+        full = "score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.")
     @Points(1)
     @DisplayName("with Bahdanau's additive score (dQ = 5, dK = 2, h = 4, Tx = 8)")
     void bahdanau() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -18,6 +19,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 @DisplayName("7.4 Scaled dot-product attention in SameDiff, gradient-checked")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.train.*",
+    "*#dotProductAttention",
+    "*#dotProductAttentionV2",
+    "*#multiHeadDotProductAttention",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.DotProductAttention",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.DotProductAttentionV2",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.MultiHeadDotProductAttention"})
 class SameDiffAttentionTest {
     private static final int NQ = 3;
     private static final int NK = 4;
@@ -38,7 +48,8 @@ class SameDiffAttentionTest {
     }
 
     @Test
-    @Hint("sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
+    @Hint(value = "Build every step with SameDiff operations, and check what the scores are divided by.",
+        full = "sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
     @Points(2)
     @DisplayName("the forward pass computes softmax(Q·Kᵀ/sqrt(dK))·V")
     void forward() {
@@ -55,9 +66,10 @@ class SameDiffAttentionTest {
     }
 
     @Test
-    @Hint("sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
+    @Hint(value = "Build every step with SameDiff operations, and check what the scores are divided by.",
+        full = "sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.")
     @Points(2)
-    @DisplayName("GradCheckUtil: analytic gradients of Q, K and V match finite differences")
+    @DisplayName("gradients of Q, K and V match finite differences (GradCheckUtil) and the hand-derived ones")
     void gradients() {
         Graph g = build();
         // A loss that weighs every context entry differently, so no gradient can cancel out.
@@ -75,5 +87,41 @@ class SameDiffAttentionTest {
         }
         assertTrue(ok, "gradients differ from finite differences: use only SameDiff operations (sd.mmul, div, "
             + "sd.nn.softmax), never values computed outside the graph");
+        // Finite differences agree with any graph, a wrong one included: compare with the gradients of the
+        // right function too, worked out by hand below.
+        Map<String, INDArray> grads = g.sd().calculateGradients(Map.of(), "q", "k", "v");
+        double[][][] want = referenceGradients(g.q().toDoubleMatrix(), g.k().toDoubleMatrix(), g.v().toDoubleMatrix(),
+            r.toDoubleMatrix());
+        assertClose(want[0], grads.get("q"), 1e-6, "dLoss/dQ");
+        assertClose(want[1], grads.get("k"), 1e-6, "dLoss/dK");
+        assertClose(want[2], grads.get("v"), 1e-6, "dLoss/dV");
+    }
+
+    /**
+     * Gradients of loss = Σ R ⊙ (A·V) with A = softmax(S), S = Q·Kᵀ/√d, in plain loops: dV = Aᵀ·R,
+     * dA = R·Vᵀ, dS_ij = A_ij (dA_ij − Σ_k A_ik dA_ik), dQ = dS·K/√d, dK = dSᵀ·Q/√d.
+     */
+    private static double[][][] referenceGradients(double[][] q, double[][] k, double[][] v, double[][] r) {
+        double scale = Math.sqrt(q[0].length);
+        double[][] s = Graded.matmul(q, Graded.transpose(k));
+        for (double[] row : s) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] /= scale;
+            }
+        }
+        double[][] a = Graded.softmaxRows(s);
+        double[][] dV = Graded.matmul(Graded.transpose(a), r);
+        double[][] dA = Graded.matmul(r, Graded.transpose(v));
+        double[][] dS = new double[a.length][a[0].length];
+        for (int i = 0; i < a.length; i++) {
+            double dot = 0;
+            for (int j = 0; j < a[i].length; j++) {
+                dot += a[i][j] * dA[i][j];
+            }
+            for (int j = 0; j < a[i].length; j++) {
+                dS[i][j] = a[i][j] * (dA[i][j] - dot) / scale;
+            }
+        }
+        return new double[][][] {Graded.matmul(dS, k), Graded.matmul(Graded.transpose(dS), q), dV};
     }
 }

@@ -5,12 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
+import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 @DisplayName("8.2 Layer normalisation")
+// What this exercise may not call: the kit's (or ND4J's) own implementation of it (checked on the bytecode).
+@MayNotUse({
+    "dev.attentionkit.transformer.*",
+    "dev.attentionkit.train.*",
+    "dev.attentionkit.longrange.*",
+    "*#layerNorm",
+    "*#standardize",
+    "*#normalizeZeroMeanAndUnitVariance",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNorm",
+    "org.nd4j.linalg.api.ops.impl.transforms.custom.Standardize",
+    "org.nd4j.linalg.dataset.api.preprocessor.*"})
 class LayerNormalizationTest {
 
     static double[][] layerNorm(double[][] x, double[] gamma, double[] beta, double eps) {
@@ -35,7 +47,8 @@ class LayerNormalizationTest {
 
     @Test
     @Points(1)
-    @Hint("Normalise each row on its own: mean and variance over the last axis (x.mean(true, 1)), not over the whole array.")
+    @Hint(value = "Over which axis are the mean and the variance taken?",
+        full = "Normalise each row on its own: mean and variance over the last axis (x.mean(true, 1)), not over the whole array.")
     @DisplayName("gamma = 1, beta = 0: every row gets mean 0 and variance 1")
     void plain() {
         double[][] x = {{1, 2, 3, 4}, {10, 10, 10, 14}};
@@ -48,7 +61,8 @@ class LayerNormalizationTest {
 
     @Test
     @Points(2)
-    @Hint("The variance is biased (divide by d, as PyTorch); eps goes inside the square root; then · gamma + beta per column.")
+    @Hint(value = "Which variance (divided by d or by d - 1), and where does eps go?",
+        full = "The variance is biased (divide by d, as PyTorch); eps goes inside the square root; then · gamma + beta per column.")
     @DisplayName("random 5 × 6 input with gamma, beta and eps = 0.1")
     void withGammaBeta() {
         INDArray x = Graded.randomMatrix(81, 5, 6);
@@ -60,13 +74,22 @@ class LayerNormalizationTest {
 
     @Test
     @Points(1)
-    @Hint("Check that x is [rows, d] and that gamma and beta have d values; throw IllegalArgumentException otherwise.")
-    @DisplayName("gamma or beta of the wrong size is rejected")
+    @Hint(value = "Which shapes of x, gamma and beta are valid, and what happens to the others?",
+        full = "Check that x is [rows, d] and that gamma and beta have d values; throw IllegalArgumentException otherwise.")
+    @DisplayName("gamma or beta of the wrong size, or x not [rows, d], is rejected; the right sizes are normalised")
     void rejects() {
         INDArray x = Graded.randomMatrix(84, 3, 4);
+        // Paired with a real computation, so throwing on every call earns nothing here.
+        INDArray g = Graded.randomArray(85, 4);
+        INDArray b = Graded.randomArray(86, 4);
+        assertClose(layerNorm(x.toDoubleMatrix(), g.toDoubleVector(), b.toDoubleVector(), 1e-3),
+            LayerNormalization.forward(x, g, b, 1e-3), 1e-4, "LayerNorm of x [3, 4] with gamma [4], beta [4], eps 1e-3");
         assertThrows(IllegalArgumentException.class,
             () -> LayerNormalization.forward(x, Graded.randomArray(1, 5), Graded.randomArray(2, 4), 1e-5), "gamma [5]");
         assertThrows(IllegalArgumentException.class,
             () -> LayerNormalization.forward(x, Graded.randomArray(1, 4), Graded.randomArray(2, 3), 1e-5), "beta [3]");
+        assertThrows(IllegalArgumentException.class,
+            () -> LayerNormalization.forward(Graded.randomArray(3, 2, 4, 4), Graded.randomArray(1, 4), Graded.randomArray(2, 4), 1e-5),
+            "x [2, 4, 4] (rank 3, not [rows, d])");
     }
 }

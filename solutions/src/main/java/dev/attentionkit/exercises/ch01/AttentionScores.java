@@ -18,7 +18,6 @@ public final class AttentionScores {
      */
     public static INDArray forQuery(INDArray inputs, int query) {
         // BEGIN SOLUTION 1.1
-        // Hint: one matrix product of the inputs with the query as a column vector.
         INDArray q = inputs.getRow(query);                        // [d]
         return inputs.mmul(q.reshape(q.length(), 1))             // [tokens, d] · [d, 1]
             .reshape(inputs.rows());                               // [tokens]

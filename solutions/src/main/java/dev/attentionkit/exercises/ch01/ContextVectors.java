@@ -18,7 +18,6 @@ public final class ContextVectors {
      */
     public static INDArray all(INDArray inputs) {
         // BEGIN SOLUTION 1.3
-        // Hint: inputs.mmul(inputs.transpose()) gives every score.
         INDArray scores = inputs.mmul(inputs.transpose());     // [tokens, tokens]
         INDArray weights = SoftmaxWeights.softmax(scores);       // rows sum to 1
         return weights.mmul(inputs);                             // [tokens, d]

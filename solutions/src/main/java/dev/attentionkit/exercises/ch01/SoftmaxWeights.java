@@ -19,7 +19,6 @@ public final class SoftmaxWeights {
      */
     public static INDArray softmax(INDArray scores) {
         // BEGIN SOLUTION 1.2
-        // Hint: scores.max(true, lastAxis) keeps the axis so it broadcasts; Transforms.exp; divide by the sum.
         int last = scores.rank() - 1;
         INDArray exp = Transforms.exp(scores.sub(scores.max(true, last)), false); // max keeps [..., 1]
         return exp.divi(exp.sum(true, last));

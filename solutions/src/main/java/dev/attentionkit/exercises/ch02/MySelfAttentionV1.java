@@ -11,6 +11,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * weights = softmax(queries · keysᵀ / sqrt(dOut))                      [tokens, tokens]
  * context = weights · values                                           [tokens, dOut]
  * </pre>
+ *
+ * <p>The softmax is the stable one of exercise 1.2 (each row minus its maximum), so large scores stay finite.
  */
 public final class MySelfAttentionV1 {
     private final INDArray wQuery; // [dIn, dOut]
@@ -30,7 +32,6 @@ public final class MySelfAttentionV1 {
      */
     public INDArray forward(INDArray x) {
         // BEGIN SOLUTION 2.1
-        // Hint: project with x.mmul(W), score with queries.mmul(keys.transpose()), scale, softmax each row.
         INDArray queries = x.mmul(wQuery);                              // [tokens, dOut]
         INDArray keys = x.mmul(wKey);                                   // [tokens, dOut]
         INDArray values = x.mmul(wValue);                               // [tokens, dOut]

@@ -17,7 +17,6 @@ public final class WeightTransfer {
     /** A {@link SelfAttentionV1} that computes exactly what {@code v2} computes (v2 has no biases). */
     public static SelfAttentionV1 toV1(SelfAttentionV2 v2) {
         // BEGIN SOLUTION 2.2
-        // Hint: SelfAttentionV1.fromWeights expects [dIn, dOut]; v2.query().weight() is [dOut, dIn].
         return SelfAttentionV1.fromWeights(
             v2.query().weight().transpose(),   // [dOut, dIn] -> [dIn, dOut]
             v2.key().weight().transpose(),

@@ -31,12 +31,9 @@ public final class CausalMasking {
      */
     public static INDArray additiveMask(int tokens) {
         // BEGIN SOLUTION 3.1
-        // Hint: fill a float[tokens][tokens] with Float.NEGATIVE_INFINITY where the key comes after the query (j > i), 0 elsewhere, then Nd4j.createFromArray.
         float[][] mask = new float[tokens][tokens];
         for (int i = 0; i < tokens; i++) {
-            for (int j = i + 1; j < tokens; j++) {
-                mask[i][j] = Float.NEGATIVE_INFINITY;   // the future
-            }
+            java.util.Arrays.fill(mask[i], i + 1, tokens, Float.NEGATIVE_INFINITY);   // the future: keys j > i
         }
         return Nd4j.createFromArray(mask);
         // END SOLUTION
@@ -52,7 +49,6 @@ public final class CausalMasking {
      */
     public static INDArray weights(INDArray scores) {
         // BEGIN SOLUTION 3.2
-        // Hint: add additiveMask(tokens) to the scores (it broadcasts over a batch), subtract each row's max, Transforms.exp (exp(-inf) is 0), divide by the row sum. Softmax.lastAxis refuses infinite scores.
         int last = scores.rank() - 1;
         long tokens = scores.size(last);
         INDArray mask = additiveMask((int) tokens).castTo(scores.dataType());     // [t, t], broadcasts over batch

@@ -29,7 +29,6 @@ public final class HeadSplit {
      */
     public static INDArray split(INDArray x, int numHeads) {
         // BEGIN SOLUTION 4.1
-        // Hint: reshape('c', B, T, nh, hs), then permute(0, 2, 1, 3), then dup('c').
         long b = x.size(0);
         long t = x.size(1);
         long hs = x.size(2) / numHeads;
@@ -48,7 +47,6 @@ public final class HeadSplit {
      */
     public static INDArray merge(INDArray heads) {
         // BEGIN SOLUTION 4.2
-        // Hint: permute(0, 2, 1, 3) first, dup('c') so the memory follows the new order, then reshape('c', B, T, nh * hs).
         long b = heads.size(0);
         long nh = heads.size(1);
         long t = heads.size(2);

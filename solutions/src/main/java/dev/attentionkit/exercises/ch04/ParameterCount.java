@@ -14,7 +14,6 @@ public final class ParameterCount {
     /** The number of trainable numbers, e.g. 2,360,064 for GPT-2 small (768, 768, no qkv bias). */
     public static long multiHeadAttention(long dIn, long dOut, boolean qkvBias) {
         // BEGIN SOLUTION 4.4
-        // Hint: a Linear(in, out) has out*in weights, plus out biases when it has a bias; there are four of them.
         long qkv = 3 * (dOut * dIn + (qkvBias ? dOut : 0));   // W_query, W_key, W_value (and their biases)
         long outProj = dOut * dOut + dOut;                     // out_proj weight and bias
         return qkv + outProj;

@@ -30,7 +30,6 @@ public final class WrapperToMultiHead {
      */
     public static MultiHeadAttention transfer(MultiHeadAttentionWrapper wrapper) {
         // BEGIN SOLUTION 4.3
-        // Hint: Nd4j.concat(0, ...) stacks the heads' [hs, dIn] weights into [nh*hs, dIn]; the output projection must be the identity (Nd4j.eye) with a zero bias.
         List<CausalAttention> heads = wrapper.heads();
         INDArray wq = Nd4j.concat(0, heads.stream().map(h -> h.query().weight()).toArray(INDArray[]::new)); // [nh·hs, dIn]
         INDArray wk = Nd4j.concat(0, heads.stream().map(h -> h.key().weight()).toArray(INDArray[]::new));

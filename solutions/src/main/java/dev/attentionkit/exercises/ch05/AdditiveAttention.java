@@ -26,7 +26,6 @@ public final class AdditiveAttention {
      */
     public static INDArray scores(INDArray queries, INDArray keys, INDArray wQ, INDArray wK, INDArray v) {
         // BEGIN SOLUTION 5.1
-        // Hint: project with queries.mmul(wQ.transpose()) and keys.mmul(wK.transpose()); for query i, tanh(projected keys + projected query i) times v gives row i.
         INDArray qp = queries.mmul(wQ.transpose());            // [q, h]: W_q · q_i for every query
         INDArray kp = keys.mmul(wK.transpose());               // [k, h]: W_k · k_j for every key
         long nq = qp.size(0);

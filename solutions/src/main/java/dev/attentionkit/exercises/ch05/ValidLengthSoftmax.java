@@ -20,13 +20,12 @@ public final class ValidLengthSoftmax {
     private ValidLengthSoftmax() {}
 
     /**
-     * @param scores       {@code [batch, queries, keys]}, finite
+     * @param scores       {@code [batch, queries, keys]}, finite; left unchanged
      * @param validLengths {@code [batch]}, each in {@code 0..keys}
      * @return weights {@code [batch, queries, keys]}
      */
     public static INDArray softmax(INDArray scores, int[] validLengths) {
         // BEGIN SOLUTION 5.2
-        // Hint: build a 0/1 keep array from the valid lengths, multiply exp(scores - row max) by it, divide by the row sum, and do not divide by a sum of 0.
         long batch = scores.size(0);
         long keys = scores.size(2);
         float[][][] keep = new float[(int) batch][1][(int) keys];      // [b, 1, k]: the same for every query
@@ -36,11 +35,14 @@ public final class ValidLengthSoftmax {
             }
         }
         INDArray keepF = Nd4j.createFromArray(keep).castTo(scores.dataType());
-        // Shift by the row maximum for stability; exp of padded keys is then multiplied by 0, not filled with -inf,
-        // so a fully padded row stays finite: all zeros.
-        INDArray exp = Transforms.exp(scores.sub(scores.max(true, 2)), false).muli(keepF);
-        INDArray sum = exp.sum(true, 2);                                // [b, q, 1]
-        INDArray safe = Transforms.max(sum, 1e-30, true);               // 0 / tiny = 0 for empty rows
+        // The row maximum over the valid keys only: a large score on a padded key must not shift the row (with
+        // scores [0, 1, 200] and valid length 2, shifting by 200 would underflow both valid keys to 0). Padded
+        // keys are set to -1e30 for the maximum (finite, so no inf - inf); a fully padded row then has maximum
+        // -1e30 and its exp, multiplied by keep, is 0.
+        INDArray valid = scores.mul(keepF).addi(keepF.rsub(1).muli(-1e30));   // [b, q, k]
+        INDArray exp = Transforms.exp(valid.sub(valid.max(true, 2)), false).muli(keepF);
+        INDArray sum = exp.sum(true, 2);                                        // [b, q, 1]
+        INDArray safe = Transforms.max(sum, 1e-30, true);                       // 0 / tiny = 0 for empty rows
         return exp.divi(safe);
         // END SOLUTION
     }

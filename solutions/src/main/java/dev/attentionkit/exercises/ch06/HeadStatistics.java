@@ -24,8 +24,7 @@ public final class HeadStatistics {
      */
     public static INDArray entropy(INDArray weights) {
         // BEGIN SOLUTION 6.2
-        // Hint: sum -w * ln(w) over the last axis, treating entries with w = 0 as contributing 0.
-        INDArray w = weights.dup();
+        INDArray w = weights;
         INDArray safe = Transforms.max(w, 1e-30, true); // ln(tiny) · 0 = 0
         INDArray terms = w.mul(Transforms.log(safe, false));  // w · ln w
         return terms.sum(2).negi();                                                        // [heads, queries]
@@ -42,7 +41,6 @@ public final class HeadStatistics {
      */
     public static int strongestHead(INDArray weights, int query, int key) {
         // BEGIN SOLUTION 6.3
-        // Hint: loop over the heads and keep the one with the largest weights.getDouble(h, query, key); only a strictly larger weight replaces the best so far.
         int best = 0;
         double bestWeight = Double.NEGATIVE_INFINITY;
         for (int h = 0; h < weights.size(0); h++) {

@@ -25,13 +25,12 @@ public final class TopKeys {
      */
     public static int[][] topK(INDArray weights, int k) {
         // BEGIN SOLUTION 6.1
-        // Hint: sort the key positions 0..keys-1 of each row by descending weight (a stable sort keeps tied keys in order) and keep the first k.
         double[][] w = weights.toDoubleMatrix();
         int[][] top = new int[w.length][];
         for (int i = 0; i < w.length; i++) {
             double[] row = w[i];
             top[i] = IntStream.range(0, row.length).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(j -> -row[j]).thenComparingInt(j -> j))
+                .sorted(Comparator.<Integer>comparingDouble(j -> -row[j]))   // stable: tied keys stay in order
                 .limit(k)
                 .mapToInt(Integer::intValue)
                 .toArray();

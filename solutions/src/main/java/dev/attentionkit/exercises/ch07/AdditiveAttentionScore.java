@@ -22,7 +22,6 @@ public final class AdditiveAttentionScore {
      */
     public static INDArray scores(INDArray query, INDArray keys, INDArray wQ, INDArray wK, INDArray v) {
         // BEGIN SOLUTION 7.1
-        // Hint: keys.mmul(wK.transpose()) gives [Tx, h]; add wQ·query as a row vector; Transforms.tanh; then multiply by v.
         INDArray q = wQ.mmul(query.reshape(query.length(), 1)).reshape(1, wQ.size(0));   // [1, h]
         INDArray k = keys.mmul(wK.transpose());                                          // [Tx, h]
         INDArray features = Transforms.tanh(k.addRowVector(q), true);                    // [Tx, h]

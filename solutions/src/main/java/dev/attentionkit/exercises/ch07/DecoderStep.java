@@ -24,7 +24,6 @@ public final class DecoderStep {
      */
     public static AttentionOutput attend(INDArray query, INDArray encoderStates, ScoreFunction score) {
         // BEGIN SOLUTION 7.2
-        // Hint: score.scores(query.reshape(1, dQ), encoderStates) is [1, Tx]; Softmax.lastAxis; weights.mmul(encoderStates); reshape both to vectors.
         INDArray scores = score.scores(query.reshape(1, query.length()), encoderStates);   // [1, Tx]
         INDArray weights = Softmax.lastAxis(scores);                                      // [1, Tx]
         INDArray context = weights.mmul(encoderStates);                                   // [1, dK]

@@ -17,7 +17,6 @@ public final class ExactMatchAccuracy {
      */
     public static double accuracy(List<String> predicted, List<String> expected) {
         // BEGIN SOLUTION 7.3
-        // Hint: count the i with expected.get(i).equals(predicted.get(i)); check the sizes first.
         if (predicted.size() != expected.size() || expected.isEmpty()) {
             throw new IllegalArgumentException("need as many predictions as answers, and at least one: got "
                 + predicted.size() + " and " + expected.size());

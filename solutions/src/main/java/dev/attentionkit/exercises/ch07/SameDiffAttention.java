@@ -21,7 +21,6 @@ public final class SameDiffAttention {
      */
     public static SDVariable context(SDVariable queries, SDVariable keys, SDVariable values) {
         // BEGIN SOLUTION 7.4
-        // Hint: sd.mmul(queries, keys, false, true, false) is Q·Kᵀ; divide by Math.sqrt(dK); sd.nn.softmax(scores, 1); then sd.mmul with values.
         SameDiff sd = queries.getSameDiff();
         long dK = queries.getShape()[1];
         SDVariable scores = sd.mmul(queries, keys, false, true, false).div(Math.sqrt(dK));   // [q, k]

@@ -25,7 +25,6 @@ public final class LayerNormalization {
      */
     public static INDArray forward(INDArray x, INDArray gamma, INDArray beta, double eps) {
         // BEGIN SOLUTION 8.2
-        // Hint: mean = x.mean(true, 1) is [rows, 1]; subColumnVector, then the mean of the squares, sqrt(var + eps), divColumnVector, mulRowVector(gamma), addRowVector(beta).
         if (x.rank() != 2 || gamma.length() != x.size(1) || beta.length() != x.size(1)) {
             throw new IllegalArgumentException("expected x [rows, d], gamma [d], beta [d], got x "
                 + java.util.Arrays.toString(x.shape()) + ", gamma " + gamma.length() + ", beta " + beta.length());

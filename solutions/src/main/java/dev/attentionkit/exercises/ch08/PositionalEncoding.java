@@ -23,7 +23,6 @@ public final class PositionalEncoding {
      */
     public static INDArray sinusoidal(int positions, int d) {
         // BEGIN SOLUTION 8.1
-        // Hint: fill a float[positions * d] with two loops; column c uses i2 = c - c % 2 in the exponent, sin for even c, cos for odd c.
         if (positions <= 0 || d <= 0) {
             throw new IllegalArgumentException("positions and d must be positive, got " + positions + " and " + d);
         }

@@ -24,7 +24,6 @@ public final class PreLnResidual {
      */
     public static INDArray apply(INDArray x, INDArray gamma, INDArray beta, UnaryOperator<INDArray> sublayer) {
         // BEGIN SOLUTION 8.3
-        // Hint: LayerNormalization.forward(x, gamma, beta, 1e-5) (your exercise 8.2), then sublayer.apply, then x.add(...).
         INDArray normalised = LayerNormalization.forward(x, gamma, beta, 1e-5);   // [rows, d]
         return x.add(sublayer.apply(normalised));                                 // [rows, d]
         // END SOLUTION

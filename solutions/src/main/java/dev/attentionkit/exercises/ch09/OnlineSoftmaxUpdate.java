@@ -37,7 +37,6 @@ public final class OnlineSoftmaxUpdate {
      */
     public static OnlineSoftmax.State update(OnlineSoftmax.State state, INDArray scoresBlock, INDArray valuesBlock) {
         // BEGIN SOLUTION 9.2
-        // Hint: Transforms.max(state.m(), scoresBlock.max(true, 1)) is m'; BooleanIndexing.replaceWhere(shift, 0.0, Conditions.isInfinite()) handles rows with no key yet.
         INDArray newMax = Transforms.max(state.m(), scoresBlock.max(true, 1));    // [q, 1]
         INDArray shift = newMax.dup();
         BooleanIndexing.replaceWhere(shift, 0.0, Conditions.isInfinite());      // rows with no key yet

@@ -16,10 +16,10 @@ public final class SlidingWindowMask {
      * @param window the window {@code w}, at least 1
      * @param causal whether queries may only look back
      * @return {@code [tokens][tokens]}: {@code true} where query {@code i} (row) may attend to key {@code j} (column)
+     * @throws IllegalArgumentException if {@code window < 1}
      */
     public static boolean[][] mask(int tokens, int window, boolean causal) {
         // BEGIN SOLUTION 9.1
-        // Hint: two nested loops over queries i and keys j; keep when |i - j| < window, and j <= i if causal.
         if (window < 1) {
             throw new IllegalArgumentException("window must be at least 1, got " + window);
         }

@@ -1,0 +1,25 @@
+package dev.attentionkit.exercises.ch02;
+
+import dev.attentionkit.attention.SelfAttentionV1;
+import dev.attentionkit.attention.SelfAttentionV2;
+
+// WRONG ON PURPOSE (grader fixture): 2.2 swaps the query and key weights
+/**
+ * Exercise 2.2 — move the weights of a {@code SelfAttentionV2} into a {@code SelfAttentionV1}
+ * (the book's exercise 3.1).
+ *
+ * <p>V2 stores each projection as a linear layer with PyTorch's layout {@code [dOut, dIn]} and applies
+ * it as {@code x · Wᵀ}; V1 stores {@code [dIn, dOut]} and applies {@code x · W}. The two modules must
+ * then give the same outputs for every input.
+ */
+public final class WeightTransfer {
+    private WeightTransfer() {}
+
+    /** A {@link SelfAttentionV1} that computes exactly what {@code v2} computes (v2 has no biases). */
+    public static SelfAttentionV1 toV1(SelfAttentionV2 v2) {
+        return SelfAttentionV1.fromWeights(
+            v2.key().weight().transpose(),   // [dOut, dIn] -> [dIn, dOut]
+            v2.query().weight().transpose(),
+            v2.value().weight().transpose());
+    }
+}
