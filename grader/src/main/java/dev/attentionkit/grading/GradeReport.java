@@ -26,15 +26,22 @@ import java.util.Locale;
  * @param warnings    problems the learner should see first (compile errors, rejected files, sandbox)
  * @param elapsed     wall time of the grading
  * @param showHidden  whether hidden tests are rendered in full
+ * @param isolation   how the student code was confined (results.json's {@code isolation})
  */
 public record GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings,
-                          Duration elapsed, boolean showHidden) implements HtmlDisplay {
+                          Duration elapsed, boolean showHidden, Isolation isolation) implements HtmlDisplay {
     private static final int REASON_WIDTH = 90;
 
     /** Copies the lists. */
     public GradeReport {
         outcomes = List.copyOf(outcomes);
         warnings = List.copyOf(warnings);
+        isolation = isolation == null ? Isolation.UNKNOWN : isolation;
+    }
+
+    /** A report without isolation details (nothing was run). */
+    public GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings, Duration elapsed, boolean showHidden) {
+        this(submission, outcomes, warnings, elapsed, showHidden, Isolation.UNKNOWN);
     }
 
     /** Points earned, hidden tests included. */
@@ -49,7 +56,7 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
 
     /** This report, rendering hidden tests in full when {@code show}. */
     public GradeReport showingHidden(boolean show) {
-        return new GradeReport(submission, outcomes, warnings, elapsed, show);
+        return new GradeReport(submission, outcomes, warnings, elapsed, show, isolation);
     }
 
     /** The outcome of the test {@code Class#method} (simple or qualified class name). */
@@ -175,6 +182,14 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         root.put("score", score());
         root.put("execution_time", Math.max(0, elapsed.toSeconds()));
         root.put("output", String.join("\n\n", warnings));
+        root.put("output_format", "text");
+        // The autograder's own stdout may name hidden tests: only instructors see it.
+        root.put("stdout_visibility", "hidden");
+        ObjectNode iso = root.putObject("isolation");
+        iso.put("sandbox", isolation.sandbox());
+        isolation.layers().forEach(iso.putArray("layers")::add);
+        isolation.missing().forEach(iso.putArray("missing")::add);
+        iso.put("verdicts", isolation.verdicts());
         ArrayNode tests = root.putArray("tests");
         int number = 1;
         for (TestOutcome o : outcomes) {

@@ -36,16 +36,24 @@ final class TestJvm {
     private static final int STRAY_LIMIT = 8 * 1024;
     private static final Object EOF = new Object();
 
-    private final List<String> prefix;
-    private final List<Path> classPath;
+    private final RuntimeCache runtime;
+    private final List<Path> classDirs;
     private final Path workDir;
     private final Limits limits;
+    private final long deadline;
+    private Sandbox.Mode mode = Sandbox.Mode.NONE;
 
-    TestJvm(List<String> prefix, List<Path> classPath, Path workDir, Limits limits) {
-        this.prefix = prefix;
-        this.classPath = classPath;
+    /**
+     * Test JVMs on {@code runtime}'s read-only class path followed by {@code classDirs} (graded
+     * tests, then the submission), in work area {@code workDir}, ending by {@code deadline}
+     * (System.nanoTime()).
+     */
+    TestJvm(RuntimeCache runtime, List<Path> classDirs, Path workDir, Limits limits, long deadline) {
+        this.runtime = runtime;
+        this.classDirs = classDirs;
         this.workDir = workDir;
         this.limits = limits;
+        this.deadline = deadline;
     }
 
     /** Runs {@code tests}, returning an outcome for every one of them. */
@@ -53,7 +61,6 @@ final class TestJvm {
         Map<String, GradedTest> pending = new LinkedHashMap<>();
         tests.forEach(t -> pending.put(t.key(), t));
         Map<String, TestOutcome> done = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + limits.totalTimeout().toNanos();
         while (!pending.isEmpty()) {
             if (System.nanoTime() > deadline) {
                 for (GradedTest t : pending.values()) {
@@ -82,14 +89,14 @@ final class TestJvm {
         Frames frames = new Frames(key);
         Process process;
         try {
-            Path runDir = workDir.resolve("run");
-            Files.createDirectories(runDir.resolve("tmp"));
-            ProcessBuilder pb = new ProcessBuilder(command(runDir)).directory(runDir.toFile());
+            Sandbox.Jail jail = Sandbox.jail(limits, workDir.resolve("run"));
+            jail.prepare();
+            mode = jail.mode();
+            ProcessBuilder pb = new ProcessBuilder(jail.command(command(jail))).directory(jail.hostDir().toFile());
             Map<String, String> env = pb.environment();
-            String path = env.getOrDefault("PATH", "/usr/bin:/bin");
             env.clear(); // nothing of the grader's environment (tokens, paths) leaks into the tests
-            env.put("PATH", path);
-            env.put("HOME", runDir.toString());
+            env.put("PATH", "/usr/bin:/bin");
+            env.put("HOME", jail.work());
             env.put("LANG", "C.UTF-8");
             process = pb.start();
         } catch (IOException e) {
@@ -230,17 +237,28 @@ final class TestJvm {
         }
     }
 
-    private List<String> command(Path runDir) {
-        List<String> cmd = new ArrayList<>(prefix);
+    private List<String> command(Sandbox.Jail jail) {
+        String cpDir = jail.readOnly(runtime.dir().resolve("cp"), "cp");
+        List<String> cp = new ArrayList<>();
+        for (Path e : runtime.entries()) {
+            cp.add(cpDir + "/" + runtime.dir().resolve("cp").relativize(e));
+        }
+        for (int i = 0; i < classDirs.size(); i++) {
+            cp.add(jail.readOnly(classDirs.get(i), "classes-" + i));
+        }
+        String natives = jail.nativeCache(runtime.natives());
+        List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-Xmx" + limits.heap(), "-Xss" + limits.stack(),
                 "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-Xshare:auto",
-                "-Djava.awt.headless=true", "-Djava.io.tmpdir=" + runDir.resolve("tmp"),
+                "-Djava.awt.headless=true", "-Djava.io.tmpdir=" + jail.work(), "-Duser.home=" + jail.work(),
                 "-Dorg.bytedeco.javacpp.maxbytes=" + limits.heap(),
-                "-Dorg.bytedeco.javacpp.maxphysicalbytes=0",
-                "-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
-                RunnerMain.class.getName()));
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"));
+        if (natives != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + natives);
+        }
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, cp), RunnerMain.class.getName()));
         return cmd;
     }
 
@@ -253,8 +271,9 @@ final class TestJvm {
             return "test JVM stopped reporting";
         }
         int code = p.exitValue();
-        if (code == 97 && !prefix.isEmpty()) {
-            return "the grader's sandbox could not be set up (exit 97); rerun with --no-sandbox and report this";
+        if (code == 1 && mode != Sandbox.Mode.NONE && printed.contains("bwrap:")) {
+            return "the grader's sandbox could not be set up (" + Text.firstLines(printed.substring(printed.indexOf("bwrap:")), 1)
+                    + "); rerun with --no-sandbox and report this";
         }
         if (code >= 128) {
             return "test JVM was killed by signal " + (code - 128) + " (crash, or a resource limit)";
