@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  *
  * @param dir      the cache folder
  * @param entries  the class path entries in their original order, inside {@code dir}
- * @param natives  JavaCPP's cache folder, or null when the class path has no ND4J natives
+ * @param natives  JavaCPP's cache folder (shared by class paths with the same native jars), or null without ND4J
  */
 record RuntimeCache(Path dir, List<Path> entries, Path natives) {
     private static final Map<String, RuntimeCache> MEMO = new ConcurrentHashMap<>();
@@ -56,10 +56,6 @@ record RuntimeCache(Path dir, List<Path> entries, Path natives) {
                 for (int i = 0; i < classPath.size(); i++) {
                     copyEntry(classPath.get(i), cp.resolve(String.format("%03d", i)));
                 }
-                Path natives = tmp.resolve("javacpp");
-                if (classPath.stream().anyMatch(p -> p.getFileName().toString().startsWith("nd4j-native"))) {
-                    extractNatives(entriesIn(tmp, classPath), natives, dir.resolve("javacpp"));
-                }
                 try {
                     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
                 } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException | java.nio.file.DirectoryNotEmptyException e) {
@@ -69,8 +65,35 @@ record RuntimeCache(Path dir, List<Path> entries, Path natives) {
                 throw new GradingException("Could not prepare the sandbox's read-only class path in " + parent + ": " + e.getMessage(), e);
             }
         }
-        Path natives = dir.resolve("javacpp");
-        return new RuntimeCache(dir, entriesIn(dir, classPath), Files.isDirectory(natives) ? natives : null);
+        List<Path> entries = entriesIn(dir, classPath);
+        return new RuntimeCache(dir, entries, natives(classPath, entries, parent));
+    }
+
+    /** ND4J's extracted libraries, shared by every class path with the same native jars (400 MB: extracted once). */
+    private static Path natives(List<Path> classPath, List<Path> entries, Path parent) {
+        List<Path> jars = classPath.stream().filter(p -> p.getFileName().toString()
+                .matches("(nd4j-native|openblas|javacpp|mkl|nd4j-cuda).*\\.jar")).toList();
+        if (jars.stream().noneMatch(p -> p.getFileName().toString().startsWith("nd4j-"))) {
+            return null;
+        }
+        Path dir = parent.resolve("natives-" + key(jars));
+        synchronized (RuntimeCache.class) {
+            if (!Files.isDirectory(dir)) {
+                try {
+                    Path tmp = Files.createTempDirectory(parent, ".natives-");
+                    Grader.allowTraverse(tmp, true);
+                    extractNatives(entries, tmp, dir);
+                    try {
+                        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (IOException e) {
+                        Compiler.deleteTree(tmp); // another grader built it meanwhile
+                    }
+                } catch (IOException e) {
+                    throw new GradingException("Could not extract ND4J's native libraries into " + parent + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return dir;
     }
 
     private static List<Path> entriesIn(Path dir, List<Path> classPath) {
@@ -128,12 +151,10 @@ record RuntimeCache(Path dir, List<Path> entries, Path natives) {
      */
     private static void extractNatives(List<Path> cp, Path natives, Path finalPath) throws IOException {
         // Extract at the final path through a link, so absolute links between the libraries stay right.
-        Files.createDirectories(natives);
         Path link = finalPath;
         boolean linked = false;
         try {
             if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(link.getParent());
                 Files.createSymbolicLink(link, natives);
                 linked = true;
             }

@@ -211,7 +211,9 @@ final class Sandbox {
                 }
             }
             binds.forEach((inside, host) -> b.addAll(List.of("--ro-bind", host.toString(), inside)));
-            b.addAll(List.of("--chdir", WORK, "--"));
+            // bwrap's own root and /dev are unbounded tmpfs owned by the sandbox's uid: read-only once built,
+            // so only the size-capped work area and /tmp take writes.
+            b.addAll(List.of("--remount-ro", "/dev", "--remount-ro", "/", "--chdir", WORK, "--"));
             return b;
         }
 
