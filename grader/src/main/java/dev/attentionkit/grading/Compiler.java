@@ -103,8 +103,11 @@ final class Compiler {
             pb.environment().put("PATH", "/usr/bin:/bin");
             pb.environment().put("LANG", "C.UTF-8");
             pb.environment().put("HOME", jail.work());
-            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
             Process p = pb.start();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Thread errReader = new Thread(() -> readCapped(p.getErrorStream(), err, new boolean[1]), "compile-stderr");
+            errReader.setDaemon(true);
+            errReader.start();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             boolean[] overflow = {false};
             Thread reader = new Thread(() -> readCapped(p.getInputStream(), bytes, overflow), "compile-output");
@@ -127,8 +130,14 @@ final class Compiler {
             reader.join(5000);
             kill(p);
             if (p.exitValue() != 0) {
+                errReader.join(2000);
+                String said;
+                synchronized (err) {
+                    said = Text.firstLines(err.toString(StandardCharsets.UTF_8).strip(), 3);
+                }
                 return everyFile(all, "not compiled: javac's JVM ended with status " + p.exitValue()
-                        + (p.exitValue() == 3 ? " (out of memory: heap limit " + HEAP + ")" : ""));
+                        + (p.exitValue() == 3 ? " (out of memory: heap limit " + HEAP + ")" : "")
+                        + (said.isEmpty() ? "" : ": " + said));
             }
             zip = bytes.toByteArray();
         } catch (IOException e) {

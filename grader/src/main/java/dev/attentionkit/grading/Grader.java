@@ -192,14 +192,34 @@ public final class Grader {
         Map<String, TestOutcome> outcomes = new LinkedHashMap<>();
         List<GradedTest> runnable = compileTests(tests, work, classes, testClasses, runtime, deadline, studentLog, outcomes);
 
+        Set<String> insideClasses = new java.util.TreeSet<>();
         if (!runnable.isEmpty()) {
             shareReadOnly(testClasses);
-            outcomes.putAll(new TestJvm(runtime, List.of(testClasses, classes), work, limits, deadline).run(runnable));
+            // Judged outside: the graded tests run in a trusted JVM, calling the submission through proxies.
+            Proxies proxies = Proxies.scan(testClasses, classPath);
+            Set<String> testClassNames = new LinkedHashSet<>();
+            TestDiscovery.discover(testRoot, hiddenRoot, null).forEach(t -> testClassNames.add(topLevel(t.className())));
+            boolean helperInside = proxies.inSandbox().stream().anyMatch(c -> !testClassNames.contains(c));
+            List<GradedTest> judged = new ArrayList<>();
+            List<GradedTest> inside = new ArrayList<>();
+            for (GradedTest t : runnable) {
+                (limits.sandbox() && !helperInside && proxies.judged(t.className()) ? judged : inside).add(t);
+            }
+            if (!judged.isEmpty()) {
+                Path proxyDir = work.resolve("proxies");
+                proxies.write(proxyDir);
+                outcomes.putAll(new TestJvm(runtime, List.of(testClasses, classes), work, limits, deadline)
+                        .judging(proxyDir).run(judged));
+            }
+            if (!inside.isEmpty()) {
+                inside.forEach(t -> insideClasses.add(topLevel(t.className())));
+                outcomes.putAll(new TestJvm(runtime, List.of(testClasses, classes), work, limits, deadline).run(inside));
+            }
         }
         List<TestOutcome> ordered = tests.stream().map(t -> outcomes.getOrDefault(t.key(),
                 TestOutcome.fail(t, "not run (internal grader error)", ""))).toList();
         return new GradeReport(workspace.toString(), ordered, warnings,
-                Duration.ofNanos(System.nanoTime() - start), false, Isolation.of(limits));
+                Duration.ofNanos(System.nanoTime() - start), false, Isolation.of(limits, insideClasses));
     }
 
     /**
@@ -301,13 +321,18 @@ public final class Grader {
         }
     }
 
+    private static String topLevel(String className) {
+        int d = className.indexOf('$');
+        return d < 0 ? className : className.substring(0, d);
+    }
+
     private static Path workParentFor(Path work) {
         return work.getParent();
     }
 
     /** The parent of all work areas: a folder of its own, so the sandbox can hide other submissions' work areas. */
     private static Path workParent() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-grading").toAbsolutePath().normalize();
+        return Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-work").toAbsolutePath().normalize();
     }
 
     private static Path createWorkDir() {

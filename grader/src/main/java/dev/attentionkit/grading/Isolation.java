@@ -19,17 +19,25 @@ public record Isolation(String sandbox, List<String> layers, List<String> missin
         missing = List.copyOf(missing);
     }
 
-    /** Where pass/fail is decided today (issue 11 asks for it to move out of the test JVM; not done yet). */
-    static final String VERDICTS = "Pass/fail is decided by the JUnit runner inside the sandboxed test JVM and sent"
-            + " to the grader over an HMAC-authenticated channel whose key lives in that JVM: code that reads its own"
-            + " process memory (/proc/self/mem) could forge results. The sandbox stops it from reaching anything"
-            + " else; the bytecode policy on exercise code is what stops it from reading that memory.";
+    /** Where pass/fail is decided for test classes judged outside the sandbox. */
+    static final String JUDGED = "Pass/fail is decided in a trusted JVM that holds none of the submission's code: the"
+            + " graded tests run there and call the submission through generated proxies, which forward each call to"
+            + " the sandboxed JVM and get its answer back as data.";
+
+    /** The weaker channel, for test classes that still run inside the sandbox. */
+    static final String INSIDE = " These test classes pass kit objects to the submission and still run inside the"
+            + " sandboxed JVM, reporting over an HMAC-authenticated channel whose key lives in that JVM, so code that reads"
+            + " its own memory (/proc/self/mem) could forge their results (the bytecode policy on exercise code is what"
+            + " stops that): ";
 
     /** Nothing known (a report that was never graded). */
     static final Isolation UNKNOWN = new Isolation("not graded", List.of(), List.of(), "");
 
-    /** The isolation that {@code limits} gets on this machine. */
-    static Isolation of(Limits limits) {
+    /**
+     * The isolation that {@code limits} gets on this machine, with {@code insideClasses} the test
+     * classes that had to run inside the sandbox.
+     */
+    static Isolation of(Limits limits, java.util.Collection<String> insideClasses) {
         Sandbox.Probe p = Sandbox.probe();
         Sandbox.Mode mode = limits.sandbox() ? p.mode() : Sandbox.Mode.NONE;
         List<String> layers = new ArrayList<>();
@@ -63,6 +71,8 @@ public record Isolation(String sandbox, List<String> layers, List<String> missin
             layers.add("prlimit: processes capped at " + limits.maxProcesses() + ", files at 256 MiB, no core dumps");
         }
         layers.add("per-test and total wall-clock limits, -Xmx " + limits.heap() + ", output capped");
-        return new Isolation(sandbox, layers, Sandbox.missing(limits), VERDICTS);
+        String verdicts = !limits.sandbox() ? "Sandbox off: the graded tests ran in the same JVM as the submission."
+                : JUDGED + (insideClasses.isEmpty() ? "" : INSIDE + String.join(", ", insideClasses) + ".");
+        return new Isolation(sandbox, layers, Sandbox.missing(limits), verdicts);
     }
 }

@@ -1,6 +1,7 @@
 package dev.attentionkit.grading;
 
 import dev.attentionkit.grading.runner.Frames;
+import dev.attentionkit.grading.runner.HostMain;
 import dev.attentionkit.grading.runner.RunnerMain;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -42,6 +43,7 @@ final class TestJvm {
     private final Limits limits;
     private final long deadline;
     private Sandbox.Mode mode = Sandbox.Mode.NONE;
+    private Path proxies;
 
     /**
      * Test JVMs on {@code runtime}'s read-only class path followed by {@code classDirs} (graded
@@ -54,6 +56,16 @@ final class TestJvm {
         this.workDir = workDir;
         this.limits = limits;
         this.deadline = deadline;
+    }
+
+    /**
+     * This runner as a judge: the graded tests run in a JVM outside the sandbox that holds the
+     * proxies in {@code proxyDir} instead of the submission's classes (the last of the class
+     * folders), and every call to the submission goes to a sandboxed JVM ({@code HostMain}).
+     */
+    TestJvm judging(Path proxyDir) {
+        this.proxies = proxyDir;
+        return this;
     }
 
     /** Runs {@code tests}, returning an outcome for every one of them. */
@@ -92,11 +104,18 @@ final class TestJvm {
             Sandbox.Jail jail = Sandbox.jail(limits, workDir.resolve("run"));
             jail.prepare();
             mode = jail.mode();
-            ProcessBuilder pb = new ProcessBuilder(jail.command(command(jail))).directory(jail.hostDir().toFile());
+            ProcessBuilder pb;
+            if (proxies == null) {
+                pb = new ProcessBuilder(jail.command(command(jail))).directory(jail.hostDir().toFile());
+            } else {
+                hostCommand = jail.command(hostCommand(jail));
+                Path judgeDir = Files.createDirectories(workDir.resolve("judge"));
+                pb = new ProcessBuilder(judgeCommand(judgeDir)).directory(judgeDir.toFile());
+            }
             Map<String, String> env = pb.environment();
             env.clear(); // nothing of the grader's environment (tokens, paths) leaks into the tests
             env.put("PATH", "/usr/bin:/bin");
-            env.put("HOME", jail.work());
+            env.put("HOME", proxies == null ? jail.work() : workDir.resolve("judge").toString());
             env.put("LANG", "C.UTF-8");
             process = pb.start();
         } catch (IOException e) {
@@ -110,6 +129,11 @@ final class TestJvm {
         try (OutputStream stdin = process.getOutputStream()) {
             StringBuilder input = new StringBuilder(HexFormat.of().formatHex(key)).append('\n');
             pending.keySet().forEach(k -> input.append(k).append('\n'));
+            if (proxies != null) {
+                input.append('\n');
+                hostCommand.forEach(a -> input.append("host ").append(a).append('\n'));
+                input.append("heap ").append(limits.heap()).append('\n');
+            }
             stdin.write(input.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // The JVM died at once; handled below like any other early exit.
@@ -235,6 +259,54 @@ final class TestJvm {
                 done.putIfAbsent(t.key(), TestOutcome.fail(t, "test JVM stopped before any test ran: " + why, evidence));
             }
         }
+    }
+
+    private List<String> hostCommand = List.of();
+
+    /** The sandboxed JVM that hosts the submission for a judge: the kit's class path and the submission, no tests. */
+    private List<String> hostCommand(Sandbox.Jail jail) {
+        String cpDir = jail.readOnly(runtime.dir().resolve("cp"), "cp");
+        List<String> cp = new ArrayList<>();
+        for (Path e : runtime.entries()) {
+            cp.add(cpDir + "/" + runtime.dir().resolve("cp").relativize(e));
+        }
+        cp.add(jail.readOnly(classDirs.get(classDirs.size() - 1), "classes"));
+        String natives = jail.nativeCache(runtime.natives());
+        List<String> cmd = new ArrayList<>(jvmOptions(jail.work()));
+        if (natives != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + natives);
+        }
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, cp), HostMain.class.getName()));
+        return cmd;
+    }
+
+    /** The trusted JVM that runs the graded tests against proxies: outside the sandbox, holding no submitted code. */
+    private List<String> judgeCommand(Path dir) {
+        List<String> cp = new ArrayList<>();
+        runtime.entries().forEach(e -> cp.add(e.toString()));
+        for (int i = 0; i < classDirs.size() - 1; i++) {
+            cp.add(classDirs.get(i).toString());
+        }
+        cp.add(proxies.toString());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-Xshare:auto", "-Djava.awt.headless=true",
+                "-Djava.io.tmpdir=" + dir, "-Duser.home=" + dir));
+        if (runtime.natives() != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + runtime.natives());
+        }
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, cp), RunnerMain.class.getName()));
+        return cmd;
+    }
+
+    private List<String> jvmOptions(String work) {
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + limits.heap(), "-Xss" + limits.stack(),
+                "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-Xshare:auto",
+                "-Djava.awt.headless=true", "-Djava.io.tmpdir=" + work, "-Duser.home=" + work,
+                "-Dorg.bytedeco.javacpp.maxbytes=" + limits.heap(),
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"));
     }
 
     private List<String> command(Sandbox.Jail jail) {

@@ -150,7 +150,7 @@ class BreachTest {
         Path kit = Fixtures.KIT;
         Path repo = Path.of("").toAbsolutePath().getParent();
         // Another submission's work area exists while this one is graded: a live one, planted by hand.
-        Path other = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-grading"), "grade-");
+        Path other = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-work"), "grade-");
         Files.writeString(other.resolve("Secret.java"), "class Secret {}");
         String attack = """
                 List<String> found = new ArrayList<>();
@@ -294,7 +294,7 @@ class BreachTest {
             assertEquals(FULL, node.get("score").asInt(), out.toString());
         }
         // What the unsandboxed run left behind: make it deletable again.
-        try (Stream<Path> s = Files.walk(Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-grading"), 4)) {
+        try (Stream<Path> s = Files.walk(Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-work"), 4)) {
             for (Path p : s.filter(q -> q.getFileName().toString().equals("immutable")).toList()) {
                 new ProcessBuilder("chattr", "-i", p.toString()).start().waitFor();
                 Compiler.deleteTree(p.getParent().getParent());
