@@ -303,6 +303,54 @@ class BreachTest {
     }
 
     @Test
+    void framesForgedWithAKeyReadFromItsOwnMemoryEarnNothing(@TempDir Path tmp) throws IOException {
+        // Wrong answers (a - b), plus PASSED frames for every Adder test, signed with every 256-bit hex key
+        // found in the JVM's own memory (/proc/self/mem), for every plausible sequence number.
+        String attack = """
+                List<String> keys = new ArrayList<>();
+                try (RandomAccessFile mem = new RandomAccessFile("/proc/self/mem", "r")) {
+                    long budget = 768L << 20;
+                    for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+                        String[] f = line.split("\\s+");
+                        if (!f[1].startsWith("rw") || budget <= 0) continue;
+                        String[] r = f[0].split("-");
+                        long from = Long.parseUnsignedLong(r[0], 16), to = Long.parseUnsignedLong(r[1], 16);
+                        byte[] buf = new byte[1 << 20];
+                        for (long at = from; at < to && budget > 0; at += buf.length) {
+                            int n = (int) Math.min(buf.length, to - at);
+                            try { mem.seek(at); mem.readFully(buf, 0, n); } catch (IOException e) { break; }
+                            budget -= n;
+                            int run = 0;
+                            for (int i = 0; i < n; i++) {
+                                boolean hex = (buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f');
+                                run = hex ? run + 1 : 0;
+                                if (run == 64 && keys.size() < 64) keys.add(new String(buf, i - 63, 64));
+                            }
+                        }
+                    }
+                }
+                var out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+                String[] tests = {"AdderTest#addsPositives", "AdderTest#addsNegatives", "AdderTest#addsZero", "AdderHiddenTest#millions"};
+                for (String k : keys) {
+                    var frames = new dev.attentionkit.grading.runner.Frames(java.util.HexFormat.of().parseHex(k));
+                    for (long seq = 0; seq < 24; seq++) {
+                        for (String t : tests) {
+                            out.println(frames.encode(seq, List.of("RESULT", "dev.attentionkit.exercises.ch01." + t, "PASSED", "", "", "")));
+                        }
+                    }
+                }
+                System.out.println("keys found: " + keys.size());
+                if (true) return a - b;
+                """;
+        Path sub = submission(tmp, "forger-mem", attack);
+        GradeReport r = Fixtures.grader().grade(sub, null);
+        assertEquals(FULL - 8, r.score(), "only Multiplier's 4 points are deserved: " + r);
+        // The same attack on a runner that shares its JVM with the submission (no sandbox): the forgery works there.
+        GradeReport open = Fixtures.grader().withLimits(Fixtures.grader().limits().withSandbox(false)).grade(sub, null);
+        assertTrue(open.score() > FULL - 8, "the fixture did not forge: " + open);
+    }
+
+    @Test
     void aJavacBombCostsOnlyItsOwnPointsWithinTheTotalBudget(@TempDir Path tmp) throws IOException {
         Path sub = submission(tmp, "javac-bomb", "");
         // Overloaded generic methods on nested conditionals: javac's inference tries every combination

@@ -33,7 +33,9 @@ public final class HostMain {
     private static final int OUTPUT_LIMIT = 16 * 1024;
 
     private final DataInputStream in;
-    private final DataOutputStream out;
+    private final java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+    private final DataOutputStream out = new DataOutputStream(message);
+    private final DataOutputStream channel;
     private final CappedBuffer capture;
     private final Map<Long, Object> objects = new HashMap<>();
     private final Map<Object, Long> ids = new IdentityHashMap<>();
@@ -87,10 +89,22 @@ public final class HostMain {
         }
     };
 
-    private HostMain(DataInputStream in, DataOutputStream out, CappedBuffer capture) {
+    private HostMain(DataInputStream in, DataOutputStream channel, CappedBuffer capture) {
         this.in = in;
-        this.out = out;
+        this.channel = channel;
         this.capture = capture;
+    }
+
+    /**
+     * Sends the message built in {@link #out}, framed by {@link Remote#MAGIC} and its length, so that
+     * bytes the submission writes to file descriptor 1 itself are skipped by the reader.
+     */
+    private void send() throws IOException {
+        channel.write(Remote.MAGIC);
+        channel.writeInt(message.size());
+        message.writeTo(channel);
+        channel.flush();
+        message.reset();
     }
 
     /** Entry point of the sandboxed JVM. */
@@ -166,7 +180,7 @@ public final class HostMain {
         out.writeByte('R');
         Wire.writeString(out, capture.drain());
         Wire.write(out, returnType == void.class ? null : result, returnType, refs);
-        out.flush();
+        send();
     }
 
     private static Executable find(Class<?> c, String name, String desc) throws NoSuchMethodException {
@@ -192,7 +206,7 @@ public final class HostMain {
         out.writeByte('E');
         Wire.writeString(out, capture.drain());
         writeThrowable(out, t);
-        out.flush();
+        send();
     }
 
     static void writeThrowable(DataOutputStream out, Throwable t) throws IOException {
@@ -222,7 +236,7 @@ public final class HostMain {
         for (int i = 0; i < args.length; i++) {
             Wire.write(out, args[i], types[i], refs);
         }
-        out.flush();
+        send();
         while (true) {
             int type = in.readUnsignedByte();
             switch (type) {

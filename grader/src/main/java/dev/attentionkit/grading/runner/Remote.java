@@ -38,6 +38,7 @@ public final class Remote {
     private final Map<Long, Object> callbacks = new HashMap<>();
     private final Map<Object, Long> callbackIds = new IdentityHashMap<>();
     private long nextCallback = 1;
+    private final Thread stderrReader;
 
     /** Implemented by every generated proxy: the id of the submission's object it stands for. */
     public interface Proxied {
@@ -52,6 +53,12 @@ public final class Remote {
     }
 
     private static final Marker MARKER = new Marker();
+
+    /** Starts every message from the sandboxed JVM; whatever else the submission writes to its stdout is skipped. */
+    static final byte[] MAGIC = {0, 'A', 'K', '-', 'H', 'O', 'S', 'T', 1, 2};
+    private static final int MAX_MESSAGE = 256 << 20;
+    private static final long MAX_SKIPPED = 256L << 20;
+    private final ByteArrayOutputStream skipped = new ByteArrayOutputStream();
 
     private final Wire.Refs refs = new Wire.Refs() {
         @Override
@@ -94,9 +101,9 @@ public final class Remote {
         this.process = process;
         this.in = new DataInputStream(new BufferedInputStream(process.getInputStream()));
         this.out = new DataOutputStream(new BufferedOutputStream(process.getOutputStream()));
-        Thread t = new Thread(() -> drain(process.getErrorStream(), stderr), "host-stderr");
-        t.setDaemon(true);
-        t.start();
+        stderrReader = new Thread(() -> drain(process.getErrorStream(), stderr), "host-stderr");
+        stderrReader.setDaemon(true);
+        stderrReader.start();
     }
 
     /** Sets the command that starts the sandboxed JVM (from the grader), and starts one ahead of the first call. */
@@ -176,8 +183,49 @@ public final class Remote {
     }
 
     /** Reads messages until the call's answer, running the tests' callbacks in between. */
+    /** The next framed message, skipping (and keeping the end of) anything printed around it. */
+    private DataInputStream nextMessage() throws IOException {
+        int matched = 0;
+        long skippedBytes = 0;
+        while (matched < MAGIC.length) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("the submission's JVM closed its output");
+            }
+            if (b == (MAGIC[matched] & 0xff)) {
+                matched++;
+                continue;
+            }
+            for (int i = 0; i < matched; i++) {
+                keep(MAGIC[i]);
+            }
+            matched = b == (MAGIC[0] & 0xff) ? 1 : 0;
+            if (matched == 0) {
+                keep(b);
+            }
+            if (++skippedBytes > MAX_SKIPPED) {
+                throw new IOException("more than " + (MAX_SKIPPED >> 20) + " MB of raw output between answers");
+            }
+        }
+        int n = in.readInt();
+        if (n < 0 || n > MAX_MESSAGE) {
+            throw new IOException("message of " + n + " bytes");
+        }
+        return new DataInputStream(new java.io.ByteArrayInputStream(in.readNBytes(n)));
+    }
+
+    private void keep(int b) {
+        if (skipped.size() >= 8192) {
+            byte[] tail = skipped.toByteArray();
+            skipped.reset();
+            skipped.write(tail, 4096, tail.length - 4096);
+        }
+        skipped.write(b);
+    }
+
     private Object await(Class<?> returnType, ClassLoader loader) throws Throwable {
         while (true) {
+            DataInputStream in = nextMessage();
             int type = in.readUnsignedByte();
             switch (type) {
                 case 'R' -> {
@@ -195,13 +243,13 @@ public final class Remote {
                     System.out.print(Wire.readString(in));
                     throw readThrowable(in, loader);
                 }
-                case 'B' -> serveCallback(loader);
+                case 'B' -> serveCallback(in, loader);
                 default -> throw new IOException("the submission's JVM sent " + type + ", not an answer");
             }
         }
     }
 
-    private void serveCallback(ClassLoader loader) throws IOException {
+    private void serveCallback(DataInputStream in, ClassLoader loader) throws IOException {
         long id = in.readLong();
         String name = Wire.readString(in);
         String desc = Wire.readString(in);
@@ -297,12 +345,13 @@ public final class Remote {
     private AssertionError died(IOException e) {
         try {
             process.waitFor(3, TimeUnit.SECONDS);
+            stderrReader.join(1000); // the JVM's last words (out of memory?) may still be in the pipe
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
         String err;
         synchronized (stderr) {
-            err = stderr.toString(StandardCharsets.UTF_8);
+            err = stderr.toString(StandardCharsets.UTF_8) + skipped.toString(StandardCharsets.UTF_8);
         }
         process.destroyForcibly();
         String why;

@@ -34,6 +34,7 @@ public final class Wire {
     static final int NDARRAY = 12;
     static final int HANDLE = 13;
     static final int CALLBACK = 14;
+    static final int RECORD = 15;
 
     private static final int MAX_STRING = 16 << 20;
     private static final int MAX_LENGTH = 1 << 26;
@@ -118,6 +119,19 @@ public final class Wire {
             for (double d : data) {
                 out.writeDouble(d);
             }
+        } else if (isKitRecord(o.getClass())) {
+            // The kit's records (AttentionOutput, OnlineSoftmax.State): by value, component by component.
+            out.writeByte(RECORD);
+            writeString(out, o.getClass().getName());
+            java.lang.reflect.RecordComponent[] rc = o.getClass().getRecordComponents();
+            out.writeInt(rc.length);
+            for (java.lang.reflect.RecordComponent c : rc) {
+                try {
+                    write(out, c.getAccessor().invoke(o), c.getType(), refs);
+                } catch (ReflectiveOperationException e) {
+                    throw new IOException("cannot read " + c, e);
+                }
+            }
         } else if (o instanceof List<?> list) {
             out.writeByte(LIST);
             out.writeInt(list.size());
@@ -177,10 +191,47 @@ public final class Wire {
                 yield list;
             }
             case NDARRAY -> readArray(in);
+            case RECORD -> readRecord(in, loader, refs);
             case HANDLE -> refs.handle(in.readLong(), expected);
             case CALLBACK -> refs.callback(in.readLong(), expected);
             default -> throw new IOException("unknown value tag " + tag);
         };
+    }
+
+    /** A record of the kit (never of the submission): its class is trusted code, built from data by its canonical constructor. */
+    static boolean isKitRecord(Class<?> c) {
+        return c.isRecord() && c.getName().startsWith("dev.attentionkit.") && !c.getName().startsWith("dev.attentionkit.exercises.")
+                && !c.getName().startsWith("dev.attentionkit.grading.");
+    }
+
+    private static Object readRecord(DataInputStream in, ClassLoader loader, Refs refs) throws IOException {
+        String name = readString(in);
+        Class<?> c;
+        try {
+            c = Class.forName(name, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IOException("unknown record " + name, e);
+        }
+        if (!isKitRecord(c)) {
+            throw new IOException(name + " is not one of the kit's records");
+        }
+        java.lang.reflect.RecordComponent[] rc = c.getRecordComponents();
+        if (in.readInt() != rc.length) {
+            throw new IOException("component count of " + name);
+        }
+        Class<?>[] types = new Class<?>[rc.length];
+        Object[] values = new Object[rc.length];
+        for (int i = 0; i < rc.length; i++) {
+            types[i] = rc[i].getType();
+            values[i] = read(in, types[i], loader, refs);
+        }
+        try {
+            return c.getDeclaredConstructor(types).newInstance(values);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IOException("the submission's " + c.getSimpleName() + " is invalid: " + e.getCause().getMessage(), e);
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("cannot build " + name, e);
+        }
     }
 
     private static INDArray readArray(DataInputStream in) throws IOException {
