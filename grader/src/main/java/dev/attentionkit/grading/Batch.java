@@ -5,9 +5,14 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,12 +71,20 @@ final class Batch {
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
         List<Future<Row>> futures = new ArrayList<>();
         bar(progress, 0, submissions.size(), 0);
+        FeedbackNames names = new FeedbackNames();
         for (Path s : submissions) {
+            String file = names.claim(studentName(s));
             futures.add(pool.submit(() -> {
                 running.incrementAndGet();
                 try {
                     Row row = gradeOne(s, tests);
-                    writeFeedback(feedback, row);
+                    try {
+                        writeFeedback(feedback, file, row);
+                    } catch (IOException | RuntimeException e) {
+                        // The score stands; only the feedback file is missing, and the gradebook says so.
+                        return new Row(row.student(), row.report(), (row.error().isEmpty() ? "" : row.error() + "; ")
+                                + "feedback not written: " + e.getMessage());
+                    }
                     return row;
                 } finally {
                     running.decrementAndGet();
@@ -85,7 +98,7 @@ final class Batch {
             try {
                 rows.add(futures.get(i).get());
             } catch (Exception e) {
-                // writeFeedback failed (disk?): still keep the student's row in the gradebook.
+                // The grader itself failed on this one: still keep the student's row in the gradebook.
                 rows.add(new Row(studentName(submissions.get(i)), null, "grader error: " + e.getCause()));
             }
         }
@@ -97,6 +110,10 @@ final class Batch {
 
     private Row gradeOne(Path submission, List<GradedTest> tests) {
         String student = studentName(submission);
+        if (Files.isSymbolicLink(submission)) {
+            String why = submission.getFileName() + " is a link; links are not followed (it could point at a classmate's work)";
+            return new Row(student, zero(submission, tests, why), why);
+        }
         try {
             return new Row(student, grader.grade(submission, chapter), "");
         } catch (GradingException | UncheckedIOException e) {
@@ -128,7 +145,10 @@ final class Batch {
 
     private static void prepareOutput(Path outDir) {
         try {
-            if (Files.isDirectory(outDir)) {
+            if (Files.isSymbolicLink(outDir)) {
+                throw new GradingException("Output folder " + outDir + " is a symbolic link; pass a real folder with --out");
+            }
+            if (Files.isDirectory(outDir, LinkOption.NOFOLLOW_LINKS)) {
                 try (Stream<Path> s = Files.list(outDir)) {
                     if (s.findAny().isPresent()) {
                         throw new GradingException("Output folder " + outDir
@@ -136,16 +156,55 @@ final class Batch {
                     }
                 }
             }
-            Files.createDirectories(outDir.resolve("feedback"));
+            Files.createDirectories(outDir);
+            Files.createDirectory(outDir.resolve("feedback"));
         } catch (IOException e) {
             throw new GradingException("Could not create output folder " + outDir + ": " + e.getMessage(), e);
         }
     }
 
-    private static void writeFeedback(Path feedback, Row row) throws IOException {
-        String safe = row.student().replaceAll("[^A-Za-z0-9._@-]", "_");
-        Files.writeString(feedback.resolve(safe + ".txt"), row.report().toString(), StandardCharsets.UTF_8);
-        Files.writeString(feedback.resolve(safe + ".json"), row.report().toGradescopeJson(), StandardCharsets.UTF_8);
+    /**
+     * Feedback file names: the student's name when it is already a safe file name, else the
+     * safe form plus a hash of the real name, so that "x y" and "x_y" never share a file; a name
+     * already taken gets a counter.
+     */
+    static final class FeedbackNames {
+        private final Set<String> used = new HashSet<>();
+
+        synchronized String claim(String student) {
+            String safe = student.replaceAll("[^A-Za-z0-9._@-]", "_");
+            if (safe.startsWith(".") || safe.isEmpty()) {
+                safe = "_" + safe;
+            }
+            String base = safe.equals(student) ? safe : safe + "-" + shortHash(student);
+            String name = base;
+            for (int n = 2; !used.add(name.toLowerCase(java.util.Locale.ROOT)); n++) {
+                name = base + "-" + n;
+            }
+            return name;
+        }
+
+        private static String shortHash(String s) {
+            try {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+                return java.util.HexFormat.of().formatHex(d, 0, 4);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Writes the student's two feedback files: never over an existing file, never through a link. */
+    private static void writeFeedback(Path feedback, String name, Row row) throws IOException {
+        writeNew(feedback.resolve(name + ".txt"), row.report().toString());
+        writeNew(feedback.resolve(name + ".json"), row.report().toGradescopeJson());
+    }
+
+    static void writeNew(Path file, String text) throws IOException {
+        try (var out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** Columns: student, one per exercise (test class), total, max, problem. Hidden tests are included: this is the instructor's view. */
@@ -173,10 +232,20 @@ final class Batch {
             earned.values().forEach(v -> b.append(',').append(v));
             b.append(',').append(total).append(',').append(max).append(',').append(csv(row.error())).append('\n');
         }
+        // Written whole to a new temporary file, then moved into place: a reader never sees half a gradebook,
+        // and nothing that was at that name is followed or overwritten.
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
-            Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+            writeNew(tmp, b.toString());
+            try {
+                Files.createLink(file, tmp); // atomic, and fails if anything (file, folder, link) has that name
+                Files.delete(tmp);
+            } catch (UnsupportedOperationException e) {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            }
         } catch (IOException e) {
-            throw new GradingException("Could not write " + file + ": " + e.getMessage(), e);
+            throw new GradingException("Could not write " + file + (Files.exists(tmp) ? " (the rows are in " + tmp + ")" : "")
+                    + ": " + e.getMessage(), e);
         }
     }
 

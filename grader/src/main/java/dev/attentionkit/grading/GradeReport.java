@@ -29,32 +29,42 @@ import java.util.Locale;
  * @param seed        the seed the graded tests drew their random inputs from ({@code --seed} reproduces the run);
  *                    0 when no test ran
  * @param hints       how much help failures show: the nudge, or also the full recipe
+ * @param isolation   how the student code was confined (results.json's {@code isolation})
  */
 public record GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings,
-                          Duration elapsed, boolean showHidden, long seed, Hints hints) implements HtmlDisplay {
+                          Duration elapsed, boolean showHidden, long seed, Hints hints, Isolation isolation)
+        implements HtmlDisplay {
     private static final int REASON_WIDTH = 90;
 
     /** Copies the lists. */
     public GradeReport {
         outcomes = List.copyOf(outcomes);
         warnings = List.copyOf(warnings);
+        isolation = isolation == null ? Isolation.UNKNOWN : isolation;
+        hints = hints == null ? Hints.NUDGE : hints;
     }
 
-    /** A report of a run without graded inputs (nothing ran): seed 0. */
+    /** A report of a run without graded inputs or isolation details (nothing ran): seed 0. */
     public GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings, Duration elapsed,
                        boolean showHidden) {
-        this(submission, outcomes, warnings, elapsed, showHidden, 0L, Hints.NUDGE);
+        this(submission, outcomes, warnings, elapsed, showHidden, 0L, Hints.NUDGE, Isolation.UNKNOWN);
     }
 
-    /** A report that shows the nudges only. */
+    /** A report that shows the nudges only, without isolation details. */
     public GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings, Duration elapsed,
                        boolean showHidden, long seed) {
-        this(submission, outcomes, warnings, elapsed, showHidden, seed, Hints.NUDGE);
+        this(submission, outcomes, warnings, elapsed, showHidden, seed, Hints.NUDGE, Isolation.UNKNOWN);
+    }
+
+    /** A report with isolation details, seed 0, nudges only. */
+    public GradeReport(String submission, List<TestOutcome> outcomes, List<String> warnings, Duration elapsed,
+                       boolean showHidden, Isolation isolation) {
+        this(submission, outcomes, warnings, elapsed, showHidden, 0L, Hints.NUDGE, isolation);
     }
 
     /** This report, showing {@code h} next to failures (the full recipe only with {@link Hints#FULL}). */
     public GradeReport withHints(Hints h) {
-        return new GradeReport(submission, outcomes, warnings, elapsed, showHidden, seed, h == null ? Hints.NUDGE : h);
+        return new GradeReport(submission, outcomes, warnings, elapsed, showHidden, seed, h, isolation);
     }
 
     /** Whether a failed test has a recipe that this report does not show yet. */
@@ -78,7 +88,7 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
 
     /** This report, rendering hidden tests in full when {@code show}. */
     public GradeReport showingHidden(boolean show) {
-        return new GradeReport(submission, outcomes, warnings, elapsed, show, seed, hints);
+        return new GradeReport(submission, outcomes, warnings, elapsed, show, seed, hints, isolation);
     }
 
     /** The outcome of the test {@code Class#method} (simple or qualified class name). */
@@ -227,6 +237,14 @@ public record GradeReport(String submission, List<TestOutcome> outcomes, List<St
         root.put("execution_time", Math.max(0, elapsed.toSeconds()));
         root.put("output", String.join("\n\n", seed == 0 ? warnings
                 : java.util.stream.Stream.concat(warnings.stream(), java.util.stream.Stream.of(seedLine())).toList()));
+        root.put("output_format", "text");
+        // The autograder's own stdout may name hidden tests: only instructors see it.
+        root.put("stdout_visibility", "hidden");
+        ObjectNode iso = root.putObject("isolation");
+        iso.put("sandbox", isolation.sandbox());
+        isolation.layers().forEach(iso.putArray("layers")::add);
+        isolation.missing().forEach(iso.putArray("missing")::add);
+        iso.put("verdicts", isolation.verdicts());
         ArrayNode tests = root.putArray("tests");
         int number = 1;
         for (TestOutcome o : outcomes) {

@@ -191,43 +191,64 @@ public final class Grader {
 
     private GradeReport gradeIn(Path work, Path workspace, List<GradedTest> tests, long start) {
         long runSeed = seed != null ? seed : GradedSeed.fresh();
+        // One budget for everything the submission can slow down: javac on it, javac on the tests, the tests.
+        long deadline = start + limits.totalTimeout().toNanos();
         Submission submission = Submission.collect(workspace, work);
         List<String> warnings = new ArrayList<>(submission.warnings());
         if (keepWork) {
             warnings.add("Work folder kept at " + work);
         }
+        warnings.addAll(Sandbox.missing(limits));
+        RuntimeCache runtime = RuntimeCache.of(classPath, workParentFor(work));
+        Path src = work.resolve("src");
+        shareReadOnly(src);
         Path classes = work.resolve("classes");
-        Map<Path, String> studentErrors = Compiler.compileLenient(submission.sources(), classPath, classes);
+        Compiler.Job student = new Compiler.Job("lenient");
+        student.roots.put("src", src);
+        student.sources.addAll(submission.sources());
+        Map<Path, String> studentErrors = submission.sources().isEmpty() ? Map.of()
+                : Compiler.run(student, runtime, limits, work.resolve("compile"), classes, deadline);
+        shareReadOnly(classes);
         String studentLog = String.join("\n", studentErrors.values());
         if (!studentErrors.isEmpty()) {
             warnings.add("Your code does not compile; these files were left out:\n" + Text.firstLines(studentLog, 12));
         }
 
-        List<Path> runCp = new ArrayList<>(classPath);
-        runCp.add(classes);
         Path testClasses = work.resolve("test-classes");
         Map<String, TestOutcome> outcomes = new LinkedHashMap<>();
-        List<GradedTest> runnable = compileTests(tests, runCp, testClasses, studentLog, outcomes);
+        List<GradedTest> runnable = compileTests(tests, work, classes, testClasses, runtime, deadline, studentLog, outcomes);
         runnable = checkReferences(classes, testClasses, runnable, outcomes, warnings);
 
+        Set<String> insideClasses = new java.util.TreeSet<>();
         if (!runnable.isEmpty()) {
-            List<Path> jvmCp = new ArrayList<>(classPath);
-            jvmCp.add(testClasses);
-            jvmCp.add(classes);
-            List<Path> hide = hideable(work, jvmCp);
-            List<String> sandboxWarnings = new ArrayList<>();
-            // Only work areas under the grader's own parent folder can have their siblings hidden.
-            Path shared = workParent();
-            List<String> prefix = Sandbox.prefix(limits, hide,
-                    work.getParent().equals(shared) && jvmCp.stream().noneMatch(p -> p.startsWith(shared) && !p.startsWith(work)) ? work : null,
-                    sandboxWarnings);
-            warnings.addAll(sandboxWarnings);
-            outcomes.putAll(new TestJvm(prefix, jvmCp, work, limits).seed(runSeed).run(runnable));
+            shareReadOnly(testClasses);
+            // Judged outside: the graded tests run in a trusted JVM, calling the submission through proxies.
+            Proxies proxies = Proxies.scan(testClasses, classPath);
+            Set<String> testClassNames = new LinkedHashSet<>();
+            TestDiscovery.discover(testRoot, hiddenRoot, null).forEach(t -> testClassNames.add(topLevel(t.className())));
+            boolean helperInside = proxies.inSandbox().stream().anyMatch(c -> !testClassNames.contains(c));
+            List<GradedTest> judged = new ArrayList<>();
+            List<GradedTest> inside = new ArrayList<>();
+            for (GradedTest t : runnable) {
+                (limits.sandbox() && !helperInside && proxies.judged(t.className()) ? judged : inside).add(t);
+            }
+            if (!judged.isEmpty()) {
+                Path proxyDir = work.resolve("proxies");
+                proxies.write(proxyDir);
+                outcomes.putAll(new TestJvm(runtime, List.of(testClasses, classes), work, limits, deadline)
+                        .judging(proxyDir).seed(runSeed).run(judged));
+            }
+            if (!inside.isEmpty()) {
+                inside.forEach(t -> insideClasses.add(topLevel(t.className())));
+                outcomes.putAll(new TestJvm(runtime, List.of(testClasses, classes), work, limits, deadline)
+                        .seed(runSeed).run(inside));
+            }
         }
         List<TestOutcome> ordered = tests.stream().map(t -> outcomes.getOrDefault(t.key(),
                 TestOutcome.fail(t, "not run (internal grader error)", ""))).toList();
         return new GradeReport(workspace.toString(), ordered, warnings,
-                Duration.ofNanos(System.nanoTime() - start), false, runSeed);
+                Duration.ofNanos(System.nanoTime() - start), false, runSeed, Hints.NUDGE,
+                Isolation.of(limits, insideClasses));
     }
 
     /**
@@ -254,26 +275,49 @@ public final class Grader {
         return clean;
     }
 
-    /** Compiles the graded tests; tests whose file does not compile get a failed outcome. Returns the runnable tests. */
-    private List<GradedTest> compileTests(List<GradedTest> tests, List<Path> cp, Path out,
-                                          String studentLog, Map<String, TestOutcome> outcomes) {
+    /**
+     * Compiles the graded tests from a private copy of their sources, every file named explicitly
+     * (no source path: nothing on the class path, such as a submitted {@code Graded.class}, can stand
+     * in for a graded source); tests whose file does not compile get a failed outcome. Returns the
+     * runnable tests.
+     */
+    private List<GradedTest> compileTests(List<GradedTest> tests, Path work, Path classes, Path out, RuntimeCache runtime,
+                                          long deadline, String studentLog, Map<String, TestOutcome> outcomes) {
+        Path copy = work.resolve("tests");
+        Map<Path, Path> copied = new LinkedHashMap<>();
+        copyTree(testRoot, copy.resolve("visible"), copied);
+        copyTree(hiddenRoot, copy.resolve("hidden"), copied);
+        shareReadOnly(copy);
+        Set<Path> allTests = new LinkedHashSet<>();
+        TestDiscovery.discover(testRoot, hiddenRoot, null).forEach(t -> allTests.add(t.source().toAbsolutePath().normalize()));
         Set<Path> files = new LinkedHashSet<>();
-        tests.forEach(t -> files.add(t.source()));
-        List<Path> sourcePath = List.of(testRoot, hiddenRoot);
-        Compiler.Result all = Compiler.compile(List.copyOf(files), cp, sourcePath, true, out);
-        Map<Path, String> broken = new LinkedHashMap<>();
-        if (!all.ok()) {
-            Compiler.deleteTree(out);
-            for (Path f : files) {
-                Compiler.Result one = Compiler.compile(List.of(f), cp, sourcePath, true, out);
-                if (!one.ok()) {
-                    broken.put(f, one.log());
-                }
+        tests.forEach(t -> files.add(t.source().toAbsolutePath().normalize()));
+        Compiler.Job job = new Compiler.Job("tests");
+        job.roots.put("tests", copy);
+        job.classDirs.add(classes);
+        for (Map.Entry<Path, Path> e : copied.entrySet()) {
+            if (files.contains(e.getKey())) {
+                job.sources.add(e.getValue());
+            } else if (!allTests.contains(e.getKey()) && !e.getKey().getFileName().toString().endsWith("Test.java")) {
+                job.helpers.add(e.getValue());
             }
         }
+        Map<Path, String> errors = Compiler.run(job, runtime, limits, work.resolve("compile-tests"), out, deadline);
+        Map<Path, String> broken = new LinkedHashMap<>();
+        for (Map.Entry<Path, Path> e : copied.entrySet()) {
+            String err = errors.get(e.getValue());
+            if (err != null) {
+                broken.put(e.getKey(), err);
+            }
+        }
+        String general = errors.entrySet().stream().filter(e -> !copied.containsValue(e.getKey()))
+                .map(Map.Entry::getValue).reduce((a, b) -> a + "\n" + b).orElse(null);
         List<GradedTest> runnable = new ArrayList<>();
         for (GradedTest t : tests) {
-            String err = broken.get(t.source());
+            String err = broken.get(t.source().toAbsolutePath().normalize());
+            if (err == null && general != null) {
+                err = general;
+            }
             if (err == null) {
                 runnable.add(t);
             } else if (!studentLog.isEmpty()) {
@@ -288,25 +332,60 @@ public final class Grader {
         return runnable;
     }
 
-    /** Kit folders the tests must not see (solutions, graded sources), unless the tests need them. */
-    private List<Path> hideable(Path work, List<Path> jvmCp) {
-        List<Path> candidates = new ArrayList<>(List.of(kitRoot.resolve("solutions"), kitRoot.resolve("graded"),
-                testRoot, hiddenRoot));
-        List<Path> hide = new ArrayList<>();
-        for (Path c : candidates) {
-            Path abs = c.toAbsolutePath().normalize();
-            boolean needed = work.startsWith(abs) || jvmCp.stream().anyMatch(p -> p.toAbsolutePath().normalize().startsWith(abs));
-            if (!needed && Files.isDirectory(abs) && hide.stream().noneMatch(abs::startsWith)) {
-                hide.removeIf(h -> h.startsWith(abs));
-                hide.add(abs);
+    /** Copies the .java files under {@code from} to {@code to}, recording original -> copy. */
+    private static void copyTree(Path from, Path to, Map<Path, Path> copied) {
+        Path root = from.toAbsolutePath().normalize();
+        for (Path f : Compiler.javaFiles(root)) {
+            Path t = to.resolve(root.relativize(f).toString());
+            try {
+                Files.createDirectories(t.getParent());
+                Files.copy(f, t);
+            } catch (IOException e) {
+                throw new GradingException("Could not copy graded test " + f + ": " + e.getMessage(), e);
             }
+            copied.put(f, t);
         }
-        return hide;
+    }
+
+    /** Lets the sandbox's uid read a tree the grader wrote (folders 755, files 644); it can never write there. */
+    static void shareReadOnly(Path tree) {
+        if (!Files.isDirectory(tree)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(tree)) {
+            for (Path p : s.toList()) {
+                if (Files.isSymbolicLink(p)) {
+                    continue;
+                }
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+                        Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not POSIX: the sandbox then runs as the grader's own user anyway
+        }
+    }
+
+    /** Folder modes: {@code world} 755 (readable), else 711 (traversable, not listable). */
+    static void allowTraverse(Path dir, boolean world) {
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString(world ? "rwxr-xr-x" : "rwx--x--x"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // not POSIX
+        }
+    }
+
+    private static String topLevel(String className) {
+        int d = className.indexOf('$');
+        return d < 0 ? className : className.substring(0, d);
+    }
+
+    private static Path workParentFor(Path work) {
+        return work.getParent();
     }
 
     /** The parent of all work areas: a folder of its own, so the sandbox can hide other submissions' work areas. */
     private static Path workParent() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-grading").toAbsolutePath().normalize();
+        return Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-work").toAbsolutePath().normalize();
     }
 
     private static Path createWorkDir() {
@@ -314,12 +393,16 @@ public final class Grader {
             Path parent = workParent();
             Files.createDirectories(parent);
             try {
-                Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                // Traversable, not listable: the sandbox's uid reaches the read-only class path copy by name,
+                // and cannot list (or guess) other work areas.
+                Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
             } catch (UnsupportedOperationException | IOException e) {
                 // Not POSIX, or another user's folder: the work area itself is still private.
             }
             try {
-                return Files.createTempDirectory(parent, "grade-");
+                Path dir = Files.createTempDirectory(parent, "grade-");
+                allowTraverse(dir, false);
+                return dir;
             } catch (IOException e) {
                 return Files.createTempDirectory("attention-kit-grade-"); // the shared folder belongs to someone else
             }

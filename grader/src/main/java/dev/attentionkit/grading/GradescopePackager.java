@@ -113,31 +113,45 @@ final class GradescopePackager {
 
     private static final String SETUP = """
             #!/usr/bin/env bash
-            # attention-kit autograder set-up: a JDK (javac is needed) and util-linux (unshare, prlimit).
+            # attention-kit autograder set-up: a JDK (javac is needed), bubblewrap (the sandbox) and util-linux
+            # (setpriv, prlimit). AUTOGRADER_ROOT lets instructors try this locally; Gradescope uses /autograder.
             set -euo pipefail
-            apt-get update
-            DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jdk-headless util-linux
+            ROOT="${AUTOGRADER_ROOT:-/autograder}"
+            if ! command -v javac >/dev/null || ! command -v bwrap >/dev/null || ! command -v setpriv >/dev/null; then
+                apt-get update
+                DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jdk-headless bubblewrap util-linux
+            fi
             # Zip files carry no exec bit; make sure Gradescope can start the grader.
-            chmod +x /autograder/source/run_autograder
-            cp /autograder/source/run_autograder /autograder/run_autograder 2>/dev/null || true
-            chmod +x /autograder/run_autograder 2>/dev/null || true
+            chmod +x "$ROOT/source/run_autograder"
+            cp "$ROOT/source/run_autograder" "$ROOT/run_autograder" 2>/dev/null || true
+            chmod 755 "$ROOT/run_autograder" 2>/dev/null || true
+            # The grader's files belong to root and nobody else may change them; student code runs as another uid.
+            chmod -R go-w "$ROOT/source"
             """;
 
+    /**
+     * The whole script is one brace block that bash reads to its end before running any of it,
+     * so a submission that rewrites this file while it runs changes nothing; student code runs
+     * in the grader's sandbox, which does not see this folder, as another uid, which cannot write it.
+     */
     private static final String RUN = """
             #!/usr/bin/env bash
             # attention-kit autograder: grades the submission with the kit's own grader.
             # AUTOGRADER_ROOT lets instructors try this locally; Gradescope uses /autograder.
+            {
             ROOT="${AUTOGRADER_ROOT:-/autograder}"
             mkdir -p "$ROOT/results"
             cd "$ROOT/source" || exit 1
+            rm -f "$ROOT/results/results.json"
             java -cp "$ROOT/source/lib/*" dev.attentionkit.grading.GradeMain "$ROOT/submission" \\
                 --kit-root "$ROOT/source" --json "$ROOT/results/results.json" @ARGS@
             status=$?
             if [ ! -s "$ROOT/results/results.json" ]; then
-                printf '{"score": 0, "output": "The autograder itself failed (status %s); please tell your instructor.", "tests": []}\\n' "$status" \\
+                printf '{"score": 0, "output": "The autograder itself failed (status %s); please tell your instructor.", "output_format": "text", "stdout_visibility": "hidden", "tests": []}\\n' "$status" \\
                     > "$ROOT/results/results.json"
             fi
             exit 0
+            }
             """;
 
     private static final String README = """
@@ -145,5 +159,21 @@ final class GradescopePackager {
             Upload this zip as a "Zip file upload" autograder (Ubuntu base image). Learners submit their
             exercises/ folder (or its src/main/java tree, or the .java files); hidden tests count but are
             shown only after grades are published.
+
+            Memory: Gradescope's default of 768 MB is too little. One grading runs the grader JVM (about
+            200 MB), then javac in a JVM of its own (heap up to 768 MB), then the test JVM (heap 1 GB by
+            default, --heap, plus ND4J's native memory up to the same amount). Choose 2 GB or more in the
+            autograder settings, or build the zip with --heap 512m for a 1.5 GB machine.
+
+            Isolation there: the grader probes the machine at start and says in results.json ("isolation":
+            "layers" and "missing") what it got. With bubblewrap working (installed by setup.sh; it needs
+            user namespaces, or root with mount namespaces, in Gradescope's container) student code runs as
+            a fresh unprivileged uid with no capabilities, in new PID and network namespaces, seeing only
+            /usr, the JDK and its own read-only class path, writing only a 256 MiB tmpfs. Where the
+            container forbids namespaces the grader falls back to setpriv alone: an unprivileged uid
+            without capabilities, but with the network and a read-only view of world-readable files; the
+            "missing" list then says so. run_autograder is read whole before it runs, so rewriting it
+            during a run changes nothing. Pass/fail is still decided inside the sandboxed test JVM: see
+            the kit's grader/README.md, "Threat model".
             """;
 }

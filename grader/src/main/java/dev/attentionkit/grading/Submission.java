@@ -42,6 +42,16 @@ record Submission(List<Path> sources, List<String> warnings) {
             throw new GradingException("Submission must be a folder or a .zip file: " + root);
         }
         Path base = findSourceRoot(root);
+        // Nothing reached through a link may be graded: a link to a classmate's folder would grade their work.
+        try {
+            Path real = root.toRealPath();
+            if (!base.toRealPath().startsWith(real)) {
+                throw new GradingException("Submission folder " + base + " is a link to " + base.toRealPath()
+                        + ", outside the submission; links are not followed");
+            }
+        } catch (IOException e) {
+            throw new GradingException("Could not read " + base + ": " + e.getMessage(), e);
+        }
         List<Path> files = javaFiles(base);
         if (files.isEmpty()) {
             throw new GradingException("No Java sources in " + submission.toAbsolutePath().normalize()

@@ -1,6 +1,7 @@
 package dev.attentionkit.grading;
 
 import dev.attentionkit.grading.runner.Frames;
+import dev.attentionkit.grading.runner.HostMain;
 import dev.attentionkit.grading.runner.RunnerMain;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -36,17 +37,36 @@ final class TestJvm {
     private static final int STRAY_LIMIT = 8 * 1024;
     private static final Object EOF = new Object();
 
-    private final List<String> prefix;
-    private final List<Path> classPath;
+    private final RuntimeCache runtime;
+    private final List<Path> classDirs;
     private final Path workDir;
     private final Limits limits;
+    private final long deadline;
+    private Sandbox.Mode mode = Sandbox.Mode.NONE;
+    private Path proxies;
     private long seed;
 
-    TestJvm(List<String> prefix, List<Path> classPath, Path workDir, Limits limits) {
-        this.prefix = prefix;
-        this.classPath = classPath;
+    /**
+     * Test JVMs on {@code runtime}'s read-only class path followed by {@code classDirs} (graded
+     * tests, then the submission), in work area {@code workDir}, ending by {@code deadline}
+     * (System.nanoTime()).
+     */
+    TestJvm(RuntimeCache runtime, List<Path> classDirs, Path workDir, Limits limits, long deadline) {
+        this.runtime = runtime;
+        this.classDirs = classDirs;
         this.workDir = workDir;
         this.limits = limits;
+        this.deadline = deadline;
+    }
+
+    /**
+     * This runner as a judge: the graded tests run in a JVM outside the sandbox that holds the
+     * proxies in {@code proxyDir} instead of the submission's classes (the last of the class
+     * folders), and every call to the submission goes to a sandboxed JVM ({@code HostMain}).
+     */
+    TestJvm judging(Path proxyDir) {
+        this.proxies = proxyDir;
+        return this;
     }
 
     /** This runner, handing {@code s} to the graded tests as their run seed (see {@link GradedSeed}). */
@@ -60,7 +80,6 @@ final class TestJvm {
         Map<String, GradedTest> pending = new LinkedHashMap<>();
         tests.forEach(t -> pending.put(t.key(), t));
         Map<String, TestOutcome> done = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + limits.totalTimeout().toNanos();
         while (!pending.isEmpty()) {
             if (System.nanoTime() > deadline) {
                 for (GradedTest t : pending.values()) {
@@ -89,14 +108,21 @@ final class TestJvm {
         Frames frames = new Frames(key);
         Process process;
         try {
-            Path runDir = workDir.resolve("run");
-            Files.createDirectories(runDir.resolve("tmp"));
-            ProcessBuilder pb = new ProcessBuilder(command(runDir)).directory(runDir.toFile());
+            Sandbox.Jail jail = Sandbox.jail(limits, workDir.resolve("run"));
+            jail.prepare();
+            mode = jail.mode();
+            ProcessBuilder pb;
+            if (proxies == null) {
+                pb = new ProcessBuilder(jail.command(command(jail))).directory(jail.hostDir().toFile());
+            } else {
+                hostCommand = jail.command(hostCommand(jail));
+                Path judgeDir = Files.createDirectories(workDir.resolve("judge"));
+                pb = new ProcessBuilder(judgeCommand(judgeDir)).directory(judgeDir.toFile());
+            }
             Map<String, String> env = pb.environment();
-            String path = env.getOrDefault("PATH", "/usr/bin:/bin");
             env.clear(); // nothing of the grader's environment (tokens, paths) leaks into the tests
-            env.put("PATH", path);
-            env.put("HOME", runDir.toString());
+            env.put("PATH", "/usr/bin:/bin");
+            env.put("HOME", proxies == null ? jail.work() : workDir.resolve("judge").toString());
             env.put("LANG", "C.UTF-8");
             process = pb.start();
         } catch (IOException e) {
@@ -110,6 +136,11 @@ final class TestJvm {
         try (OutputStream stdin = process.getOutputStream()) {
             StringBuilder input = new StringBuilder(HexFormat.of().formatHex(key)).append('\n');
             pending.keySet().forEach(k -> input.append(k).append('\n'));
+            if (proxies != null) {
+                input.append('\n');
+                hostCommand.forEach(a -> input.append("host ").append(a).append('\n'));
+                input.append("heap ").append(limits.heap()).append('\n');
+            }
             stdin.write(input.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // The JVM died at once; handled below like any other early exit.
@@ -237,18 +268,77 @@ final class TestJvm {
         }
     }
 
-    private List<String> command(Path runDir) {
-        List<String> cmd = new ArrayList<>(prefix);
+    private List<String> hostCommand = List.of();
+
+    /** The sandboxed JVM that hosts the submission for a judge: the kit's class path and the submission, no tests. */
+    private List<String> hostCommand(Sandbox.Jail jail) {
+        String cpDir = jail.readOnly(runtime.dir().resolve("cp"), "cp");
+        List<String> cp = new ArrayList<>();
+        for (Path e : runtime.entries()) {
+            cp.add(cpDir + "/" + runtime.dir().resolve("cp").relativize(e));
+        }
+        cp.add(jail.readOnly(classDirs.get(classDirs.size() - 1), "classes"));
+        String natives = jail.nativeCache(runtime.natives());
+        List<String> cmd = new ArrayList<>(jvmOptions(jail.work()));
+        if (natives != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + natives);
+        }
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, cp), HostMain.class.getName()));
+        return cmd;
+    }
+
+    /** The trusted JVM that runs the graded tests against proxies: outside the sandbox, holding no submitted code. */
+    private List<String> judgeCommand(Path dir) {
+        List<String> cp = new ArrayList<>();
+        runtime.entries().forEach(e -> cp.add(e.toString()));
+        for (int i = 0; i < classDirs.size() - 1; i++) {
+            cp.add(classDirs.get(i).toString());
+        }
+        cp.add(proxies.toString());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-Xshare:auto", "-Djava.awt.headless=true",
+                "-Djava.io.tmpdir=" + dir, "-Duser.home=" + dir, "-D" + GradedSeed.PROPERTY + "=" + seed));
+        if (runtime.natives() != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + runtime.natives());
+        }
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, cp), RunnerMain.class.getName()));
+        return cmd;
+    }
+
+    private List<String> jvmOptions(String work) {
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + limits.heap(), "-Xss" + limits.stack(),
+                "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-Xshare:auto",
+                "-Djava.awt.headless=true", "-Djava.io.tmpdir=" + work, "-Duser.home=" + work,
+                "-Dorg.bytedeco.javacpp.maxbytes=" + limits.heap(),
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"));
+    }
+
+    private List<String> command(Sandbox.Jail jail) {
+        String cpDir = jail.readOnly(runtime.dir().resolve("cp"), "cp");
+        List<String> cp = new ArrayList<>();
+        for (Path e : runtime.entries()) {
+            cp.add(cpDir + "/" + runtime.dir().resolve("cp").relativize(e));
+        }
+        for (int i = 0; i < classDirs.size(); i++) {
+            cp.add(jail.readOnly(classDirs.get(i), "classes-" + i));
+        }
+        String natives = jail.nativeCache(runtime.natives());
+        List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-Xmx" + limits.heap(), "-Xss" + limits.stack(),
                 "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-Xshare:auto",
-                "-Djava.awt.headless=true", "-Djava.io.tmpdir=" + runDir.resolve("tmp"),
+                "-Djava.awt.headless=true", "-Djava.io.tmpdir=" + jail.work(), "-Duser.home=" + jail.work(),
                 "-Dorg.bytedeco.javacpp.maxbytes=" + limits.heap(),
                 "-Dorg.bytedeco.javacpp.maxphysicalbytes=0",
-                "-D" + GradedSeed.PROPERTY + "=" + seed,
-                "-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
-                RunnerMain.class.getName()));
+                "-D" + GradedSeed.PROPERTY + "=" + seed));
+        if (natives != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + natives);
+        }
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, cp), RunnerMain.class.getName()));
         return cmd;
     }
 
@@ -261,8 +351,9 @@ final class TestJvm {
             return "test JVM stopped reporting";
         }
         int code = p.exitValue();
-        if (code == 97 && !prefix.isEmpty()) {
-            return "the grader's sandbox could not be set up (exit 97); rerun with --no-sandbox and report this";
+        if (code == 1 && mode != Sandbox.Mode.NONE && printed.contains("bwrap:")) {
+            return "the grader's sandbox could not be set up (" + Text.firstLines(printed.substring(printed.indexOf("bwrap:")), 1)
+                    + "); rerun with --no-sandbox and report this";
         }
         if (code >= 128) {
             return "test JVM was killed by signal " + (code - 128) + " (crash, or a resource limit)";

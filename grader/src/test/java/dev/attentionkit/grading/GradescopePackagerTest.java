@@ -22,7 +22,7 @@ class GradescopePackagerTest {
     private static Grader smallGrader() {
         return Fixtures.grader().withClassPath(Fixtures.KIT_CLASS_PATH.stream()
                 .filter(p -> Files.isDirectory(p) || p.getFileName().toString()
-                        .matches("(junit|opentest4j|apiguardian|jackson|attention-kit-lib|asm).*"))
+                        .matches("(junit|opentest4j|apiguardian|jackson|asm|attention-kit-lib).*"))
                 .toList());
     }
 
@@ -38,10 +38,23 @@ class GradescopePackagerTest {
         assertTrue(names.stream().anyMatch(n -> n.matches("lib/junit-jupiter-api-.*\\.jar")));
         assertTrue(Files.readString(root.resolve("source/run_autograder")).contains("'--test-timeout' '8'"));
 
+        assertTrue(names.contains("README.txt"));
+        String readme = readEntry(zip, "README.txt");
+        assertTrue(readme.contains("768 MB") && readme.contains("Isolation there"), readme);
+
+        runScript(root, "setup.sh"); // as Gradescope does: set-up once, then run_autograder per submission
         BatchTestSupport.copy(Fixtures.submission("partial"), root.resolve("submission"));
         JsonNode partial = runAutograder(root);
         assertEquals(7, partial.get("score").asInt());
         assertEquals(6, partial.get("tests").size());
+        assertEquals("text", partial.get("output_format").asText());
+        assertEquals("hidden", partial.get("stdout_visibility").asText());
+        for (JsonNode t : partial.get("tests")) {
+            assertEquals(t.get("name").asText().contains("millions") ? "after_published" : "visible", t.get("visibility").asText(),
+                    t.toString());
+        }
+        assertTrue(partial.get("isolation").get("layers").size() > 0, partial.toString());
+        assertTrue(partial.get("isolation").has("missing") && partial.get("isolation").has("verdicts"), partial.toString());
 
         BatchTestSupport.deleteTree(root.resolve("submission"));
         BatchTestSupport.deleteTree(root.resolve("results"));
@@ -56,8 +69,62 @@ class GradescopePackagerTest {
         assertTrue(e.getMessage().startsWith("Refusing to overwrite " + zip));
     }
 
+    @Test
+    void aSubmissionCannotRewriteRunAutograderOrItsResults(@TempDir Path tmp) throws Exception {
+        Path zip = tmp.resolve("autograder.zip");
+        GradescopePackager.build(Fixtures.KIT, smallGrader(), zip, List.of());
+        Path root = tmp.resolve("autograder");
+        unzip(zip, root.resolve("source"));
+        runScript(root, "setup.sh");
+        String script = Files.readString(root.resolve("run_autograder"));
+        Path sub = root.resolve("submission");
+        BatchTestSupport.copy(Fixtures.submission("correct"), sub);
+        // Aims at the real paths of this run: the running script, its source, and the results file.
+        String targets = String.join(", ", List.of(root.resolve("run_autograder"), root.resolve("source/run_autograder"),
+                root.resolve("results/results.json")).stream().map(p -> "\"" + p + "\"").toList());
+        Files.writeString(sub.resolve("src/main/java/dev/attentionkit/exercises/ch01/Adder.java"), """
+                package dev.attentionkit.exercises.ch01;
+                public final class Adder {
+                    public static int add(int a, int b) {
+                        for (String t : new String[] {%s}) {
+                            try {
+                                java.nio.file.Files.writeString(java.nio.file.Path.of(t),
+                                        "#!/bin/bash\\necho '{\\"score\\": 999}' > \\"$AUTOGRADER_ROOT/results/results.json\\"; exit 0\\n");
+                            } catch (Exception e) { }
+                        }
+                        return a - b;
+                    }
+                }
+                """.formatted(targets));
+        JsonNode r = runAutograder(root);
+        assertEquals(4, r.get("score").asInt(), "only Multiplier's 4 points are deserved: " + r);
+        assertEquals(script, Files.readString(root.resolve("run_autograder")), "run_autograder was changed");
+    }
+
+    private static String readEntry(Path zip, String name) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.getName().equals(name)) {
+                    return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
+        throw new IOException(name + " not in " + zip);
+    }
+
+    private static void runScript(Path root, String name) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("source").resolve(name).toString())
+                .redirectErrorStream(true).redirectOutput(root.resolveSibling(name + ".log").toFile());
+        pb.environment().put("AUTOGRADER_ROOT", root.toString());
+        Process p = pb.start();
+        assertTrue(p.waitFor(600, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), Files.readString(root.resolveSibling(name + ".log")));
+    }
+
+    /** Runs the installed run_autograder (the copy setup.sh made), as Gradescope does. */
     private static JsonNode runAutograder(Path root) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("source/run_autograder").toString())
+        Path script = Files.exists(root.resolve("run_autograder")) ? root.resolve("run_autograder") : root.resolve("source/run_autograder");
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString())
                 .redirectErrorStream(true).redirectOutput(root.resolveSibling("run.log").toFile());
         pb.environment().put("AUTOGRADER_ROOT", root.toString());
         Process p = pb.start();

@@ -62,6 +62,19 @@ public final class RunnerMain {
         for (String line = in.readLine(); line != null && !line.isBlank(); line = in.readLine()) {
             wanted.add(line.trim());
         }
+        // Judge mode: the submission's classes are not here but in a sandboxed JVM, started with this command.
+        List<String> host = new ArrayList<>();
+        String heap = "?";
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            if (line.startsWith("host ")) {
+                host.add(line.substring(5));
+            } else if (line.startsWith("heap ")) {
+                heap = line.substring(5);
+            }
+        }
+        if (!host.isEmpty()) {
+            Remote.configure(host, heap);
+        }
         CappedBuffer capture = new CappedBuffer(OUTPUT_LIMIT);
         PrintStream captured = new PrintStream(capture, true, StandardCharsets.UTF_8);
         System.setOut(captured);
