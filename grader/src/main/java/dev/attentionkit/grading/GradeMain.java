@@ -29,6 +29,7 @@ public final class GradeMain {
               --total-timeout SEC   wall-clock limit for all tests of a submission (default 300)
               --heap SIZE           -Xmx of the test JVM (default 1g)
               --no-sandbox          run tests without network/file isolation
+              --no-reference-check  skip the bytecode rules (only to test the layers behind them)
               --keep-work           keep the temporary work folder (its path is printed)
               --batch DIR           grade every sub-folder / zip of DIR; writes gradebook.csv and feedback/
               --out PATH            output folder for --batch (default DIR-results), zip for --gradescope
@@ -126,6 +127,7 @@ public final class GradeMain {
         boolean gradescope;
         boolean showHidden;
         boolean noSandbox;
+        boolean noReferenceCheck;
         boolean keepWork;
         boolean help;
         Long seed;
@@ -182,6 +184,7 @@ public final class GradeMain {
                     case "--gradescope" -> o.gradescope = true;
                     case "--show-hidden" -> o.showHidden = true;
                     case "--no-sandbox" -> o.noSandbox = true;
+                    case "--no-reference-check" -> o.noReferenceCheck = true;
                     case "--keep-work" -> o.keepWork = true;
                     case "-h", "--help" -> o.help = true;
                     default -> {
@@ -219,6 +222,9 @@ public final class GradeMain {
             if (tests != null || hiddenTests != null) {
                 g = g.withTests(tests != null ? resolve(tests) : root.resolve("graded/src/test/java"),
                         hiddenTests != null ? resolve(hiddenTests) : root.resolve("graded/src/hidden/java"));
+            }
+            if (noReferenceCheck) {
+                g = g.withReferenceCheck(false);
             }
             return seed != null ? g.withSeed(seed) : g;
         }
