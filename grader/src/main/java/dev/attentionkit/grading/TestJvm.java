@@ -87,8 +87,10 @@ final class TestJvm {
             ProcessBuilder pb = new ProcessBuilder(command(runDir)).directory(runDir.toFile());
             Map<String, String> env = pb.environment();
             String path = env.getOrDefault("PATH", "/usr/bin:/bin");
+            String blasCore = env.get("OPENBLAS_CORETYPE"); // the BLAS kernel for this CPU (tools/blas-env.sh)
             env.clear(); // nothing of the grader's environment (tokens, paths) leaks into the tests
             env.put("PATH", path);
+            if (blasCore != null) env.put("OPENBLAS_CORETYPE", blasCore);
             env.put("HOME", runDir.toString());
             env.put("LANG", "C.UTF-8");
             process = pb.start();
