@@ -156,14 +156,15 @@ public final class BenchMain {
                     .param("quick", Boolean.toString(quick))).iterator().next();
                 double ms = JmhSettings.medianMs(r);
                 log("  %.1f ms (median)", ms);
-                PythonTorch.Timing pt = pyByName.get("python-torch-" + step + "-step");
+                PythonTorch.Timing pt = pyByName.get("python-torch-" + (step.equals("fast-mha") ? "mha" : step) + "-step");
                 String config = trainW.label() + (step.equals("block") ? " pre-LN, ReLU FFN 4d" : "");
-                rows.add(new ResultRow("training", "kit-samediff-" + step + "-step", config, trainW.batch(), trainW.tokens(),
+                rows.add(new ResultRow("training", (step.equals("fast-mha") ? "kit-" : "kit-samediff-") + step + "-step", config, trainW.batch(), trainW.tokens(),
                     trainW.dModel(), trainW.heads(), trainW.headDim(), trainW.causal(), ms, JmhSettings.meanMs(r), JmhSettings.minMs(r),
                     Double.NaN, Double.NaN, pt == null ? Double.NaN : ms / pt.medianMs(), pt == null ? "" : pt.name(), Double.NaN,
-                    Double.NaN, ND4J_BACKEND, "SameDiff calculateGradients of every parameter, loss mean(y^2); loss "
+                    Double.NaN, ND4J_BACKEND, (step.equals("fast-mha") ? "FastTrainableMultiHeadAttention forward + hand-derived backward"
+                        : "SameDiff calculateGradients of every parameter") + ", loss mean(y^2); loss "
                         + String.format(Locale.ROOT, "%.6g", check.loss())));
-                if (pt != null) {
+                if (pt != null && !step.equals("fast-mha")) {
                     rows.add(new ResultRow("training", pt.name(), config, trainW.batch(), trainW.tokens(), trainW.dModel(),
                         trainW.heads(), trainW.headDim(), trainW.causal(), pt.medianMs(), pt.meanMs(), pt.minMs(), Double.NaN,
                         Double.NaN, 1, pt.name(), Double.NaN, PythonTorch.maxAbsDiff(pt.checkValues(), grad), pyBackend,

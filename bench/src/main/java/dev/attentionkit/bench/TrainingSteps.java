@@ -1,6 +1,7 @@
 package dev.attentionkit.bench;
 
 import dev.attentionkit.attention.MultiHeadAttention;
+import dev.attentionkit.efficient.FastTrainableMultiHeadAttention;
 import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.train.TrainableMultiHeadAttention;
@@ -24,6 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the same seeded inputs and weights as the Python PyTorch side ({@code bench/python/torch_bench.py}):
  * <ul>
  *   <li>{@code mha}: {@link TrainableMultiHeadAttention}, causal self-attention, q/k/v without bias;</li>
+ *   <li>{@code fast-mha}: the same module and step through {@link FastTrainableMultiHeadAttention}'s hand-derived backward;</li>
  *   <li>{@code block}: {@link TrainableTransformerBlock}, pre-LN, ReLU feed-forward of {@code 4·d}.</li>
  * </ul>
  * The loss is {@code mean(y²)} over the output, the same in both. No optimiser step is timed: it is the same
@@ -33,7 +35,7 @@ final class TrainingSteps {
     /** The training workload: batch 8, 256 tokens, d 256, 4 heads, causal. */
     static final Workload TRAIN = new Workload(8, 256, 256, 4, true);
     static final Workload QUICK = new Workload(2, 64, 64, 4, true);
-    static final List<String> STEPS = List.of("mha", "block");
+    static final List<String> STEPS = List.of("mha", "fast-mha", "block");
 
     private TrainingSteps() {}
 
@@ -49,7 +51,45 @@ final class TrainingSteps {
     }
 
     /** A step ready to run: each call computes every parameter's gradient; {@link #queryGradient()} after a call. */
-    static final class Step implements Supplier<Map<String, INDArray>> {
+    interface Step extends Supplier<Map<String, INDArray>> {
+        INDArray queryGradient();
+
+        double loss();
+    }
+
+    /** {@link FastTrainableMultiHeadAttention}: the hand-derived backward, same loss. */
+    static final class FastStep implements Step {
+        private final FastTrainableMultiHeadAttention mha;
+        private final INDArray x;
+        private final boolean causal;
+        private double loss;
+
+        FastStep(FastTrainableMultiHeadAttention mha, INDArray x, boolean causal) {
+            this.mha = mha;
+            this.x = x;
+            this.causal = causal;
+        }
+
+        @Override
+        public Map<String, INDArray> get() {
+            INDArray y = mha.forward(x, causal);
+            loss = y.mul(y).meanNumber().doubleValue();
+            mha.backward(y.muli(2.0 / y.length()));                  // d mean(y²) / dy
+            return mha.gradients();
+        }
+
+        @Override
+        public INDArray queryGradient() {
+            return mha.gradients().get("query.weight");
+        }
+
+        @Override
+        public double loss() {
+            return loss;
+        }
+    }
+
+    static final class GraphStep implements Step {
         private final SameDiff sd;
         private final Map<String, INDArray> feed;
         private final List<String> parameters;
@@ -57,7 +97,7 @@ final class TrainingSteps {
         private final SDVariable loss;
         private Map<String, INDArray> last;
 
-        Step(SameDiff sd, Map<String, INDArray> feed, String queryWeight, SDVariable loss) {
+        GraphStep(SameDiff sd, Map<String, INDArray> feed, String queryWeight, SDVariable loss) {
             this.sd = sd;
             this.feed = feed;
             this.queryWeight = queryWeight;
@@ -72,11 +112,13 @@ final class TrainingSteps {
             return last;
         }
 
-        INDArray queryGradient() {
+        @Override
+        public INDArray queryGradient() {
             return last.get(queryWeight);
         }
 
-        double loss() {
+        @Override
+        public double loss() {
             return sd.outputSingle(feed, loss.name()).getDouble(0);
         }
     }
@@ -86,6 +128,9 @@ final class TrainingSteps {
         Nd4jInputs in = Nd4jInputs.of(seeded);
         MultiHeadAttention mha = MultiHeadAttention.fromWeights(in.wPart(0), in.wPart(1), in.wPart(2), in.wOut(), in.bOut(),
             w.heads(), w.tokens());
+        if (name.equals("fast-mha")) {
+            return new FastStep(FastTrainableMultiHeadAttention.from(mha), in.x(), w.causal());
+        }
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.FLOAT, w.batch(), w.tokens(), w.dModel());
         SDVariable y;
@@ -110,6 +155,6 @@ final class TrainingSteps {
         }
         SDVariable loss = y.mul(y).sum().div((double) w.batch() * w.tokens() * w.dModel()).rename("loss");
         sd.setLossVariables(loss);
-        return new Step(sd, Map.of("x", in.x()), query, loss);
+        return new GraphStep(sd, Map.of("x", in.x()), query, loss);
     }
 }
