@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -95,16 +94,12 @@ public final class FastTrainableMultiHeadAttention {
         Gemm.timesTransposed(x2, wQkv, qkv, 1.0);                                         // [b·t, 3d]
         weights = Nd4j.createUninitialized(type, batch * heads, tokens, tokens);
         context = Nd4j.createUninitialized(type, rows, d);
-        INDArray mask = causal ? causalMask(type, tokens) : null;
         double scale = 1 / Math.sqrt(hd);
         ParallelTiles.run((int) (batch * heads), type, 1, (tile, scratch) -> {
             long b = tile / heads, h = tile % heads;
             INDArray p = weights.get(NDArrayIndex.point(tile), NDArrayIndex.all(), NDArrayIndex.all());   // [t, t]
             Gemm.timesTransposed(part(qkv, b, h, 0), part(qkv, b, h, 1), p, scale);
-            if (mask != null) {
-                p.addi(mask);
-            }
-            Nd4j.exec(new SoftMax(p, p, 1));
+            FusedSoftmax.softmaxInPlace(p, 0, 0, causal);                                 // masked by position
             Gemm.product(p, part(qkv, b, h, 2), part(context, b, h, -1), 1.0, 0.0);       // [t, hd]
         });
         INDArray y = Nd4j.createUninitialized(type, rows, d);
@@ -145,8 +140,7 @@ public final class FastTrainableMultiHeadAttention {
             Gemm.transposedTimes(p, dOh, part(dQkv, b, h, 2));                             // dV = Pᵀ·dO
             INDArray dS = ParallelTiles.matrix(scratch, tokens, tokens);
             Gemm.timesTransposed(dOh, part(qkv, b, h, 2), dS, 1.0);                         // dP = dO·Vᵀ
-            INDArray rowDot = dS.mul(p).sum(true, 1);                                     // [t, 1]
-            dS.subiColumnVector(rowDot).muli(p);                                          // dS = P ⊙ (dP − rowdot)
+            softmaxBackwardInPlace(dS, p);                                                // dS = P ⊙ (dP − rowdot)
             Gemm.product(dS, part(qkv, b, h, 1), part(dQkv, b, h, 0), scale, 0.0);         // dQ = dS·K/√hd
             Gemm.transposedTimes(dS, part(qkv, b, h, 0), part(dQkv, b, h, 1));             // dK = dSᵀ·Q (scaled below)
         });
@@ -194,13 +188,48 @@ public final class FastTrainableMultiHeadAttention {
         return m.get(NDArrayIndex.interval(b * tokens, (b + 1) * tokens), NDArrayIndex.interval(col, col + hd));
     }
 
-    private static INDArray causalMask(DataType type, long t) {
-        INDArray m = Nd4j.zeros(type, t, t);
-        for (long i = 0; i < t; i++) {
-            if (i + 1 < t) {
-                m.get(NDArrayIndex.point(i), NDArrayIndex.interval(i + 1, t)).assign(Double.NEGATIVE_INFINITY);
+    /**
+     * Softmax's backward on one tile, in place: {@code dS[r, c] = P[r, c]·(dP[r, c] − Σ_c' dP[r, c']·P[r, c'])}.
+     * Plain Java loops over rows staged in arrays: for a 256 × 256 tile, ND4J's element-wise ops cost more
+     * in dispatch (and in threads of their own beside the tiles') than the arithmetic. Both tiles are
+     * contiguous {@code [t, t]} matrices.
+     */
+    static void softmaxBackwardInPlace(INDArray dP, INDArray p) {
+        int rows = Math.toIntExact(p.size(0)), cols = Math.toIntExact(p.size(1));
+        long dOff = dP.offset(), pOff = p.offset();
+        if (p.dataType() == DataType.FLOAT) {
+            java.nio.FloatBuffer db = dP.data().asNioFloat(), pb = p.data().asNioFloat();
+            float[] dRow = new float[cols], pRow = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                int di = Math.toIntExact(dOff + (long) r * cols), pi = Math.toIntExact(pOff + (long) r * cols);
+                db.get(di, dRow, 0, cols);
+                pb.get(pi, pRow, 0, cols);
+                double dot = 0;
+                for (int c = 0; c < cols; c++) {
+                    dot += dRow[c] * pRow[c];
+                }
+                float fdot = (float) dot;
+                for (int c = 0; c < cols; c++) {
+                    dRow[c] = pRow[c] * (dRow[c] - fdot);
+                }
+                db.put(di, dRow, 0, cols);
+            }
+        } else {
+            java.nio.DoubleBuffer db = dP.data().asNioDouble(), pb = p.data().asNioDouble();
+            double[] dRow = new double[cols], pRow = new double[cols];
+            for (int r = 0; r < rows; r++) {
+                int di = Math.toIntExact(dOff + (long) r * cols), pi = Math.toIntExact(pOff + (long) r * cols);
+                db.get(di, dRow, 0, cols);
+                pb.get(pi, pRow, 0, cols);
+                double dot = 0;
+                for (int c = 0; c < cols; c++) {
+                    dot += dRow[c] * pRow[c];
+                }
+                for (int c = 0; c < cols; c++) {
+                    dRow[c] = pRow[c] * (dRow[c] - dot);
+                }
+                db.put(di, dRow, 0, cols);
             }
         }
-        return m;
     }
 }
