@@ -368,7 +368,16 @@ public final class BenchMain {
         } catch (IOException | RuntimeException e) {
             cpu = System.getProperty("os.arch");
         }
-        return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+        // The load average when the run starts: on a shared machine, other processes' threads slow the
+        // multi-threaded libraries unevenly (PyTorch's many short parallel regions most), so ratios taken
+        // under load say less; the figure travels with the results.
+        String load = "";
+        try {
+            load = ", load average " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + " at start";
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores" + load;
     }
 
     private static String javaBinary() {
