@@ -43,6 +43,11 @@ public final class FastTrainableMultiHeadAttention {
     private INDArray qkv;          // [b·t, 3d]
     private INDArray weights;      // [b·h, t, t]
     private INDArray context;      // [b·t, d]
+    private INDArray dO;           // [b·t, d]   backward
+    private INDArray dQkv;         // [b·t, 3d]  backward
+    // Every tile's views of the arrays above, made once per shape: ND4J's views cost more to create than the
+    // small products on them take. Index: tile = sequence·heads + head.
+    private INDArray[] qView, kView, vView, oView, pView, dOView, dQView, dKView, dVView;
     private long batch;
     private long tokens;
     private boolean causal;
@@ -90,17 +95,14 @@ public final class FastTrainableMultiHeadAttention {
         long rows = batch * tokens;
         DataType type = x.dataType();
         x2 = x.dup('c').reshape('c', rows, d);
-        qkv = Nd4j.createUninitialized(type, rows, 3 * d);
+        allocate(type);
         Gemm.timesTransposed(x2, wQkv, qkv, 1.0);                                         // [b·t, 3d]
-        weights = Nd4j.createUninitialized(type, batch * heads, tokens, tokens);
-        context = Nd4j.createUninitialized(type, rows, d);
         double scale = 1 / Math.sqrt(hd);
         ParallelTiles.run((int) (batch * heads), type, 1, (tile, scratch) -> {
-            long b = tile / heads, h = tile % heads;
-            INDArray p = weights.get(NDArrayIndex.point(tile), NDArrayIndex.all(), NDArrayIndex.all());   // [t, t]
-            Gemm.timesTransposed(part(qkv, b, h, 0), part(qkv, b, h, 1), p, scale);
+            INDArray p = pView[tile];                                                     // [t, t]
+            Gemm.timesTransposed(qView[tile], kView[tile], p, scale);
             FusedSoftmax.softmaxInPlace(p, 0, 0, causal);                                 // masked by position
-            Gemm.product(p, part(qkv, b, h, 2), part(context, b, h, -1), 1.0, 0.0);       // [t, hd]
+            Gemm.product(p, vView[tile], oView[tile], 1.0, 0.0);                          // [t, hd]
         });
         INDArray y = Nd4j.createUninitialized(type, rows, d);
         Gemm.timesTransposed(context, wOut, y, 1.0);
@@ -129,20 +131,17 @@ public final class FastTrainableMultiHeadAttention {
         INDArray dWout = Nd4j.createUninitialized(type, d, d);
         Gemm.transposedTimes(dy, context, dWout);                                        // [d, d]
         INDArray dbOut = dy.sum(0);
-        INDArray dO = Nd4j.createUninitialized(type, rows, d);
         Gemm.product(dy, wOut, dO, 1.0, 0.0);                                              // [b·t, d]
-        INDArray dQkv = Nd4j.createUninitialized(type, rows, 3 * d);
         double scale = 1 / Math.sqrt(hd);
         ParallelTiles.run((int) (batch * heads), type, tokens * tokens, (tile, scratch) -> {
-            long b = tile / heads, h = tile % heads;
-            INDArray p = weights.get(NDArrayIndex.point(tile), NDArrayIndex.all(), NDArrayIndex.all());   // [t, t]
-            INDArray dOh = part(dO, b, h, -1);                                             // [t, hd]
-            Gemm.transposedTimes(p, dOh, part(dQkv, b, h, 2));                             // dV = Pᵀ·dO
+            INDArray p = pView[tile];                                                     // [t, t]
+            INDArray dOh = dOView[tile];                                                  // [t, hd]
+            Gemm.transposedTimes(p, dOh, dVView[tile]);                                   // dV = Pᵀ·dO
             INDArray dS = ParallelTiles.matrix(scratch, tokens, tokens);
-            Gemm.timesTransposed(dOh, part(qkv, b, h, 2), dS, 1.0);                         // dP = dO·Vᵀ
+            Gemm.timesTransposed(dOh, vView[tile], dS, 1.0);                              // dP = dO·Vᵀ
             softmaxBackwardInPlace(dS, p);                                                // dS = P ⊙ (dP − rowdot)
-            Gemm.product(dS, part(qkv, b, h, 1), part(dQkv, b, h, 0), scale, 0.0);         // dQ = dS·K/√hd
-            Gemm.transposedTimes(dS, part(qkv, b, h, 0), part(dQkv, b, h, 1));             // dK = dSᵀ·Q (scaled below)
+            Gemm.product(dS, kView[tile], dQView[tile], scale, 0.0);                      // dQ = dS·K/√hd
+            Gemm.transposedTimes(dS, qView[tile], dKView[tile]);                          // dK = dSᵀ·Q (scaled below)
         });
         dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(d, 2 * d)).muli(scale);
         INDArray dWqkv = Nd4j.createUninitialized(type, 3 * d, d);
@@ -180,6 +179,35 @@ public final class FastTrainableMultiHeadAttention {
     /** Whether the last forward pass was causal. */
     public boolean causal() {
         return causal;
+    }
+
+    /** (Re)allocates the intermediate arrays and their tile views when the shape or type changes. */
+    private void allocate(DataType type) {
+        long rows = batch * tokens;
+        if (qkv != null && qkv.dataType() == type && qkv.size(0) == rows && weights.size(1) == tokens) {
+            return;
+        }
+        qkv = Nd4j.createUninitialized(type, rows, 3 * d);
+        weights = Nd4j.createUninitialized(type, batch * heads, tokens, tokens);
+        context = Nd4j.createUninitialized(type, rows, d);
+        dO = Nd4j.createUninitialized(type, rows, d);
+        dQkv = Nd4j.createUninitialized(type, rows, 3 * d);
+        int tiles = (int) (batch * heads);
+        qView = new INDArray[tiles]; kView = new INDArray[tiles]; vView = new INDArray[tiles]; oView = new INDArray[tiles];
+        pView = new INDArray[tiles]; dOView = new INDArray[tiles]; dQView = new INDArray[tiles]; dKView = new INDArray[tiles];
+        dVView = new INDArray[tiles];
+        for (int tile = 0; tile < tiles; tile++) {
+            long b = tile / heads, h = tile % heads;
+            qView[tile] = part(qkv, b, h, 0);
+            kView[tile] = part(qkv, b, h, 1);
+            vView[tile] = part(qkv, b, h, 2);
+            oView[tile] = part(context, b, h, -1);
+            pView[tile] = weights.get(NDArrayIndex.point(tile), NDArrayIndex.all(), NDArrayIndex.all());
+            dOView[tile] = part(dO, b, h, -1);
+            dQView[tile] = part(dQkv, b, h, 0);
+            dKView[tile] = part(dQkv, b, h, 1);
+            dVView[tile] = part(dQkv, b, h, 2);
+        }
     }
 
     /** Sequence b's rows of head h's columns of part (0 = q, 1 = k, 2 = v of the fused array; -1 = a [b·t, d] array). */
