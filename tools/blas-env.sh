@@ -22,7 +22,8 @@ kit_openblas_coretype() {
 
 if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ "$(uname -s 2>/dev/null)" = Linux ] && [ "$(uname -m 2>/dev/null)" = x86_64 ] \
     && [ -r /proc/cpuinfo ]; then
-  ATTENTION_KIT_CORETYPE="$(kit_openblas_coretype "$(sed -n 's/^flags[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)")"
+  # One sed, no pipe: under ./kit's pipefail a "| head" could end sed with SIGPIPE on a many-core /proc/cpuinfo.
+  ATTENTION_KIT_CORETYPE="$(kit_openblas_coretype "$(sed -n '/^flags[[:space:]]*:/{s/^flags[[:space:]]*:[[:space:]]*//p;q;}' /proc/cpuinfo)")"
   if [ -n "$ATTENTION_KIT_CORETYPE" ]; then
     OPENBLAS_CORETYPE="$ATTENTION_KIT_CORETYPE"
     export OPENBLAS_CORETYPE ATTENTION_KIT_CORETYPE
