@@ -41,7 +41,8 @@ class LayeringTest {
         Map.entry("train", Set.of("tensor", "nn", "mask", "score", "attention", "transformer")),
         Map.entry("seq2seq", Set.of("tensor", "nn", "mask", "score", "attention", "train", "data", "notebook")),
         Map.entry("longrange", Set.of("tensor", "nn", "mask", "attention", "transformer", "train", "notebook")),
-        Map.entry("viz", Set.of("tensor", "notebook")));
+        Map.entry("viz", Set.of("tensor", "notebook")),
+        Map.entry("doctor", Set.of("notebook", "efficient")));
 
     private static JavaClasses library;
 

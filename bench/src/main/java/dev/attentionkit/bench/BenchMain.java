@@ -27,16 +27,24 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  *   <li>the machine's float32 GEMM throughput (ND4J mmul 2048 × 2048);</li>
  *   <li>the headline workload through every {@link HeadlineImplementations} entry (JMH);</li>
  *   <li>the same through PyTorch, in a separate JVM ({@link TorchMain});</li>
+ *   <li>with {@code --python-torch}: the pip PyTorch on the same seeded inputs ({@link PythonTorch}): matmul, headline,
+ *       training steps; every ratio is then taken against it;</li>
+ *   <li>one training step of {@link TrainingSteps}' modules (JMH);</li>
  *   <li>the scaling study: time (JMH) and peak memory ({@link PeakMemory}, separate JVM) against length.</li>
  * </ol>
  * Usage (bench/run does the building): {@code BenchMain [--quick] [--results DIR] [--torch-classpath CP]
+ * [--python-torch PYTHON] [--python-script bench/python/torch_bench.py]
  * [--skip torch,scaling,memory] [--only impl,impl]}; {@code --only} runs those headline implementations
  * (names as in {@link HeadlineImplementations}) and no others. Writes {@code results-MODE.csv} and three PNG charts into DIR.
  */
 public final class BenchMain {
     static final int MATMUL_SIZE = 2048;
     static final String TORCH = "pytorch-sdpa-mha";
-    static final String ND4J_BACKEND = "ND4J 1.0.0-M2.1 CPU, OpenBLAS 0.3.19 (javacpp 1.5.7)";
+    /** The pip-installed PyTorch (bench/run --with-python-torch): the yardstick whenever it ran. */
+    static final String PY_TORCH = "python-torch-sdpa-mha";
+    static final String PY_MM = "python-torch-mm";
+    static final String ND4J_BACKEND = "ND4J 1.0.0-M2.1 CPU, OpenBLAS 0.3.19 kernel "
+        + java.util.Objects.requireNonNullElse(dev.attentionkit.notebook.Blas.coreType(), "unknown") + " (javacpp 1.5.7)";
     static final String TORCH_BACKEND = "PyTorch 2.10.0 CPU via bytedeco 1.5.13 (javacpp 1.5.13, OpenBLAS 0.3.31)";
 
     private BenchMain() {}
@@ -46,6 +54,8 @@ public final class BenchMain {
         boolean quick = argList.contains("--quick");
         Path results = Path.of(option(args, "--results", "bench/results"));
         String torchClasspath = option(args, "--torch-classpath", null);
+        String python = option(args, "--python-torch", null);
+        Path pythonScript = Path.of(option(args, "--python-script", "bench/python/torch_bench.py"));
         Set<String> skip = Set.of(option(args, "--skip", "").split(","));
         String only = option(args, "--only", null);
         List<Implementation> implementations = only == null ? List.copyOf(HeadlineImplementations.all().values())
@@ -78,6 +88,28 @@ public final class BenchMain {
             JmhSettings.minMs(mm), mmulGflops, 100, Double.NaN, "", Double.NaN, Double.NaN, ND4J_BACKEND,
             "GEMM ceiling of this machine: FLOPs = 2*n^3"));
 
+        Workload trainW = quick ? TrainingSteps.QUICK : TrainingSteps.TRAIN;
+        List<PythonTorch.Timing> py = List.of();
+        if (python != null && !skip.contains("python")) {
+            log("Python PyTorch (%s): matmul, headline and training steps, same seeded inputs", python);
+            py = PythonTorch.run(python, pythonScript, results.resolve(".python-torch"), MATMUL_SIZE, w, trainW,
+                TrainingSteps.STEPS, headlineJmh.warmup(), headlineJmh.iterations());
+        } else {
+            log("Python PyTorch skipped (bench/run --with-python-torch sets it up)");
+        }
+        Map<String, PythonTorch.Timing> pyByName = new LinkedHashMap<>();
+        py.forEach(t -> pyByName.put(t.name(), t));
+        String pyBackend = py.isEmpty() ? "" : "Python PyTorch (pip wheel), " + py.get(0).threads();
+        PythonTorch.Timing pyMm = pyByName.get(PY_MM);
+        if (pyMm != null) {
+            double gf = MatmulBenchmark.flops(MATMUL_SIZE) / (pyMm.medianMs() / 1000) / 1e9;
+            ResultRow nd4j = rows.remove(0);
+            rows.add(nd4j.withRatio(nd4j.msMedian() / pyMm.medianMs(), PY_MM));
+            rows.add(new ResultRow("matmul", PY_MM, nd4j.config(), 1, MATMUL_SIZE, MATMUL_SIZE, 1, MATMUL_SIZE, false,
+                pyMm.medianMs(), pyMm.meanMs(), pyMm.minMs(), gf, 100 * gf / mmulGflops, Double.NaN, "", Double.NaN, Double.NaN,
+                pyBackend, "torch.mm(a, b, out=c); pct_of_mmul_gflops = its GFLOP/s as % of ND4J's"));
+        }
+
         List<ResultRow> headline = new ArrayList<>();
         for (Implementation impl : implementations) {
             log("headline: %s", impl.name());
@@ -95,11 +127,51 @@ public final class BenchMain {
         } else {
             log("PyTorch skipped (no --torch-classpath, or --skip torch)");
         }
-        double torchMs = headline.stream().filter(r -> r.implementation().equals(TORCH)).mapToDouble(ResultRow::msMedian)
+        PythonTorch.Timing pyHead = pyByName.get(PY_TORCH);
+        if (pyHead != null) {
+            float[] expected = reference.reshape(reference.length()).get(NDArrayIndex.interval(0, Workload.CHECKED_VALUES)).toFloatVector();
+            headline.add(new ResultRow("headline", PY_TORCH, w.label(), w.batch(), w.tokens(), w.dModel(), w.heads(), w.headDim(),
+                w.causal(), pyHead.medianMs(), pyHead.meanMs(), pyHead.minMs(), w.usefulFlops() / (pyHead.medianMs() / 1000) / 1e9,
+                Double.NaN, Double.NaN, "", Double.NaN, PythonTorch.maxAbsDiff(pyHead.checkValues(), expected), pyBackend,
+                "F.linear (fused QKV) + F.scaled_dot_product_attention(is_causal) + F.linear, under inference_mode;"
+                    + " max_abs_diff over the first " + Workload.CHECKED_VALUES + " outputs"));
+        }
+        // Every ratio against the pip PyTorch when it ran, else against libtorch.
+        String yardstick = pyHead != null ? PY_TORCH : TORCH;
+        double torchMs = headline.stream().filter(r -> r.implementation().equals(yardstick)).mapToDouble(ResultRow::msMedian)
             .findFirst().orElse(Double.NaN);
         for (ResultRow r : headline) {
             ResultRow withPct = r.withPctOfMmul(100 * r.usefulGflops() / mmulGflops);
-            rows.add(Double.isNaN(torchMs) ? withPct : withPct.withRatio(r.msMedian() / torchMs, TORCH));
+            rows.add(Double.isNaN(torchMs) ? withPct : withPct.withRatio(r.msMedian() / torchMs, yardstick));
+        }
+
+        if (!skip.contains("training")) {
+            for (String step : TrainingSteps.STEPS) {
+                log("training step: %s, %s", step, trainW.label());
+                TrainingSteps.Step check = TrainingSteps.build(step, trainW);
+                check.get();
+                float[] grad = check.queryGradient().reshape(check.queryGradient().length())
+                    .get(NDArrayIndex.interval(0, Math.min(Workload.CHECKED_VALUES, check.queryGradient().length()))).toFloatVector();
+                RunResult r = JmhSettings.run(headlineJmh.options(TrainingBenchmark.class).param("step", step)
+                    .param("quick", Boolean.toString(quick))).iterator().next();
+                double ms = JmhSettings.medianMs(r);
+                log("  %.1f ms (median)", ms);
+                PythonTorch.Timing pt = pyByName.get("python-torch-" + (step.equals("fast-mha") ? "mha" : step) + "-step");
+                String config = trainW.label() + (step.equals("block") ? " pre-LN, ReLU FFN 4d" : "");
+                rows.add(new ResultRow("training", (step.equals("fast-mha") ? "kit-" : "kit-samediff-") + step + "-step", config, trainW.batch(), trainW.tokens(),
+                    trainW.dModel(), trainW.heads(), trainW.headDim(), trainW.causal(), ms, JmhSettings.meanMs(r), JmhSettings.minMs(r),
+                    Double.NaN, Double.NaN, pt == null ? Double.NaN : ms / pt.medianMs(), pt == null ? "" : pt.name(), Double.NaN,
+                    Double.NaN, ND4J_BACKEND, (step.equals("fast-mha") ? "FastTrainableMultiHeadAttention forward + hand-derived backward"
+                        : "SameDiff calculateGradients of every parameter") + ", loss mean(y^2); loss "
+                        + String.format(Locale.ROOT, "%.6g", check.loss())));
+                if (pt != null && !step.equals("fast-mha")) {
+                    rows.add(new ResultRow("training", pt.name(), config, trainW.batch(), trainW.tokens(), trainW.dModel(),
+                        trainW.heads(), trainW.headDim(), trainW.causal(), pt.medianMs(), pt.meanMs(), pt.minMs(), Double.NaN,
+                        Double.NaN, 1, pt.name(), Double.NaN, PythonTorch.maxAbsDiff(pt.checkValues(), grad), pyBackend,
+                        "loss.backward() of mean(y^2), grads of every parameter; max_abs_diff: the query weight's gradient"
+                            + " against the kit's (first " + grad.length + " values)"));
+                }
+            }
         }
 
         List<ResultRow> scaling = new ArrayList<>();
@@ -146,7 +218,7 @@ public final class BenchMain {
             Charts.scaling(scaling, false, results.resolve("scaling-time-" + mode + ".png"));
             Charts.scaling(scaling, true, results.resolve("scaling-memory-" + mode + ".png"));
         }
-        System.out.println(table(rows, w, mmulGflops, torchMs));
+        System.out.println(table(rows, w, mmulGflops, yardstick));
         log("wrote %s and the charts beside it", csv);
     }
 
@@ -235,14 +307,18 @@ public final class BenchMain {
             .param("causal", Boolean.toString(w.causal()));
     }
 
-    private static String table(List<ResultRow> rows, Workload w, double mmulGflops, double torchMs) {
+    private static String table(List<ResultRow> rows, Workload w, double mmulGflops, String yardstick) {
         StringBuilder s = new StringBuilder("\n");
-        s.append(String.format(Locale.ROOT, "Machine GEMM: ND4J mmul %dx%d float32 = %.1f GFLOP/s%n", MATMUL_SIZE, MATMUL_SIZE, mmulGflops));
+        s.append(String.format(Locale.ROOT, "Machine GEMM: ND4J mmul %dx%d float32 = %.1f GFLOP/s (%s)%n", MATMUL_SIZE, MATMUL_SIZE,
+            mmulGflops, ND4J_BACKEND));
+        rows.stream().filter(r -> r.implementation().equals(PY_MM)).findFirst().ifPresent(r -> s.append(String.format(Locale.ROOT,
+            "              Python PyTorch torch.mm = %.1f GFLOP/s: ND4J reaches %.0f%% of it%n", r.usefulGflops(),
+            100 * mmulGflops / r.usefulGflops())));
         s.append(String.format(Locale.ROOT, "Headline: %s, forward pass, float32. %s%n", w.label(), Workload.FLOP_FORMULA));
         s.append(String.format(Locale.ROOT, "  useful GFLOP per call = %.2f%n", w.usefulFlops() / 1e9));
         s.append(String.format(Locale.ROOT, "  %-24s %10s %10s %10s %9s %11s %11s %12s%n", "implementation", "ms (med)", "ms (min)",
             "GFLOP/s", "% mmul", "vs PyTorch", "(by min)", "max |diff|"));
-        double torchMin = rows.stream().filter(r -> r.implementation().equals(TORCH)).mapToDouble(ResultRow::msMin)
+        double torchMin = rows.stream().filter(r -> r.implementation().equals(yardstick)).mapToDouble(ResultRow::msMin)
             .findFirst().orElse(Double.NaN);
         for (ResultRow r : rows.stream().filter(r -> r.section().equals("headline")).collect(Collectors.toList())) {
             s.append(String.format(Locale.ROOT, "  %-24s %10.1f %10.1f %10.1f %8.0f%% %11s %11s %12.2e%s%n", r.implementation(),
@@ -251,7 +327,19 @@ public final class BenchMain {
                 Double.isNaN(torchMin) ? "-" : String.format(Locale.ROOT, "%.2fx", r.msMin() / torchMin),
                 r.maxAbsDiff(), r.causal() ? "" : "  (not causal)"));
         }
-        s.append("  GFLOP/s, % mmul and 'vs PyTorch' use the median; '(by min)' compares the fastest calls.\n");
+        s.append("  GFLOP/s, % mmul and 'vs PyTorch' use the median; '(by min)' compares the fastest calls. 'vs PyTorch' = vs "
+            + yardstick + (yardstick.equals(PY_TORCH) ? " (pip PyTorch)" : " (libtorch via bytedeco; bench/run --with-python-torch for pip PyTorch)") + ".\n");
+        List<ResultRow> training = rows.stream().filter(r -> r.section().equals("training")).collect(Collectors.toList());
+        if (!training.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "%nTraining step (forward + backward, every parameter's gradient), float32%n"));
+            s.append(String.format(Locale.ROOT, "  %-28s %-40s %10s %10s %13s %12s%n", "implementation", "config", "ms (med)", "ms (min)",
+                "vs PyTorch", "max |diff|"));
+            for (ResultRow r : training) {
+                s.append(String.format(Locale.ROOT, "  %-28s %-40s %10.1f %10.1f %13s %12s%n", r.implementation(), r.config(),
+                    r.msMedian(), r.msMin(), Double.isNaN(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.ratio()),
+                    Double.isNaN(r.maxAbsDiff()) ? "" : String.format(Locale.ROOT, "%.2e", r.maxAbsDiff())));
+            }
+        }
         List<ResultRow> scaling = rows.stream().filter(r -> r.section().equals("scaling")).collect(Collectors.toList());
         if (!scaling.isEmpty()) {
             s.append(String.format(Locale.ROOT, "%nScaling: batch 1, one causal head of 64; ms (median) / peak extra MiB%n"));
@@ -280,7 +368,16 @@ public final class BenchMain {
         } catch (IOException | RuntimeException e) {
             cpu = System.getProperty("os.arch");
         }
-        return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+        // The load average when the run starts: on a shared machine, other processes' threads slow the
+        // multi-threaded libraries unevenly (PyTorch's many short parallel regions most), so ratios taken
+        // under load say less; the figure travels with the results.
+        String load = "";
+        try {
+            load = ", load average " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + " at start";
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores" + load;
     }
 
     private static String javaBinary() {

@@ -195,6 +195,11 @@ final class Sandbox {
                     "--die-with-parent", "--new-session", "--hostname", "grading",
                     "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
                     "--setenv", "HOME", WORK));
+            // The BLAS kernel for this CPU (tools/blas-env.sh, or the user's own): a setting, not a secret.
+            String blasCore = System.getenv("OPENBLAS_CORETYPE");
+            if (blasCore != null && blasCore.matches("[A-Za-z0-9_]+")) {
+                b.addAll(List.of("--setenv", "OPENBLAS_CORETYPE", blasCore));
+            }
             b.addAll(systemBinds());
             b.addAll(List.of("--proc", "/proc", "--dev", "/dev",
                     "--size", Long.toString(TMP_BYTES), "--tmpfs", "/tmp",

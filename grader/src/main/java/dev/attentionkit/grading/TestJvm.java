@@ -120,8 +120,12 @@ final class TestJvm {
                 pb = new ProcessBuilder(judgeCommand(judgeDir)).directory(judgeDir.toFile());
             }
             Map<String, String> env = pb.environment();
+            String blasCore = env.get("OPENBLAS_CORETYPE"); // the BLAS kernel for this CPU (tools/blas-env.sh)
             env.clear(); // nothing of the grader's environment (tokens, paths) leaks into the tests
             env.put("PATH", "/usr/bin:/bin");
+            if (blasCore != null) {
+                env.put("OPENBLAS_CORETYPE", blasCore);
+            }
             env.put("HOME", proxies == null ? jail.work() : workDir.resolve("judge").toString());
             env.put("LANG", "C.UTF-8");
             process = pb.start();

@@ -13,8 +13,25 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Kit {
     private Kit() {}
 
-    /** Loads the backend (once) and returns a one-line description, e.g. {@code ND4J 1.0.0-M2.1 CPU backend (float32)}. */
+    /**
+     * Loads the backend (once) and returns a description: the backend, e.g. {@code ND4J 1.0.0-M2.1 CPU
+     * backend, float32 by default}, and on the CPU a second line naming the BLAS kernel that runs
+     * ({@link Blas#describe()}).
+     */
     public static synchronized String init() {
+        loadBackend();
+        String line = backend();
+        if (line.contains("CPU")) {
+            line += "\n" + Blas.describe();
+        }
+        if (gpuRequested() && !line.contains("CUDA")) {
+            return line + "\n" + GPU_UNAVAILABLE;
+        }
+        return line;
+    }
+
+    /** Loads the backend once, with this library's class loader as context loader (see the class comment). */
+    public static synchronized void loadBackend() {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         try {
@@ -23,11 +40,6 @@ public final class Kit {
         } finally {
             thread.setContextClassLoader(previous);
         }
-        String line = backend();
-        if (gpuRequested() && !line.contains("CUDA")) {
-            return line + "\n" + GPU_UNAVAILABLE;
-        }
-        return line;
     }
 
     /**

@@ -1,0 +1,126 @@
+package dev.attentionkit.efficient;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.attentionkit.Reference;
+import dev.attentionkit.attention.MultiHeadAttention;
+import dev.attentionkit.train.TrainableMultiHeadAttention;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+@DisplayName("Multi-head attention with a hand-derived backward pass")
+class FastTrainableMultiHeadAttentionTest {
+    private static final int B = 2, T = 5, D = 8, H = 2;
+
+    /** Reference's seeded uniform values in float64. */
+    private static INDArray r(long seed, int... shape) {
+        return Reference.random(seed, shape).castTo(DataType.DOUBLE);
+    }
+
+    private static MultiHeadAttention plain() {
+        return MultiHeadAttention.fromWeights(r(1, D, D), r(2, D, D), r(3, D, D),
+            r(4, D, D), r(5, D), H, T);
+    }
+
+    /** The loss the checks differentiate: sum(y ⊙ g), for a fixed random g, so every output entry matters. */
+    private static double loss(FastTrainableMultiHeadAttention m, INDArray x, INDArray g, boolean causal) {
+        return m.forward(x, causal).mul(g).sumNumber().doubleValue();
+    }
+
+    @ParameterizedTest(name = "causal {0}")
+    @ValueSource(booleans = {true, false})
+    @DisplayName("the forward pass equals the plain MultiHeadAttention's")
+    void forwardEqualsPlain(boolean causal) {
+        MultiHeadAttention plain = plain();
+        INDArray x = r(6, B, T, D);
+        INDArray expected = causal ? plain.forward(x) : plain.bidirectional().attend(x).context();
+        INDArray y = FastTrainableMultiHeadAttention.from(plain).forward(x, causal);
+        assertArrayEquals(expected.shape(), y.shape());
+        assertTrue(y.equalsWithEps(expected, 1e-12), () -> "max |diff| " + y.sub(expected).amaxNumber());
+    }
+
+    @ParameterizedTest(name = "causal {0}")
+    @ValueSource(booleans = {true, false})
+    @DisplayName("every gradient (weights, bias, input) agrees with central finite differences in float64")
+    void gradientsMatchFiniteDifferences(boolean causal) {
+        FastTrainableMultiHeadAttention m = FastTrainableMultiHeadAttention.from(plain());
+        INDArray x = r(6, B, T, D);
+        INDArray g = r(7, B, T, D);
+        m.forward(x, causal);
+        INDArray dX = m.backward(g);
+        Map<String, INDArray> grads = m.gradients();
+        List<String> failures = new ArrayList<>();
+        double h = 1e-6;
+        Map<String, INDArray> targets = new java.util.LinkedHashMap<>(m.parameters());
+        targets.put("x", x);
+        for (Map.Entry<String, INDArray> e : targets.entrySet()) {
+            INDArray p = e.getValue();
+            INDArray analytic = e.getKey().equals("x") ? dX : grads.get(e.getKey());
+            assertArrayEquals(p.shape(), analytic.shape(), e.getKey());
+            for (long i = 0; i < p.length(); i++) {
+                double old = p.getDouble(i);
+                p.putScalar(i, old + h);
+                double up = loss(m, x, g, causal);
+                p.putScalar(i, old - h);
+                double down = loss(m, x, g, causal);
+                p.putScalar(i, old);
+                double numeric = (up - down) / (2 * h), a = analytic.getDouble(i);
+                if (Math.abs(numeric - a) > 1e-6 * Math.max(1, Math.abs(numeric))) {
+                    failures.add(e.getKey() + "[" + i + "]: numeric " + numeric + ", analytic " + a);
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), () -> failures.size() + " gradients off, e.g. " + failures.subList(0, Math.min(5, failures.size())));
+    }
+
+    @Test
+    @DisplayName("the gradients equal SameDiff's for TrainableMultiHeadAttention on the same weights (causal, mean(y²))")
+    void gradientsEqualSameDiff() {
+        MultiHeadAttention plain = plain();
+        INDArray x = r(8, B, T, D);
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.placeHolder("x", DataType.DOUBLE, B, T, D);
+        SDVariable y = TrainableMultiHeadAttention.from(sd, "mha", plain).attend(in).context();
+        SDVariable loss = y.mul(y).sum().div((double) B * T * D);
+        sd.setLossVariables(loss);
+        Map<String, INDArray> expected = sd.calculateGradients(Map.of("x", x),
+            List.of("mha.query.weight", "mha.key.weight", "mha.value.weight", "mha.outProj.weight", "mha.outProj.bias"));
+
+        FastTrainableMultiHeadAttention m = FastTrainableMultiHeadAttention.from(plain);
+        INDArray out = m.forward(x, true);
+        m.backward(out.mul(2.0 / (B * T * D)));
+        for (String name : List.of("query.weight", "key.weight", "value.weight", "outProj.weight", "outProj.bias")) {
+            INDArray e = expected.get("mha." + name), a = m.gradients().get(name);
+            assertTrue(a.reshape(e.shape()).equalsWithEps(e, 1e-12), () -> name + ": max |diff| " + a.reshape(e.shape()).sub(e).amaxNumber());
+        }
+    }
+
+    @Test
+    @DisplayName("bad input is refused with a message naming the problem")
+    void badInput() {
+        FastTrainableMultiHeadAttention m = FastTrainableMultiHeadAttention.from(plain());
+        IllegalStateException early = assertThrows(IllegalStateException.class, () -> m.backward(Nd4j.zeros(DataType.DOUBLE, B, T, D)));
+        assertTrue(early.getMessage().contains("forward first"), early.getMessage());
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
+            () -> m.forward(Nd4j.zeros(DataType.DOUBLE, B, T, D + 1), true));
+        assertTrue(width.getMessage().contains("[2, 5, 9]"), width.getMessage());
+        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+            () -> m.forward(Nd4j.zeros(DataType.FLOAT, B, T, D), true));
+        assertTrue(type.getMessage().contains("FLOAT"), type.getMessage());
+        m.forward(r(6, B, T, D), true);
+        IllegalArgumentException dy = assertThrows(IllegalArgumentException.class, () -> m.backward(Nd4j.zeros(DataType.DOUBLE, B, T + 1, D)));
+        assertTrue(dy.getMessage().contains("[2, 6, 8]"), dy.getMessage());
+    }
+}
