@@ -238,8 +238,16 @@ final class TestJvm {
                 "-XX:+DisableAttachMechanism", "-XX:-UsePerfData", "-Xshare:auto",
                 "-Djava.awt.headless=true", "-Djava.io.tmpdir=" + runDir.resolve("tmp"),
                 "-Dorg.bytedeco.javacpp.maxbytes=" + limits.heap(),
-                "-Dorg.bytedeco.javacpp.maxphysicalbytes=0",
-                "-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"));
+        // ND4J's native libraries (libnd4jcpu.so is 323 MB, over the tests' file-size cap) come from the
+        // grading user's JavaCPP cache, which the kernel or an earlier grade filled. Without this, a grader
+        // that is not root (a JupyterHub learner's kernel) runs the tests as root of a user namespace, where
+        // user.home is the unreadable /root, and ND4J cannot load.
+        Path javacppCache = Path.of(System.getProperty("user.home"), ".javacpp", "cache");
+        if (Files.isDirectory(javacppCache)) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + javacppCache);
+        }
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
                 RunnerMain.class.getName()));
         return cmd;
     }
