@@ -204,6 +204,15 @@ def interrupt_check(kernel, workdir, name, setup, long_cell, worker_class, expec
                  f"(JJava only interrupts the cell's thread: the loop must check it); last output: {seen[-3:]!r}")
         ok(f"{name}: the work itself stopped within {stopped_in:.2f} s of Interrupt (no {worker_class} thread, "
            "no child process), and the kernel answers the next cell")
+        # The worker prints what it threw after its last frame of worker_class is gone: give it a moment.
+        drain_until = time.monotonic() + 3
+        while time.monotonic() < drain_until and not any(s.startswith("thrown: ") for s in seen):
+            try:
+                msg = kc.get_iopub_msg(timeout=0.1)
+                if msg["msg_type"] == "stream":
+                    seen.append(msg["content"]["text"])
+            except queue.Empty:
+                pass
         thrown = next((s for s in seen if s.startswith("thrown: ")), None)
         if thrown is None or not thrown.startswith("thrown: dev.attentionkit.notebook.StoppedByInterrupt: "):
             fail(f"{name}: the work did not end with the kit's StoppedByInterrupt but with {thrown!r}")
