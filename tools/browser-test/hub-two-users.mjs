@@ -86,8 +86,13 @@ function freshUsers() {
 
 function removeUsers() {
   for (const user of USERS) {
-    try { sh('pkill', ['-KILL', '-u', user]); } catch { /* none left */ }
-    try { sh('userdel', ['-r', user]); } catch { /* already gone */ }
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try { sh('pkill', ['-KILL', '-u', user]); } catch { /* none left */ }
+      try { sh('userdel', ['-r', user]); break; } catch (error) {
+        if (/does not exist/.test(String(error.stderr))) break;
+        execFileSync('sleep', ['0.5']);   // killed processes take a moment to go
+      }
+    }
   }
 }
 
