@@ -143,6 +143,8 @@ public final class LongRangeClassifier {
      * Trains for {@code config.epochs()} epochs with a progress line.
      *
      * @return the training loss after each epoch (on the first 500 examples)
+     * @throws dev.attentionkit.notebook.StoppedByInterrupt when the thread is interrupted (Interrupt in a notebook): before the next
+     *     batch, keeping the weights of the last finished one
      */
     public List<Double> train(List<LongRangeExample> examples) {
         List<LongRangeExample> data = new ArrayList<>(examples);
@@ -155,11 +157,13 @@ public final class LongRangeClassifier {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 Collections.shuffle(data, random);
                 for (int i = 0; i < batches; i++) {
+                    stopIfInterrupted(progress, epoch, i, batches);
                     int from = i * config.batchSize();
                     fitBatch(data.subList(from, Math.min(from + config.batchSize(), data.size())));
                     progress.step((long) (epoch - 1) * batches + i + 1,
                         String.format(Locale.ROOT, "epoch %d/%d %s", epoch, config.epochs(), last));
                 }
+                stopIfInterrupted(progress, epoch, batches, batches);
                 losses.add(loss(sample));
                 last = String.format(Locale.ROOT, "| loss %.4f", losses.get(losses.size() - 1));
                 progress.step((long) epoch * batches, String.format(Locale.ROOT, "epoch %d/%d %s", epoch,
@@ -167,6 +171,12 @@ public final class LongRangeClassifier {
             }
         }
         return List.copyOf(losses);
+    }
+
+    private void stopIfInterrupted(Progress progress, int epoch, int batch, int batches) {
+        progress.stopIfInterrupted(() -> String.format(Locale.ROOT, "training %s interrupted after %d of %d epochs "
+            + "(%d of %d batches into epoch %d); the model keeps the weights of the last finished batch",
+            kind, epoch - 1, config.epochs(), batch, batches, epoch));
     }
 
     /** One Adam step. */

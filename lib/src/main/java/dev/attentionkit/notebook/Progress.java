@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A live progress line for long-running work (training, benchmarks, grading): in a notebook one line
@@ -18,7 +19,8 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * The kit's kernel start-up script connects {@link #useDisplay} to JJava's {@code display} and
+ * Loops call {@link #stopIfInterrupted} once per step so that Interrupt stops them (JJava's Interrupt
+ * only interrupts the cell's thread). The kit's kernel start-up script connects {@link #useDisplay} to JJava's {@code display} and
  * {@code updateDisplay}; without it (tests, command line) progress goes to standard error.
  */
 public final class Progress implements AutoCloseable {
@@ -32,6 +34,7 @@ public final class Progress implements AutoCloseable {
     private final PrintStream console;
     private long lastPrinted;
     private String last = "";
+    private boolean stopped;
 
     private Progress(String label, long total) {
         this.label = label;
@@ -62,9 +65,29 @@ public final class Progress implements AutoCloseable {
         show(false);
     }
 
+    /**
+     * Stops the work on Interrupt: when the current thread was interrupted, clears the flag, shows
+     * {@code where} on this progress line (so the learner reads it under the cell) and throws.
+     *
+     * @param where e.g. "training LUONG interrupted after 3 of 40 epochs ...", built only when needed
+     * @throws StoppedByInterrupt after Interrupt
+     */
+    public void stopIfInterrupted(Supplier<String> where) {
+        if (Thread.interrupted()) {
+            String message = where.get();
+            last = String.format(Locale.ROOT, "%s (%.1f s)", message, seconds());
+            show(true);
+            stopped = true;
+            throw new StoppedByInterrupt(message);
+        }
+    }
+
     /** Shows the final line: the last step's for counted work, "done" with the time for uncounted work. */
     @Override
     public void close() {
+        if (stopped) {
+            return;   // the line already says where the work stopped
+        }
         if (total <= 0) {
             last = String.format(Locale.ROOT, "%s: done (%.1f s)", label, seconds());
         }
@@ -78,6 +101,9 @@ public final class Progress implements AutoCloseable {
     }
 
     private void show(boolean force) {
+        if (Thread.currentThread().isInterrupted()) {
+            return;   // JJava's messaging fails on an interrupted thread; stopIfInterrupted shows the line
+        }
         if (displayId != null) {
             updateDisplay.accept(displayId, html(last));
             return;

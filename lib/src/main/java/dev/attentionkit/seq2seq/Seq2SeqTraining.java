@@ -11,7 +11,9 @@ import java.util.Random;
 
 /**
  * The training loop: shuffle, Adam step per batch, and after each epoch the loss (computed, not taken from
- * SameDiff's listeners) and the validation accuracy, shown on a {@link Progress} line.
+ * SameDiff's listeners) and the validation accuracy, shown on a {@link Progress} line. Interrupt (in a
+ * notebook) stops it before the next batch with a {@link dev.attentionkit.notebook.StoppedByInterrupt}; the model keeps the weights
+ * of the last finished batch.
  */
 public final class Seq2SeqTraining {
     /** Training examples whose loss is reported after each epoch (a fixed sample keeps evaluation cheap). */
@@ -19,7 +21,11 @@ public final class Seq2SeqTraining {
 
     private Seq2SeqTraining() {}
 
-    /** A fresh model for {@code config} trained on {@code splits}, with a progress line. */
+    /**
+     * A fresh model for {@code config} trained on {@code splits}, with a progress line.
+     *
+     * @throws dev.attentionkit.notebook.StoppedByInterrupt when the thread is interrupted (Interrupt in a notebook)
+     */
     public static TrainingHistory train(DateTranslator model, DateSplits splits) {
         Seq2SeqConfig config = model.config();
         List<DateExample> train = new ArrayList<>(splits.train());
@@ -34,11 +40,13 @@ public final class Seq2SeqTraining {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 Collections.shuffle(train, random);
                 for (int b = 0; b < batches; b++) {
+                    stopIfInterrupted(progress, config, epoch, b, batches);
                     int from = b * config.batchSize();
                     model.fitBatch(train.subList(from, Math.min(from + config.batchSize(), train.size())));
                     progress.step((long) (epoch - 1) * batches + b + 1,
                         String.format(Locale.ROOT, "epoch %d/%d %s", epoch, config.epochs(), last));
                 }
+                stopIfInterrupted(progress, config, epoch, batches, batches);
                 double trainLoss = model.loss(lossSample);
                 double validationLoss = model.loss(splits.validation());
                 double accuracy = model.accuracy(splits.validation());
@@ -50,5 +58,11 @@ public final class Seq2SeqTraining {
             }
         }
         return new TrainingHistory(List.copyOf(epochs), (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void stopIfInterrupted(Progress progress, Seq2SeqConfig config, int epoch, int batch, int batches) {
+        progress.stopIfInterrupted(() -> String.format(Locale.ROOT, "training %s interrupted after %d of %d epochs "
+            + "(%d of %d batches into epoch %d); the model keeps the weights of the last finished batch",
+            config.attention(), epoch - 1, config.epochs(), batch, batches, epoch));
     }
 }

@@ -1,0 +1,285 @@
+"""Checks the kit's kernel the way JupyterLab starts it (jupyter_client and the kernelspec ./kit wrote):
+
+1. it starts on the JDK the kit chose even when the user's PATH has a broken `java` first, or no java at
+   all (JJava's launcher starts the real kernel with plain `java` from PATH);
+2. Interrupt stops a long training cell within 2 s, with the kit's message, and the kernel answers after it;
+3. Interrupt stops an exercise check (Exercises.check) the same way.
+
+Usage: python tools/kernel_checks.py [--kernel attention-kit] [--only path,interrupt,grading]
+Exit status 1 on the first failed check, naming it.
+"""
+import argparse
+import os
+import queue
+import re
+import stat
+import sys
+import tempfile
+import time
+
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
+
+INTERRUPT_AFTER_S = 3.0
+STOP_WITHIN_S = 2.0
+GRADING_STOP_WITHIN_S = 10.0
+
+
+def fail(message):
+    print(f"  FAIL {message}", flush=True)
+    sys.exit(1)
+
+
+def ok(message):
+    print(f"  ok   {message}", flush=True)
+
+
+def start(kernel, env, cwd):
+    km = KernelManager(kernel_name=kernel)
+    km.start_kernel(env=env, cwd=cwd)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+    except RuntimeError as error:
+        km.shutdown_kernel(now=True)
+        fail(f"the kernel did not start ({error}); PATH was {env.get('PATH')!r}")
+    return km, kc
+
+
+def run(kc, code, timeout=300, on_started=None, seen=None):
+    """Executes code; returns (status, text printed, error value, seconds from request to reply).
+
+    Every text the kernel sends meanwhile, for any cell (progress lines update in place), goes to seen."""
+    msg_id = kc.execute(code)
+    sent = time.monotonic()
+    text, error = [], None
+    started_hook_done = False
+    while True:
+        try:
+            msg = kc.get_iopub_msg(timeout=0.05)
+        except queue.Empty:
+            msg = None
+        if msg:
+            kind, content = msg["msg_type"], msg["content"]
+            data = content.get("data", {})
+            shown = content.get("text") if kind == "stream" else data.get("text/html") or data.get("text/plain", "")
+            if seen is not None and shown:
+                seen.append(shown)
+            if msg["parent_header"].get("msg_id") == msg_id:
+                if kind == "stream" or kind == "execute_result":
+                    text.append(content["text"] if kind == "stream" else content["data"].get("text/plain", ""))
+                elif kind == "error":
+                    error = f"{content['ename']}: {content['evalue']}"
+                elif kind == "status" and content["execution_state"] == "idle":
+                    break
+        if on_started and not started_hook_done:
+            started_hook_done = on_started(time.monotonic() - sent)
+        if time.monotonic() - sent > timeout:
+            fail(f"no reply within {timeout} s to: {code[:80]}")
+    while True:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    return reply["content"]["status"], "".join(text), error, time.monotonic() - sent
+
+
+def fake_java_dir(root):
+    """A folder with a `java` that records that it ran and exits 1, as a broken or too-old JVM would."""
+    folder = os.path.join(root, "wrong-java-bin")
+    os.makedirs(folder)
+    marker = os.path.join(root, "wrong-java-ran")
+    script = os.path.join(folder, "java")
+    with open(script, "w") as f:
+        f.write(f"#!/bin/sh\necho \"$@\" >> '{marker}'\necho 'this is not the JDK the kit chose' >&2\nexit 1\n")
+    os.chmod(script, os.stat(script).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return folder, marker
+
+
+def check_path(kernel, spec, workdir):
+    expected_home = os.path.realpath(os.path.dirname(os.path.dirname(spec.argv[0])))
+    wrong_bin, marker = fake_java_dir(workdir)
+    empty_bin = os.path.join(workdir, "empty-bin")
+    os.makedirs(empty_bin)
+    cases = {
+        "a broken `java` first on PATH and JAVA_HOME pointing at it": {
+            "PATH": wrong_bin + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
+            "JAVA_HOME": os.path.dirname(wrong_bin)},
+        "no java on PATH at all": {"PATH": empty_bin},
+    }
+    for name, overrides in cases.items():
+        env = {k: v for k, v in os.environ.items() if k not in ("PATH", "JAVA_HOME")}
+        env.update(overrides)
+        began = time.monotonic()
+        km, kc = start(kernel, env, workdir)
+        try:
+            status, text, error, _ = run(kc, 'System.out.println(System.getProperty("java.home") + "|" '
+                                             '+ Runtime.version().feature());\n'
+                                             'System.out.println(dev.attentionkit.tensor.Softmax.class.getSimpleName())')
+            if status != "ok":
+                fail(f"{name}: the first cell failed: {error}")
+            home, _, version = text.splitlines()[0].partition("|")
+            if os.path.realpath(home) != expected_home:
+                fail(f"{name}: the kernel runs on {home}, not the kit's JDK {expected_home}")
+            ok(f"{name}: kernel started in {time.monotonic() - began:.1f} s on {home} (Java {version}), "
+               "and the kit's library answers")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    if os.path.exists(marker):
+        ok("the broken java was tried and ignored (it ran for: " + open(marker).read().strip()[:60] + ")")
+    else:
+        ok("the broken java was never started")
+
+
+# Times one training step, so the check knows how long "stops after the current batch" may take here.
+TIME_ONE_BATCH = """long batchStart = System.nanoTime();
+%s
+System.out.println("batch_ms " + (System.nanoTime() - batchStart) / 1_000_000);"""
+
+# The long cell, with what it finally throws printed (JJava replies to Interrupt before the code stops,
+# so the exception itself never reaches the notebook).
+REPORT_THROWN = """try {
+    %s
+} catch (Throwable t) {
+    System.err.println("thrown: " + t);
+    throw t;
+}"""
+
+# Run after the interrupted cell: waits (up to 20 s) until no thread runs the given class and the kernel has
+# no child processes (test JVMs) left, then prints the milliseconds it waited.
+WAIT_UNTIL_STOPPED = """
+long waitStart = System.nanoTime();
+java.util.function.BooleanSupplier busy = () -> ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive)
+    || Thread.getAllStackTraces().values().stream().anyMatch(frames -> java.util.Arrays.stream(frames)
+        .anyMatch(f -> f.getClassName().startsWith("%s")));
+while (busy.getAsBoolean() && System.nanoTime() - waitStart < 20_000_000_000L) Thread.sleep(20);
+System.out.println((busy.getAsBoolean() ? "STILL RUNNING " : "stopped ") + (System.nanoTime() - waitStart) / 1_000_000);
+"""
+
+
+def interrupt_check(kernel, workdir, name, setup, long_cell, worker_class, expect_line, stop_within):
+    """Interrupts long_cell after INTERRUPT_AFTER_S; the reply must come within STOP_WITHIN_S, the work itself
+    (threads running worker_class, child processes) must stop within stop_within, and the kernel answers."""
+    km, kc = start(kernel, dict(os.environ), workdir)
+    try:
+        if setup:
+            status, text, error, _ = run(kc, setup)
+            if status != "ok":
+                fail(f"{name}: set-up cell failed: {error}")
+            batch = re.search(r"batch_ms (\d+)", text)
+            if batch:
+                # The loop stops before its next batch: allow the batch under way (twice, for a noisy machine).
+                batch_s = int(batch.group(1)) / 1000
+                stop_within = max(stop_within, 2 * batch_s + 0.5)
+                ok(f"{name}: one training batch takes {batch_s:.2f} s here; the work must stop within {stop_within:.1f} s")
+        interrupted_at = {}
+
+        def interrupt_after_delay(elapsed):
+            if elapsed >= INTERRUPT_AFTER_S:
+                km.interrupt_kernel()
+                interrupted_at["t"] = time.monotonic()
+                return True
+            return False
+
+        seen = []
+        status, text, error, _ = run(kc, long_cell, timeout=120, on_started=interrupt_after_delay, seen=seen)
+        replied_in = time.monotonic() - interrupted_at.get("t", float("inf"))
+        if "t" not in interrupted_at:
+            fail(f"{name}: the cell finished before the interrupt was sent ({text[-200:]!r})")
+        if status != "error" or error is None or "interrupted" not in error:
+            fail(f"{name}: after Interrupt the cell ended with status {status}, error {error!r}")
+        if replied_in > STOP_WITHIN_S:
+            fail(f"{name}: the cell took {replied_in:.2f} s to end after Interrupt (limit {STOP_WITHIN_S} s)")
+        ok(f"{name}: Interrupt after {INTERRUPT_AFTER_S:.0f} s ended the cell in {replied_in:.2f} s ({error[:60]}...)")
+
+        asked = time.monotonic()
+        status, text, error, _ = run(kc, WAIT_UNTIL_STOPPED % worker_class, timeout=60, seen=seen)
+        if status != "ok" or not text.strip():
+            fail(f"{name}: the kernel does not answer after Interrupt ({status}, {error}, {text!r})")
+        waited_ms = int(text.split()[-1])
+        stopped_in = asked - interrupted_at["t"] + waited_ms / 1000
+        if text.startswith("STILL RUNNING") or stopped_in > stop_within:
+            fail(f"{name}: the work went on after Interrupt: {worker_class} ran {stopped_in:.1f} s longer "
+                 f"(JJava only interrupts the cell's thread: the loop must check it); last output: {seen[-3:]!r}")
+        ok(f"{name}: the work itself stopped within {stopped_in:.2f} s of Interrupt (no {worker_class} thread, "
+           "no child process), and the kernel answers the next cell")
+        # The worker prints what it threw after its last frame of worker_class is gone: give it a moment.
+        drain_until = time.monotonic() + 3
+        while time.monotonic() < drain_until and not any(s.startswith("thrown: ") for s in seen):
+            try:
+                msg = kc.get_iopub_msg(timeout=0.1)
+                if msg["msg_type"] == "stream":
+                    seen.append(msg["content"]["text"])
+            except queue.Empty:
+                pass
+        thrown = next((s for s in seen if s.startswith("thrown: ")), None)
+        if thrown is None or not thrown.startswith("thrown: dev.attentionkit.notebook.StoppedByInterrupt: "):
+            fail(f"{name}: the work did not end with the kit's StoppedByInterrupt but with {thrown!r}")
+        ok(f"{name}: it ended with {thrown.strip()[len('thrown: '):]}")
+        line = next((s for s in seen if expect_line in s and not s.startswith("thrown: ")), None)
+        if line is None:
+            fail(f"{name}: no progress line says {expect_line!r}; seen: {seen[-3:]!r}")
+        shown = re.sub(r"<[^>]+>", "", line).strip()
+        ok(f"{name}: the progress line says: {shown}")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def check_interrupt(kernel, workdir):
+    interrupt_check(
+        kernel, workdir, "seq2seq training (notebook 07's loop)",
+        "import dev.attentionkit.seq2seq.*;\nimport dev.attentionkit.data.*;\n"
+        "Seq2SeqConfig config = Seq2SeqConfig.ci().withEpochs(500);\n"
+        "DateSplits splits = DateDataset.splits(config.trainSize(), config.validationSize(), config.testSize(), config.seed());\n"
+        "DateTranslator model = DateTranslator.create(config, splits.inputVocabulary(), splits.outputVocabulary());\n"
+        "model.fitBatch(splits.train().subList(0, config.batchSize()));   // ND4J's first-step set-up\n"
+        + TIME_ONE_BATCH % "model.fitBatch(splits.train().subList(0, config.batchSize()));",
+        REPORT_THROWN % "Seq2SeqTraining.train(model, splits);",
+        "dev.attentionkit.seq2seq.", "interrupted after", STOP_WITHIN_S)
+    interrupt_check(
+        kernel, workdir, "long-range transformer training (notebook 08's loop)",
+        "import dev.attentionkit.longrange.*;\n"
+        "LongRangeConfig config = LongRangeConfig.ci().withEpochs(1000);\n"
+        "var data = LongRangeTask.mixed(config.trainSize(), config.length(), config.seed());\n"
+        "var model = LongRangeClassifier.create(ClassifierKind.TRANSFORMER, config);\n"
+        "model.fitBatch(data.subList(0, config.batchSize()));   // ND4J's first-step set-up\n"
+        + TIME_ONE_BATCH % "model.fitBatch(data.subList(0, config.batchSize()));",
+        REPORT_THROWN % "model.train(data);",
+        "dev.attentionkit.longrange.", "interrupted after", STOP_WITHIN_S)
+
+
+def check_grading(kernel, workdir):
+    # All chapters: longer than the interrupt delay on any machine. javac runs in the kernel's JVM and
+    # cannot be interrupted, so the grading thread may finish the file it compiles; no test JVM outlives
+    # the interrupt and the cell's reply comes at once.
+    interrupt_check(
+        kernel, workdir, "exercise check (Exercises.check)", None,
+        REPORT_THROWN % ('for (String ch : new String[] {"ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", '
+                         '"ch08", "ch09"}) dev.attentionkit.grading.Exercises.check(ch);'),
+        "dev.attentionkit.grading.", "interrupted", GRADING_STOP_WITHIN_S)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kernel", default="attention-kit")
+    parser.add_argument("--only", default="path,interrupt,grading")
+    args = parser.parse_args()
+    spec = KernelSpecManager().get_kernel_spec(args.kernel)
+    if not os.path.isabs(spec.argv[0]) or not os.access(spec.argv[0], os.X_OK):
+        fail(f"the kernelspec's java {spec.argv[0]!r} is not an absolute path to an executable")
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="attention-kit-kernel-") as workdir:
+        only = set(args.only.split(","))
+        if "path" in only:
+            check_path(args.kernel, spec, workdir)
+        if "interrupt" in only:
+            check_interrupt(args.kernel, workdir)
+        if "grading" in only:
+            check_grading(args.kernel, workdir)
+    print(f"kernel checks passed in {time.monotonic() - began:.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
