@@ -80,13 +80,14 @@ def read_safetensors(path):
     return out
 
 
-def write_safetensors(path, tensors):
-    """float32 tensors, written with the format's rules (header padded to 8 bytes with spaces)."""
+def write_safetensors(path, tensors, float64=()):
+    """float32 tensors (float64 for the names in `float64`), with the format's rules (header padded to 8 bytes)."""
     import numpy as np
     header, blobs, offset = {}, [], 0
     for name, array in tensors.items():
-        b = np.ascontiguousarray(array, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(b)]}
+        wide = name in float64
+        b = np.ascontiguousarray(array, dtype="<f8" if wide else "<f4").tobytes()
+        header[name] = {"dtype": "F64" if wide else "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
     text = json.dumps(header, separators=(",", ":")).encode()
@@ -205,12 +206,149 @@ def minilm():
     print(f"MiniLM golden files written ({len(GOLDEN_SENTENCES)} sentences, onnxruntime {ort.__version__})")
 
 
+LLAMA_PROMPT = "The animal didn't cross the road because it was too tired."
+
+
+def llama_graph(tensors, meta, tokens):
+    """SmolLM2 as an ONNX graph in float64 for one sequence of `tokens` ids, from gguf-dequantised weights.
+
+    Written from the Llama architecture, independently of the kit's Java: RoPE on adjacent feature pairs
+    (llama.cpp's layout of GGUF weights) by a constant rotation matrix, grouped-query attention by broadcasting
+    the 3 key/value heads over groups of 3 query heads, SwiGLU, RMSNorm, tied output embedding."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+    d, heads, kvh = meta["dim"], meta["heads"], meta["kv_heads"]
+    hd, eps, base = d // heads, meta["eps"], meta["rope_base"]
+    group = heads // kvh
+    nodes, inits, outputs = [], [], []
+    counter = [0]
+
+    names = set()
+
+    def const(name, value):
+        if name not in names:
+            names.add(name)
+            inits.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(op, inputs, **attrs):
+        counter[0] += 1
+        out = f"{op.lower()}_{counter[0]}"
+        nodes.append(helper.make_node(op, inputs, [out], **attrs))
+        return out
+
+    def weight_t(name):
+        return const(name + ".T", tensors[name].astype(np.float64).T.copy())
+
+    def rms(x, name):
+        ms = node("ReduceMean", [node("Mul", [x, x]), const(name + ".axes", np.array([-1], np.int64))], keepdims=1)
+        return node("Mul", [node("Div", [x, node("Sqrt", [node("Add", [ms, const(name + ".eps", np.array(eps))])])]),
+                            const(name, tensors[name].astype(np.float64))])
+
+    # RoPE: x' = x * cos + (x @ R) * sin, where R maps pair (a, b) to (-b, a).
+    pos = np.arange(tokens)[:, None]
+    freqs = base ** (-2.0 * np.arange(hd // 2) / hd)
+    angles = np.repeat(pos * freqs[None, :], 2, axis=1)                      # [t, hd], each angle twice
+    cos = const("rope.cos", np.cos(angles)[None])                           # [1, t, hd]
+    sin = const("rope.sin", np.sin(angles)[None])
+    rot = np.zeros((hd, hd))
+    for i in range(hd // 2):
+        rot[2 * i + 1, 2 * i] = -1.0                                       # out[2i]   = -x[2i+1]
+        rot[2 * i, 2 * i + 1] = 1.0                                        # out[2i+1] =  x[2i]
+    rot = const("rope.R", rot)
+
+    def rope(x):                                                            # x [h, t, hd]
+        return node("Add", [node("Mul", [x, cos]), node("Mul", [node("MatMul", [x, rot]), sin])])
+
+    causal = const("causal", np.triu(np.full((tokens, tokens), -1e300), 1))
+    scale = const("scale", np.array(1.0 / np.sqrt(hd)))
+    x = node("Gather", [const("token_embd", tensors["token_embd.weight"].astype(np.float64)), "input_ids"], axis=0)
+    for i in range(meta["layers"]):
+        p = f"blk.{i}."
+        n = rms(x, p + "attn_norm.weight")
+        def heads_of(t, count):
+            return node("Transpose", [node("Reshape", [t, const(f"{p}shape{count}", np.array([tokens, count, hd], np.int64))])], perm=[1, 0, 2])
+        q = rope(heads_of(node("MatMul", [n, weight_t(p + "attn_q.weight")]), heads))          # [9, t, hd]
+        k = rope(heads_of(node("MatMul", [n, weight_t(p + "attn_k.weight")]), kvh))            # [3, t, hd]
+        v = heads_of(node("MatMul", [n, weight_t(p + "attn_v.weight")]), kvh)
+        qg = node("Reshape", [q, const(p + "qg", np.array([kvh, group, tokens, hd], np.int64))])  # [3, 3, t, hd]
+        kg = node("Unsqueeze", [node("Transpose", [k], perm=[0, 2, 1]), const(p + "ax1", np.array([1], np.int64))])  # [3, 1, hd, t]
+        scores = node("Add", [node("Mul", [node("MatMul", [qg, kg]), scale]), causal])          # [3, 3, t, t]
+        probs = node("Softmax", [scores], axis=-1)
+        flat = node("Reshape", [probs, const(p + "ph", np.array([heads, tokens, tokens], np.int64))])
+        nodes.append(helper.make_node("Identity", [flat], [f"attention_{i}"]))
+        outputs.append(f"attention_{i}")
+        ctx = node("MatMul", [probs, node("Unsqueeze", [v, p + "ax1"])])                        # [3, 3, t, hd]
+        ctx = node("Reshape", [node("Transpose", [node("Reshape", [ctx, const(p + "ch", np.array([heads, tokens, hd], np.int64))])], perm=[1, 0, 2]),
+                               const(p + "merged", np.array([tokens, d], np.int64))])
+        x = node("Add", [x, node("MatMul", [ctx, weight_t(p + "attn_output.weight")])])
+        f = rms(x, p + "ffn_norm.weight")
+        gate = node("MatMul", [f, weight_t(p + "ffn_gate.weight")])
+        silu = node("Mul", [gate, node("Sigmoid", [gate])])
+        up = node("MatMul", [f, weight_t(p + "ffn_up.weight")])
+        x = node("Add", [x, node("MatMul", [node("Mul", [silu, up]), weight_t(p + "ffn_down.weight")])])
+    last = rms(x, "output_norm.weight")
+    logits = node("MatMul", [last, const("token_embd.T", tensors["token_embd.weight"].astype(np.float64).T.copy())])
+    nodes.append(helper.make_node("Identity", [logits], ["logits"]))
+    outputs.append("logits")
+    graph = helper.make_graph(nodes, "smollm2", [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [tokens])],
+                              [helper.make_tensor_value_info(o, TensorProto.DOUBLE, None) for o in outputs], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), outputs
+
+
+BPE_SENTENCES = [
+    LLAMA_PROMPT,
+    "The animal didn't cross the road because it was too wide.",
+    "In 2024, π ≈ 3.14159 and 1,000,000 people said: \"Hello!!\"",
+    "Crème brûlée, naïve café — São Paulo's Zürich façade",
+    "东京是日本的首都。 日本語のテキスト 😀👍🏽",
+    "  leading spaces, tabs\tand\nnew lines\n\n  and trailing   ",
+    "I'm, you're, they'll, we'd, can't, won't, it's, O'Neil's rock'n'roll",
+    "def f(x):\n    return x**2 + 1  # comment",
+]
+
+
+def bpe_tokenizer(reader):
+    """Hugging Face `tokenizers` with SmolLM2's vocabulary and merges from the GGUF file and its pre-tokenizer
+    (digits one by one, then GPT-2's byte-level pattern)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    tokens = reader.fields["tokenizer.ggml.tokens"].contents()
+    merges = [tuple(m.split(" ", 1)) for m in reader.fields["tokenizer.ggml.merges"].contents()]
+    tok = Tokenizer(models.BPE({t: i for i, t in enumerate(tokens)}, merges))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
+    tok.decoder = decoders.ByteLevel()
+    return tok
+
+
+def smollm2_tokenizer(reader):
+    tok = bpe_tokenizer(reader)
+    cases = []
+    llama = None
+    try:
+        from llama_cpp import Llama
+        llama = Llama(model_path=str(MODELS / "smollm2" / "SmolLM2-135M-Instruct.Q4_1.gguf"), vocab_only=True, verbose=False)
+    except Exception as error:  # llama-cpp-python builds from source; it is optional here
+        print("llama-cpp-python not available, tokenizer checked against tokenizers only:", error)
+    for text in BPE_SENTENCES:
+        ids = tok.encode(text).ids
+        case = {"text": text, "ids": ids}
+        if llama is not None:
+            case["llama_cpp_ids"] = llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+            if case["llama_cpp_ids"] != ids:
+                print("tokenizers and llama.cpp disagree on", repr(text))
+        cases.append(case)
+    (OUT / "smollm2-tokenizer.json").write_text("[\n" + ",\n".join(json.dumps(c, ensure_ascii=False) for c in cases) + "\n]\n")
+    print(f"SmolLM2 tokenizer cases written ({len(cases)}; llama.cpp {'compared' if llama else 'not available'})")
+
+
 def smollm2():
     import numpy as np
     import gguf
     reader = gguf.GGUFReader(str(MODELS / "smollm2" / "SmolLM2-135M-Instruct.Q4_1.gguf"))
     wanted = {"token_embd.weight": 3, "blk.0.attn_q.weight": 3, "blk.0.attn_k.weight": 2,
               "blk.0.ffn_down.weight": 2, "blk.0.attn_norm.weight": None, "output_norm.weight": None}
+    smollm2_tokenizer(reader)
     golden, kinds = {}, {}
     for t in reader.tensors:
         if t.name in wanted:
@@ -223,6 +361,24 @@ def smollm2():
         "reference": f"gguf (llama.cpp's Python package) {getattr(gguf, '__version__', '0.19.0')}: gguf.quants.dequantize",
         "types": kinds}, indent=1) + "\n")
     print("SmolLM2 dequantisation golden file written:", kinds)
+
+    # The decoder itself, in float64 through onnxruntime.
+    import onnxruntime as ort
+    tensors = {t.name: gguf.quants.dequantize(t.data, t.tensor_type) for t in reader.tensors}
+    field = lambda k: reader.fields[k].contents()
+    meta = {"dim": int(field("llama.embedding_length")), "heads": int(field("llama.attention.head_count")),
+            "kv_heads": int(field("llama.attention.head_count_kv")), "layers": int(field("llama.block_count")),
+            "eps": float(field("llama.attention.layer_norm_rms_epsilon")), "rope_base": float(field("llama.rope.freq_base"))}
+    ids = np.array(bpe_tokenizer(reader).encode(LLAMA_PROMPT).ids, np.int64)
+    model, names = llama_graph(tensors, meta, len(ids))
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    results = dict(zip(names, session.run(names, {"input_ids": ids})))
+    write_safetensors(OUT / "smollm2-golden.safetensors", {
+        "ids": ids.astype(np.float32),
+        "logits.last": results["logits"][-1],
+        "attention.0": results["attention_0"], "attention.15": results["attention_15"], "attention.29": results["attention_29"]},
+        float64=("logits.last",))
+    print(f"SmolLM2 golden file written ({len(ids)} tokens, onnxruntime {ort.__version__})")
 
 
 def main():
