@@ -27,6 +27,7 @@ class BertEncoderTest {
     @BeforeAll
     static void load() {
         if (ModelFiles.present(ModelFiles.MINILM, "model.safetensors")) {
+            InferenceThreads.one();
             model = BertEncoder.miniLm(DataType.DOUBLE);
             tokenizer = WordPieceTokenizer.miniLm();
             golden = SafeTensors.open(GOLDEN);

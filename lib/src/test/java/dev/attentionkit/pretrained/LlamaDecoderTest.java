@@ -27,6 +27,7 @@ class LlamaDecoderTest {
     @BeforeAll
     static void load() {
         if (ModelFiles.present(ModelFiles.SMOLLM2, ModelFiles.SMOLLM2_GGUF)) {
+            InferenceThreads.one();   // small matrices: one thread is fastest, most of all on a busy machine
             Gguf g = Gguf.open(ModelFiles.require(ModelFiles.SMOLLM2, ModelFiles.SMOLLM2_GGUF));
             model = LlamaDecoder.fromGguf(g, DataType.DOUBLE);
             tokenizer = ByteLevelBpeTokenizer.fromGguf(g);
@@ -77,7 +78,7 @@ class LlamaDecoderTest {
         // 30 layers x (k and v) x 3 kv heads x t tokens x 64 features
         assertEquals(30L * 2 * 3 * ids.length * 64, cache.floats());
         int[] prompt = tokenizer.encode("The capital of France is");
-        assertArrayEquals(model.generate(prompt, 6, 2, false), model.generate(prompt, 6, 2, true));
+        assertArrayEquals(model.generate(prompt, 4, 2, false), model.generate(prompt, 4, 2, true));
     }
 
     @Test
