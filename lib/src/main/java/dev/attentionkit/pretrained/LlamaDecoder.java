@@ -300,6 +300,11 @@ public final class LlamaDecoder {
         return layers;
     }
 
+    /** The token embedding {@code [vocab, d]}, also the output projection (tied). */
+    public INDArray embedding() {
+        return embedding;
+    }
+
     public RotaryEmbedding rope() {
         return rope;
     }
