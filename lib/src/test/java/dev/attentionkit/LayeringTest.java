@@ -42,7 +42,8 @@ class LayeringTest {
         Map.entry("seq2seq", Set.of("tensor", "nn", "mask", "score", "attention", "train", "data", "notebook")),
         Map.entry("longrange", Set.of("tensor", "nn", "mask", "attention", "transformer", "train", "notebook")),
         Map.entry("viz", Set.of("tensor", "notebook")),
-        Map.entry("doctor", Set.of("notebook", "efficient")));
+        Map.entry("doctor", Set.of("notebook", "efficient")),
+        Map.entry("pretrained", Set.of("tensor", "nn", "mask", "attention", "transformer")));
 
     private static JavaClasses library;
 
