@@ -137,24 +137,36 @@ TIME_ONE_BATCH = """long batchStart = System.nanoTime();
 %s
 System.out.println("batch_ms " + (System.nanoTime() - batchStart) / 1_000_000);"""
 
-# The long cell, with what it finally throws printed (JJava replies to Interrupt before the code stops,
-# so the exception itself never reaches the notebook).
-REPORT_THROWN = """try {
+# The long cell, with what it finally throws kept in a system property (JJava replies to Interrupt before the
+# code stops, so the exception itself never reaches the notebook, and text printed after the reply may be
+# merged with other output or dropped): the next cell reads it from there.
+REPORT_THROWN = """System.clearProperty("kit.check.thrown");
+System.clearProperty("kit.check.thrown_at");
+try {
     %s
 } catch (Throwable t) {
-    System.err.println("thrown: " + t);
+    System.setProperty("kit.check.thrown_at", String.valueOf(System.nanoTime()));
+    System.setProperty("kit.check.thrown", String.valueOf(t));
     throw t;
 }"""
 
 # Run after the interrupted cell: waits (up to 20 s) until no thread runs the given class and the kernel has
-# no child processes (test JVMs) left, then prints the milliseconds it waited.
+# no child processes (test JVMs) left; then waits (up to 3 s more) for what the long cell threw. Prints what
+# it threw, how many milliseconds ago it threw it, and whether the work was still running when this cell began.
 WAIT_UNTIL_STOPPED = """
 long waitStart = System.nanoTime();
 java.util.function.BooleanSupplier busy = () -> ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive)
     || Thread.getAllStackTraces().values().stream().anyMatch(frames -> java.util.Arrays.stream(frames)
         .anyMatch(f -> f.getClassName().startsWith("%s")));
+boolean busyAtStart = busy.getAsBoolean();
 while (busy.getAsBoolean() && System.nanoTime() - waitStart < 20_000_000_000L) Thread.sleep(20);
-System.out.println((busy.getAsBoolean() ? "STILL RUNNING " : "stopped ") + (System.nanoTime() - waitStart) / 1_000_000);
+long waitedMs = (System.nanoTime() - waitStart) / 1_000_000;
+long thrownStart = System.nanoTime();
+while (System.getProperty("kit.check.thrown") == null && System.nanoTime() - thrownStart < 3_000_000_000L) Thread.sleep(20);
+String thrownAt = System.getProperty("kit.check.thrown_at");
+System.out.println("thrown: " + System.getProperty("kit.check.thrown"));
+System.out.println("thrown_ms_ago " + (thrownAt == null ? -1 : (System.nanoTime() - Long.parseLong(thrownAt)) / 1_000_000));
+System.out.println((busy.getAsBoolean() ? "STILL RUNNING " : busyAtStart ? "was running " : "stopped ") + waitedMs);
 """
 
 
@@ -193,27 +205,37 @@ def interrupt_check(kernel, workdir, name, setup, long_cell, worker_class, expec
             fail(f"{name}: the cell took {replied_in:.2f} s to end after Interrupt (limit {STOP_WITHIN_S} s)")
         ok(f"{name}: Interrupt after {INTERRUPT_AFTER_S:.0f} s ended the cell in {replied_in:.2f} s ({error[:60]}...)")
 
+        # A learner does not start the next cell at once: let the work stop while no cell runs (JJava detaches
+        # a cell's output when it replies), so what it shows on its way out must reach the notebook by itself.
+        idle_until = time.monotonic() + stop_within
+        while time.monotonic() < idle_until:
+            try:
+                msg = kc.get_iopub_msg(timeout=0.05)
+            except queue.Empty:
+                continue
+            data = msg["content"].get("data", {})
+            shown = msg["content"].get("text") if msg["msg_type"] == "stream" else data.get("text/html") or data.get("text/plain", "")
+            if shown:
+                seen.append(shown)
         asked = time.monotonic()
         status, text, error, _ = run(kc, WAIT_UNTIL_STOPPED % worker_class, timeout=60, seen=seen)
         if status != "ok" or not text.strip():
             fail(f"{name}: the kernel does not answer after Interrupt ({status}, {error}, {text!r})")
+        replied = time.monotonic()
         waited_ms = int(text.split()[-1])
-        stopped_in = asked - interrupted_at["t"] + waited_ms / 1000
-        if text.startswith("STILL RUNNING") or stopped_in > stop_within:
+        ago_ms = int(re.search(r"thrown_ms_ago (-?\d+)", text).group(1))
+        if "running" in text.lower() or ago_ms < 0:
+            # Still at work when the check began, stop_within after the reply: measure until it ended.
+            stopped_in = asked - interrupted_at["t"] + waited_ms / 1000
+        else:
+            # It threw ago_ms before this cell printed (at most `replied`): an upper bound on when it ended.
+            stopped_in = replied - ago_ms / 1000 - interrupted_at["t"]
+        if "STILL RUNNING" in text or stopped_in > stop_within:
             fail(f"{name}: the work went on after Interrupt: {worker_class} ran {stopped_in:.1f} s longer "
                  f"(JJava only interrupts the cell's thread: the loop must check it); last output: {seen[-3:]!r}")
         ok(f"{name}: the work itself stopped within {stopped_in:.2f} s of Interrupt (no {worker_class} thread, "
            "no child process), and the kernel answers the next cell")
-        # The worker prints what it threw after its last frame of worker_class is gone: give it a moment.
-        drain_until = time.monotonic() + 3
-        while time.monotonic() < drain_until and not any(s.startswith("thrown: ") for s in seen):
-            try:
-                msg = kc.get_iopub_msg(timeout=0.1)
-                if msg["msg_type"] == "stream":
-                    seen.append(msg["content"]["text"])
-            except queue.Empty:
-                pass
-        thrown = next((s for s in seen if s.startswith("thrown: ")), None)
+        thrown = next((s for s in text.splitlines() if s.startswith("thrown: ")), None)
         if thrown is None or not thrown.startswith("thrown: dev.attentionkit.notebook.StoppedByInterrupt: "):
             fail(f"{name}: the work did not end with the kit's StoppedByInterrupt but with {thrown!r}")
         ok(f"{name}: it ended with {thrown.strip()[len('thrown: '):]}")

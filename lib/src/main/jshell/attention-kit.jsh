@@ -27,9 +27,50 @@ kernel().getRenderer().createRegistration(org.nd4j.linalg.api.ndarray.INDArray.c
     });
 
 // Progress lines of long-running cells update in place instead of printing a line per step.
-dev.attentionkit.notebook.Progress.useDisplay(
-    html -> display(html, "text/html"),
-    (id, html) -> updateDisplay(id, html, "text/html"));
+// JJava answers Interrupt before the cell's code stops and then drops what that code displays, so the line
+// saying where training stopped would never arrive: each progress line keeps the reply channel of the cell
+// that opened it (JJava's DisplayStream.env, read once by reflection) and sends its updates there. If a
+// JJava release renames that field, updates go the ordinary way and only the last line can be lost.
+{
+    java.lang.reflect.Field replyField;
+    try {
+        replyField = org.dflib.jjava.jupyter.kernel.DisplayStream.class.getDeclaredField("env");
+        replyField.setAccessible(true);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+        replyField = null;
+    }
+    final java.lang.reflect.Field cellReply = replyField;
+    final java.util.Map<String, org.dflib.jjava.jupyter.channels.ShellReplyEnvironment> openedBy =
+        java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, org.dflib.jjava.jupyter.channels.ShellReplyEnvironment> eldest) {
+                return size() > 256;
+            }
+        });
+    dev.attentionkit.notebook.Progress.useDisplay(
+        html -> {
+            String id = display(html, "text/html");
+            try {
+                if (cellReply != null && cellReply.get(kernel().getIO().display) instanceof org.dflib.jjava.jupyter.channels.ShellReplyEnvironment reply) {
+                    openedBy.put(id, reply);
+                }
+            } catch (IllegalAccessException e) {
+                // keep the ordinary path for this line
+            }
+            return id;
+        },
+        (id, html) -> {
+            org.dflib.jjava.jupyter.channels.ShellReplyEnvironment reply = openedBy.get(id);
+            if (reply == null) {
+                updateDisplay(id, html, "text/html");
+                return;
+            }
+            org.dflib.jjava.jupyter.kernel.display.DisplayData data = new org.dflib.jjava.jupyter.kernel.display.DisplayData();
+            data.putHTML(html);
+            data.setDisplayId(id);
+            reply.publish(new org.dflib.jjava.jupyter.messages.publish.PublishUpdateDisplayData(data));
+        });
+}
 
 // Tablesaw tables as HTML tables (the first 50 rows) rather than fixed-width text.
 kernel().getRenderer().createRegistration(tech.tablesaw.table.Relation.class)
