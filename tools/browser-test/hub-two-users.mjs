@@ -78,10 +78,8 @@ async function freePortRun() {
 }
 
 function freshUsers() {
-  for (const user of USERS) {
-    try { sh('userdel', ['-r', user]); } catch { /* not there */ }
-    sh('useradd', ['-m', '-s', '/bin/bash', user]);
-  }
+  removeUsers();   // a user left by an interrupted run may still own processes: userdel alone would refuse
+  for (const user of USERS) sh('useradd', ['-m', '-s', '/bin/bash', user]);
 }
 
 function removeUsers() {
