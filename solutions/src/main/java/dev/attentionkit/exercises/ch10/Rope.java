@@ -1,0 +1,35 @@
+package dev.attentionkit.exercises.ch10;
+
+/**
+ * Exercise 10.2 — rotate a query with RoPE.
+ *
+ * <p>Rotary position embedding treats the features of a head as pairs {@code (x[2i], x[2i+1])} and rotates
+ * pair i by the angle {@code position · θ_i}, with {@code θ_i = base^(-2i / d)}:
+ *
+ * <pre>
+ * x'[2i]   = x[2i] · cos(a) - x[2i+1] · sin(a)
+ * x'[2i+1] = x[2i] · sin(a) + x[2i+1] · cos(a)        a = position · θ_i
+ * </pre>
+ */
+public final class Rope {
+    private Rope() {}
+
+    /**
+     * @param x        one head's query or key, an even number {@code d} of features (not changed)
+     * @param position the token's position, from 0
+     * @param base     e.g. 10000 (SmolLM2: 100000)
+     * @return the rotated copy
+     */
+    public static double[] rotate(double[] x, int position, double base) {
+        int d = x.length;
+        double[] out = new double[d];
+        for (int i = 0; i < d / 2; i++) {
+            double angle = position * Math.pow(base, -2.0 * i / d);
+            double c = Math.cos(angle);
+            double s = Math.sin(angle);
+            out[2 * i] = x[2 * i] * c - x[2 * i + 1] * s;
+            out[2 * i + 1] = x[2 * i] * s + x[2 * i + 1] * c;
+        }
+        return out;
+    }
+}
