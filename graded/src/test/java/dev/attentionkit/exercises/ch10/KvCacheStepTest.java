@@ -78,17 +78,20 @@ class KvCacheStepTest {
     @Points(1)
     @Hint(value = "How large can exp get? Try scores in the thousands.",
         full = "Subtract the largest score before exp: exp(s_j - max) stays finite and gives the same weights.")
-    @DisplayName("a cache filled earlier, with scores far beyond what exp can hold: the context stays finite and exact")
+    @DisplayName("caches filled earlier, with scores far beyond what exp can hold: every context stays finite and exact")
     void largeScores() {
         Random random = Graded.random(113);
-        int cached = 6;
+        int t = 6;
         int d = 8;
-        double[][] q = gaussian(random, cached, d, 40);
-        double[][] k = gaussian(random, cached, d, 40);
-        double[][] v = gaussian(random, cached, 2, 1);
-        double[] c = notNull(KvCacheStep.attend(q[cached - 1], k, v), "attend");
-        assertArrayEquals(causalAttention(q, k, v)[cached - 1], c, 1e-9, "attend(query, " + cached + " cached keys, values), scores up to "
-            + String.format("%.0f", maxAbsScore(q[cached - 1], k)));
+        double[][] q = gaussian(random, t, d, 40);
+        double[][] k = gaussian(random, t, d, 40);
+        double[][] v = gaussian(random, t, 2, 1);
+        double[][] expected = causalAttention(q, k, v);
+        for (int i = 0; i < t; i++) {            // the cache of tokens 0..i, as a decoder holds it at step i
+            double[] c = notNull(KvCacheStep.attend(q[i], Arrays.copyOf(k, i + 1), Arrays.copyOf(v, i + 1)), "attend");
+            assertArrayEquals(expected[i], c, 1e-9, "attend(query " + i + ", " + (i + 1) + " cached keys, values), scores up to "
+                + String.format("%.0f", maxAbsScore(q[i], Arrays.copyOf(k, i + 1))));
+        }
     }
 
     @Test
