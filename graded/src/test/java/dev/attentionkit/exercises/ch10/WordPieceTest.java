@@ -43,7 +43,7 @@ class WordPieceTest {
     @Test
     @Points(1)
     @Hint(value = "When a later part of the word matches nothing, what becomes of the pieces found before it? Does WordPiece go back and try a shorter piece?",
-        full = "No backtracking: as soon as no candidate matches at some position, return [UNK] alone for the whole word, even if a shorter earlier piece would have led to a full cut.")
+        full = "No backtracking: as soon as no candidate of at least one letter matches at some position, return [UNK] alone for the whole word, even if a shorter earlier piece would have led to a full cut.")
     @DisplayName("no backtracking: a word that greedy cannot finish is [UNK] alone, even when another cut exists")
     void noBacktracking() {
         assertEquals(List.of("[UNK]"), WordPiece.pieces("unaffx", VOCAB),
@@ -54,6 +54,9 @@ class WordPieceTest {
             "pieces(\"abcd\") with {a, ab, ##bcd, ##c}: greedy takes ab and gets stuck at d");
         assertEquals(List.of("a", "##bcd"), WordPiece.pieces("abcd", Set.of("a", "##bcd", "##c")),
             "pieces(\"abcd\") with {a, ##bcd, ##c}");
+        // A piece has at least one letter: the entry "##" (nothing after the prefix) never matches.
+        assertEquals(List.of("[UNK]"), WordPiece.pieces("abx", Set.of("a", "##b", "##")),
+            "pieces(\"abx\") with {a, ##b, ##}: nothing of at least one letter continues at x");
     }
 
     @Test
