@@ -25,13 +25,14 @@ def read_safetensors(path):
         n = struct.unpack("<Q", f.read(8))[0]
         header = json.loads(f.read(n))
         data = f.read()
-    kinds = {"F32": np.float32, "F16": np.float16}
+    kinds = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
     out = {}
     for name, t in header.items():
         if name == "__metadata__":
             continue
         a, b = t["data_offsets"]
-        out[name] = np.frombuffer(data[a:b], dtype=kinds[t["dtype"]]).reshape(t["shape"]).astype(np.float32)
+        array = np.frombuffer(data[a:b], dtype=kinds[t["dtype"]]).reshape(t["shape"])
+        out[name] = array.astype(np.float32) if array.dtype.kind == "f" else array   # the weights as float32
     return out
 
 

@@ -50,7 +50,7 @@ final class PretrainedBenchmark {
         throws IOException, InterruptedException {
         List<ResultRow> rows = new ArrayList<>();
         if (ModelFiles.present(ModelFiles.MINILM, "model.safetensors")) {
-            rows.addAll(miniLm(quick ? 32 : 256, quick ? 1 : 2, quick ? 2 : 5, onnxPython, onnxScript, work, ndBackend));
+            rows.addAll(miniLm(quick ? 32 : 256, 1, quick ? 2 : 3, onnxPython, onnxScript, work, ndBackend));
         } else {
             log("pretrained: MiniLM not found in %s (./kit models fetches it); its rows are left out", ModelFiles.root());
         }
