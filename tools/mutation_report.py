@@ -41,6 +41,10 @@ EXERCISES = OrderedDict([
     ("ch08.PreLnResidual", "8.3"),
     ("ch09.SlidingWindowMask", "9.1"),
     ("ch09.OnlineSoftmaxUpdate", "9.2"),
+    ("ch10.WordPiece", "10.1"),
+    ("ch10.Rope", "10.2"),
+    ("ch10.KvCacheStep", "10.3"),
+    ("ch10.GroupedHeads", "10.4"),
 ])
 PACKAGE = "dev.attentionkit.exercises."
 

@@ -30,11 +30,14 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  *   <li>with {@code --python-torch}: the pip PyTorch on the same seeded inputs ({@link PythonTorch}): matmul, headline,
  *       training steps; every ratio is then taken against it;</li>
  *   <li>one training step of {@link TrainingSteps}' modules (JMH);</li>
- *   <li>the scaling study: time (JMH) and peak memory ({@link PeakMemory}, separate JVM) against length.</li>
+ *   <li>the scaling study: time (JMH) and peak memory ({@link PeakMemory}, separate JVM) against length;</li>
+ *   <li>last, chapter 10's pretrained models when {@code ./kit models} has fetched them ({@link PretrainedBenchmark}):
+ *       MiniLM encoding against onnxruntime (with {@code --onnx-python PYTHON}), SmolLM2 greedy decoding with
+ *       and without the KV cache.</li>
  * </ol>
  * Usage (bench/run does the building): {@code BenchMain [--quick] [--results DIR] [--torch-classpath CP]
  * [--python-torch PYTHON] [--python-script bench/python/torch_bench.py]
- * [--skip torch,scaling,memory] [--only impl,impl]}; {@code --only} runs those headline implementations
+ * [--onnx-python PYTHON] [--skip torch,scaling,memory,pretrained] [--only impl,impl]}; {@code --only} runs those headline implementations
  * (names as in {@link HeadlineImplementations}) and no others. Writes {@code results-MODE.csv} and three PNG charts into DIR.
  */
 public final class BenchMain {
@@ -56,6 +59,8 @@ public final class BenchMain {
         String torchClasspath = option(args, "--torch-classpath", null);
         String python = option(args, "--python-torch", null);
         Path pythonScript = Path.of(option(args, "--python-script", "bench/python/torch_bench.py"));
+        String onnxPython = option(args, "--onnx-python", null);
+        Path onnxScript = Path.of(option(args, "--onnx-script", "bench/python/minilm_onnx_bench.py"));
         Set<String> skip = Set.of(option(args, "--skip", "").split(","));
         String only = option(args, "--only", null);
         List<Implementation> implementations = only == null ? List.copyOf(HeadlineImplementations.all().values())
@@ -208,6 +213,13 @@ public final class BenchMain {
             rows.addAll(scaling);
         }
 
+        // Last: SmolLM2's generation sets ND4J to one thread for the rest of this JVM.
+        if (!skip.contains("pretrained")) {
+            rows.addAll(PretrainedBenchmark.run(quick, onnxPython, onnxScript, results.resolve(".onnx-minilm"), ND4J_BACKEND));
+        } else {
+            log("pretrained models skipped (--skip pretrained)");
+        }
+
         Path csv = results.resolve("results-" + mode + ".csv");
         List<String> lines = new ArrayList<>(List.of(ResultRow.HEADER));
         rows.forEach(r -> lines.add(r.csv(runId, machine)));
@@ -339,6 +351,18 @@ public final class BenchMain {
                     r.msMedian(), r.msMin(), Double.isNaN(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.ratio()),
                     Double.isNaN(r.maxAbsDiff()) ? "" : String.format(Locale.ROOT, "%.2e", r.maxAbsDiff())));
             }
+        }
+        List<ResultRow> pretrained = rows.stream().filter(r -> r.section().equals("pretrained")).collect(Collectors.toList());
+        if (!pretrained.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "%nPretrained models (chapter 10)%n"));
+            s.append(String.format(Locale.ROOT, "  %-30s %-90s %10s %10s %9s %12s%n", "implementation", "config", "ms (med)", "ms (min)",
+                "ratio", "max |diff|"));
+            for (ResultRow r : pretrained) {
+                s.append(String.format(Locale.ROOT, "  %-30s %-90s %10.1f %10.1f %9s %12s%n", r.implementation(), r.config(),
+                    r.msMedian(), r.msMin(), Double.isNaN(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.ratio()),
+                    Double.isNaN(r.maxAbsDiff()) ? "" : String.format(Locale.ROOT, "%.2e", r.maxAbsDiff())));
+            }
+            s.append("  MiniLM: ms for all sentences, ratio = kit / onnxruntime; SmolLM2: ms per new token, ratio = this / with the KV cache.\n");
         }
         List<ResultRow> scaling = rows.stream().filter(r -> r.section().equals("scaling")).collect(Collectors.toList());
         if (!scaling.isEmpty()) {
