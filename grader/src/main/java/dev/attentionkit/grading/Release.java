@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -24,7 +23,7 @@ final class Release {
     /** The folder inside the zip, and the name learners zip back. */
     static final String FOLDER = "attention-kit-exercises";
     /** Every entry's time stamp: fixed, so the zip depends only on the stubs. */
-    private static final FileTime STAMP = FileTime.fromMillis(946_684_800_000L); // 2000-01-01T00:00:00Z
+    private static final java.time.LocalDateTime STAMP = java.time.LocalDateTime.of(2000, 1, 1, 0, 0);
 
     private Release() {
     }
@@ -81,8 +80,7 @@ final class Release {
 
     private static String entry(ZipOutputStream z, String name, byte[] bytes) throws IOException {
         ZipEntry e = new ZipEntry(name);
-        e.setLastModifiedTime(STAMP);
-        e.setTime(STAMP.toMillis());
+        e.setTimeLocal(STAMP); // DOS time only: no extra time fields, no dependence on the time zone
         z.putNextEntry(e);
         z.write(bytes);
         z.closeEntry();

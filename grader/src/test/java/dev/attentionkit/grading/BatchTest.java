@@ -135,7 +135,7 @@ class BatchTest {
         return out;
     }
 
-    private static void zip(Path from, Path zip, String prefix) throws IOException {
+    static void zip(Path from, Path zip, String prefix) throws IOException {
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip)); Stream<Path> s = Files.walk(from)) {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
                 z.putNextEntry(new ZipEntry(prefix + from.relativize(p).toString().replace('\\', '/')));
