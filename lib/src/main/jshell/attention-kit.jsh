@@ -79,3 +79,9 @@ kernel().getRenderer().createRegistration(tech.tablesaw.table.Relation.class)
         context.renderIfRequested(MIMEType.TEXT_HTML, () -> dev.attentionkit.viz.DefaultDisplay.html(table, 50));
         context.renderIfRequested(MIMEType.TEXT_PLAIN, table::toString);
     });
+
+// The kernel ends with the process that started it (the Jupyter server: JupyterLab, or a learner's server on
+// the hub). A server killed outright (SIGKILL, the OOM killer, a hub that stops waiting) cannot shut its
+// kernels down, and a kernel left behind keeps its heap and ports. Java polls a parent that is not its own
+// child every few seconds at most. tools/kernel_checks.py --only orphans checks it.
+ProcessHandle.current().parent().ifPresent(server -> server.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));

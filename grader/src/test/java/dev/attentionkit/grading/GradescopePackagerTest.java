@@ -64,6 +64,16 @@ class GradescopePackagerTest {
         assertEquals(6, empty.get("tests").size(), "every test listed even when nothing could be graded");
         assertTrue(empty.get("output").asText().startsWith("No Java sources in "));
 
+        // An upload of the released hand-out, zipped as its README says: Gradescope unpacks it into submission/,
+        // one folder with README.txt and src/main/java inside.
+        BatchTestSupport.deleteTree(root.resolve("submission"));
+        BatchTestSupport.deleteTree(root.resolve("results"));
+        Path handOut = root.resolve("submission").resolve(Release.FOLDER);
+        BatchTestSupport.copy(Fixtures.submission("correct"), handOut);
+        Files.writeString(handOut.resolve("README.txt"), "attention-kit exercises");
+        JsonNode released = runAutograder(root);
+        assertEquals(Fixtures.report("correct").score(), released.get("score").asInt(), released.toString());
+
         GradingException e = assertThrows(GradingException.class,
                 () -> GradescopePackager.build(Fixtures.KIT, smallGrader(), zip, List.of()));
         assertTrue(e.getMessage().startsWith("Refusing to overwrite " + zip));
