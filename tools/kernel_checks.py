@@ -6,7 +6,8 @@
 3. Interrupt stops an exercise check (Exercises.check) the same way;
 4. no kernel JVM is left behind: when the process jupyter_client started is killed (SIGKILL, as the OOM
    killer does), nothing running the kernel is left (JJava's launcher started the real kernel JVM as a child,
-   which survived it); and when the server holding the kernel is killed outright, the kernel ends too.
+   which survived it); and when the server holding the kernel is killed outright, the kernel ends too, also
+   when that happens while the kernel is still starting.
 
 Usage: python tools/kernel_checks.py [--kernel attention-kit] [--only path,interrupt,grading,orphans]
 Exit status 1 on the first failed check, naming it.
@@ -341,29 +342,40 @@ def check_orphans(kernel, workdir):
     check_server_killed(kernel, workdir)
 
 
-# A stand-in for the Jupyter server: starts the kernel with jupyter_client, runs one cell (so the kit's start-up
-# script has run), prints the connection file, then waits to be killed.
+# A stand-in for the Jupyter server: starts the kernel with jupyter_client; with "ready", runs one cell first (so
+# the kit's start-up script has run); prints the connection file, then waits to be killed.
 SERVER = """import sys, time
 from jupyter_client.manager import KernelManager
 km = KernelManager(kernel_name=sys.argv[1])
 km.start_kernel(cwd=sys.argv[2])
-kc = km.client()
-kc.start_channels()
-kc.wait_for_ready(timeout=120)
-kc.execute_interactive("int ready = 1;", timeout=120)
+if sys.argv[3] == "ready":
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=120)
+    kc.execute_interactive("int ready = 1;", timeout=120)
 print(km.connection_file, flush=True)
 time.sleep(600)
 """
 
 
 def check_server_killed(kernel, workdir):
+    # Killed once the kernel answers, the kernel must end within 10 s; killed at once, while the JVM is still
+    # starting, it must end as soon as its start-up script runs (the hub's Ctrl-C can come that early).
+    for when, within in (("ready", 10), ("starting", 120)):
+        server_killed(kernel, workdir, when, within)
+
+
+def server_killed(kernel, workdir, when, within):
     import subprocess
-    server = subprocess.Popen([sys.executable, "-c", SERVER, kernel, workdir], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen([sys.executable, "-c", SERVER, kernel, workdir, when], stdout=subprocess.PIPE, text=True)
     connection = server.stdout.readline().strip()
     if not connection:
         server.kill()
         fail("orphans: the stand-in server could not start the kernel")
     kernel_pids = processes_using(connection)
+    if not kernel_pids:
+        time.sleep(0.5)   # the kernel process may not have exec'd java yet
+        kernel_pids = processes_using(connection)
     if not kernel_pids:
         server.kill()
         fail(f"orphans: no process names the connection file {connection}")
@@ -371,7 +383,7 @@ def check_server_killed(kernel, workdir):
     server.wait()
     killed = time.monotonic()
     left = kernel_pids
-    while left and time.monotonic() - killed < 10:
+    while left and time.monotonic() - killed < within:
         time.sleep(0.1)
         left = processes_using(connection)
     for pid in left:   # ours: started by the stand-in server above
@@ -383,11 +395,11 @@ def check_server_killed(kernel, workdir):
         os.remove(connection)
     except OSError:
         pass
+    what = "the server holding the kernel" + (" was killed" if when == "ready" else " was killed while the kernel was starting")
     if left:
-        fail(f"orphans: the server holding the kernel was killed, but kernel process(es) {left} were still running "
-             "10 s later (the kit's start-up script should end the kernel with its server)")
-    ok(f"orphans: the server holding the kernel was killed; its kernel ({len(kernel_pids)} process(es)) ended "
-       f"{time.monotonic() - killed:.1f} s later")
+        fail(f"orphans: {what}, but kernel process(es) {left} were still running {within} s later "
+             "(the kit's start-up script should end the kernel with its server)")
+    ok(f"orphans: {what}; its kernel ({len(kernel_pids)} process(es)) ended {time.monotonic() - killed:.1f} s later")
 
 
 def main():

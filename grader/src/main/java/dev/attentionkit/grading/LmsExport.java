@@ -89,11 +89,19 @@ final class LmsExport {
                 skipped.add(n + " (Moodle " + m.group("plugin") + " submission: not code)");
                 continue;
             }
-            if (folder || n.endsWith(".zip") || Files.isSymbolicLink(p)) {
+            if (folder || n.endsWith(".zip") || Files.isSymbolicLink(p) && Files.isDirectory(p)) {
                 entries.add(parse(p));
+            } else if (!isReceipt(n)) {
+                skipped.add(n + " (not a folder or .zip: zip single files, or put them in a folder per student)");
             }
         }
         return new Contents(List.copyOf(entries), List.copyOf(skipped));
+    }
+
+    /** Blackboard's receipt beside an attempt: {@code <Assignment>_<username>_attempt_<time>.txt}, no file name after. */
+    private static boolean isReceipt(String name) {
+        Matcher m = BLACKBOARD.matcher(name.endsWith(".txt") ? name.substring(0, name.length() - 4) : "");
+        return m.matches() && m.group("file") == null;
     }
 
     /** Reads the student out of one entry's name (and, for Blackboard, its receipt beside it). */

@@ -46,8 +46,11 @@ class LmsExportTest {
         Files.writeString(tmp.resolve(newer + ".txt"), "Name: Jane Doe (j_doe)\nAssignment: Exercises\n");
         Files.writeString(tmp.resolve(newer + "_exercises.zip"), "zip");
         Files.writeString(tmp.resolve(older + "_exercises.zip"), "zip"); // written last: the time in the name decides
+        Files.writeString(tmp.resolve("Exercises_j_doe_attempt_2026-12-02-09-30-00_Adder.java"), "class Adder {}");
         LmsExport.Contents c = LmsExport.read(tmp);
         assertEquals(2, c.entries().size(), c.toString());
+        assertEquals(List.of("Exercises_j_doe_attempt_2026-12-02-09-30-00_Adder.java (not a folder or .zip: zip single files,"
+                + " or put them in a folder per student)"), c.skipped(), "a loose file is reported; the receipts are not");
         for (LmsExport.Entry e : c.entries()) {
             assertEquals("Jane Doe", e.student());
             assertEquals("j_doe", e.id(), "the receipt's username, with its underscore");
@@ -70,8 +73,9 @@ class LmsExportTest {
         LmsExport.Contents c = LmsExport.read(tmp);
         assertEquals(List.of("Bob Roe_4712_assignsubmission_file_", "Jane Doe_4711_assignsubmission_file_"),
                 c.entries().stream().map(LmsExport.Entry::file).toList());
-        assertEquals(1, c.skipped().size());
-        assertTrue(c.skipped().get(0).contains("onlinetext"), c.skipped().toString());
+        assertEquals(2, c.skipped().size(), c.skipped().toString());
+        assertTrue(c.skipped().get(0).contains("onlinetext") && c.skipped().get(1).startsWith("readme.txt (not a folder"),
+                c.skipped().toString());
         assertEquals(folder.resolve("exercises.zip"), LmsExport.gradable(folder));
         assertEquals(tmp.resolve("Bob Roe_4712_assignsubmission_file_"), LmsExport.gradable(tmp.resolve("Bob Roe_4712_assignsubmission_file_")),
                 "a folder with Java sources is graded as a folder");
