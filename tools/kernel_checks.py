@@ -3,15 +3,20 @@
 1. it starts on the JDK the kit chose even when the user's PATH has a broken `java` first, or no java at
    all (JJava's launcher starts the real kernel with plain `java` from PATH);
 2. Interrupt stops a long training cell within 2 s, with the kit's message, and the kernel answers after it;
-3. Interrupt stops an exercise check (Exercises.check) the same way.
+3. Interrupt stops an exercise check (Exercises.check) the same way;
+4. no kernel JVM is left behind: when the process jupyter_client started is killed (SIGKILL, as the OOM
+   killer does), nothing running the kernel is left (JJava's launcher started the real kernel JVM as a child,
+   which survived it); and when the server holding the kernel is killed outright, the kernel ends too, also
+   when that happens while the kernel is still starting.
 
-Usage: python tools/kernel_checks.py [--kernel attention-kit] [--only path,interrupt,grading]
+Usage: python tools/kernel_checks.py [--kernel attention-kit] [--only path,interrupt,grading,orphans]
 Exit status 1 on the first failed check, naming it.
 """
 import argparse
 import os
 import queue
 import re
+import signal
 import stat
 import sys
 import tempfile
@@ -283,10 +288,124 @@ def check_grading(kernel, workdir):
         "dev.attentionkit.grading.", "interrupted", GRADING_STOP_WITHIN_S)
 
 
+def processes_using(path):
+    """Pids of the live processes whose command line names path (the kernel's connection file)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                args = f.read().split(b"\0")
+            with open(f"/proc/{entry}/stat") as f:
+                state = f.read().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and path.encode() in args:
+            found.append(int(entry))
+    return found
+
+
+def check_orphans(kernel, workdir):
+    km, kc = start(kernel, dict(os.environ), workdir)
+    connection = km.connection_file
+    started = km.provisioner.process.pid
+    try:
+        status, _, error, _ = run(kc, "int answer = 6 * 7;\nSystem.out.println(answer)")
+        if status != "ok":
+            fail(f"orphans: the first cell failed: {error}")
+        before = processes_using(connection)
+        jvms = [p for p in before if os.path.realpath(f"/proc/{p}/exe").endswith("/java")]
+        ok(f"orphans: the kernel runs as {len(before)} process(es) naming its connection file "
+           f"({len(jvms)} JVM(s)), started as pid {started}")
+        os.kill(started, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        left = processes_using(connection)
+        while left and time.monotonic() < deadline:
+            time.sleep(0.1)
+            left = [p for p in processes_using(connection) if p != started]
+        if left:
+            for pid in left:   # ours: started by this check through jupyter_client
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            fail(f"orphans: pid {started} was killed, but kernel process(es) {left} were still running 10 s later "
+                 "(an orphaned kernel JVM: the kernelspec should start the kernel JVM itself, not through a launcher)")
+        ok(f"orphans: killing pid {started} left no kernel process behind")
+    finally:
+        kc.stop_channels()
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:   # the kernel is gone already: only the manager's files are left to clean
+            km.cleanup_resources()
+    check_server_killed(kernel, workdir)
+
+
+# A stand-in for the Jupyter server: starts the kernel with jupyter_client; with "ready", runs one cell first (so
+# the kit's start-up script has run); prints the connection file, then waits to be killed.
+SERVER = """import sys, time
+from jupyter_client.manager import KernelManager
+km = KernelManager(kernel_name=sys.argv[1])
+km.start_kernel(cwd=sys.argv[2])
+if sys.argv[3] == "ready":
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=120)
+    kc.execute_interactive("int ready = 1;", timeout=120)
+print(km.connection_file, flush=True)
+time.sleep(600)
+"""
+
+
+def check_server_killed(kernel, workdir):
+    # Killed once the kernel answers, the kernel must end within 10 s; killed at once, while the JVM is still
+    # starting, it must end as soon as its start-up script runs (the hub's Ctrl-C can come that early).
+    for when, within in (("ready", 10), ("starting", 120)):
+        server_killed(kernel, workdir, when, within)
+
+
+def server_killed(kernel, workdir, when, within):
+    import subprocess
+    server = subprocess.Popen([sys.executable, "-c", SERVER, kernel, workdir, when], stdout=subprocess.PIPE, text=True)
+    connection = server.stdout.readline().strip()
+    if not connection:
+        server.kill()
+        fail("orphans: the stand-in server could not start the kernel")
+    kernel_pids = processes_using(connection)
+    if not kernel_pids:
+        time.sleep(0.5)   # the kernel process may not have exec'd java yet
+        kernel_pids = processes_using(connection)
+    if not kernel_pids:
+        server.kill()
+        fail(f"orphans: no process names the connection file {connection}")
+    server.kill()   # SIGKILL: the server cannot shut its kernels down
+    server.wait()
+    killed = time.monotonic()
+    left = kernel_pids
+    while left and time.monotonic() - killed < within:
+        time.sleep(0.1)
+        left = processes_using(connection)
+    for pid in left:   # ours: started by the stand-in server above
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        os.remove(connection)
+    except OSError:
+        pass
+    what = "the server holding the kernel" + (" was killed" if when == "ready" else " was killed while the kernel was starting")
+    if left:
+        fail(f"orphans: {what}, but kernel process(es) {left} were still running {within} s later "
+             "(the kit's start-up script should end the kernel with its server)")
+    ok(f"orphans: {what}; its kernel ({len(kernel_pids)} process(es)) ended {time.monotonic() - killed:.1f} s later")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kernel", default="attention-kit")
-    parser.add_argument("--only", default="path,interrupt,grading")
+    parser.add_argument("--only", default="path,interrupt,grading,orphans")
     args = parser.parse_args()
     spec = KernelSpecManager().get_kernel_spec(args.kernel)
     if not os.path.isabs(spec.argv[0]) or not os.access(spec.argv[0], os.X_OK):
@@ -294,12 +413,18 @@ def main():
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="attention-kit-kernel-") as workdir:
         only = set(args.only.split(","))
+        unknown = only - {"path", "interrupt", "grading", "orphans"}
+        if unknown:
+            fail(f"unknown check(s) for --only: {', '.join(sorted(unknown))} (path, interrupt, grading, orphans)")
         if "path" in only:
             check_path(args.kernel, spec, workdir)
         if "interrupt" in only:
             check_interrupt(args.kernel, workdir)
         if "grading" in only:
             check_grading(args.kernel, workdir)
+        if "orphans" in only:
+            check_orphans(args.kernel, workdir)
+
     print(f"kernel checks passed in {time.monotonic() - began:.1f} s", flush=True)
 
 

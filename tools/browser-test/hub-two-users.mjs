@@ -42,17 +42,19 @@ const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8',
 
 /** The processes of a user ("" when none: ps then exits 1). */
 const allProcessesOf = (user) => { try { return sh('ps', ['-u', user, '-o', 'pid=,args=']).trim(); } catch { return ''; } };
-// Known defect, reported rather than hidden: the kit's kernel JVMs (JJava's launcher and the
-// kernel it starts) outlive a learner's stopped server, so these are listed apart (and killed by removeUsers).
-const isOrphanKernel = (line) => /kernels\/attention-kit\/jjava(-launcher)?\.jar /.test(line);
-const processesOf = (user) => allProcessesOf(user).split('\n').filter((l) => l && !isOrphanKernel(l)).join('\n');
+// The kit's kernel JVMs, named apart in the checks: they used to outlive a learner's stopped server (JJava's
+// launcher left its kernel JVM behind); the kernelspec now starts the JVM itself and it ends with its server.
+const isKernel = (line) => /kernels\/attention-kit\/jjava(-launcher)?\.jar /.test(line);
+const processesOf = (user) => allProcessesOf(user);
 const orphanKernels = [];
-const noteOrphans = (user) => {
-  const left = allProcessesOf(user).split('\n').filter(isOrphanKernel);
-  if (left.length) {
-    orphanKernels.push(`${user}: ${left.length}`);
-    console.log(`  NOTE ${user}: ${left.length} JJava kernel JVM(s) outlived their stopped server (known defect)`);
-  }
+/** Waits up to 15 s for the user's processes to go (a kernel notices its server's end within seconds). */
+const waitUntilGone = async (user) => {
+  for (let i = 0; i < 30 && processesOf(user) !== ''; i++) await new Promise((r) => setTimeout(r, 500));
+};
+const checkNoOrphanKernels = (user) => {
+  const left = allProcessesOf(user).split('\n').filter(isKernel);
+  if (left.length) orphanKernels.push(`${user}: ${left.length}`);
+  check(left.length === 0, `no kernel JVM of ${user} outlives the server${left.length ? `: ${left.join('; ').slice(0, 400)}` : ''}`);
 };
 
 const freePort = () => new Promise((resolve, reject) => {
@@ -261,7 +263,7 @@ try {
   check(annHome.ok(), `${ANN} opens the hub's home page`);
   await ann.page.click('#stop');   // "Stop My Server"
   for (let i = 0; i < 120 && processesOf(ANN) !== ''; i++) await new Promise((r) => setTimeout(r, 500));
-  noteOrphans(ANN);
+  checkNoOrphanKernels(ANN);
   check(processesOf(ANN) === '', `${ANN} stopped her server from the hub's home page (no process of hers left${processesOf(ANN) ? `: ${processesOf(ANN).slice(0, 600)}` : ''})`);
   await ann.page.goto(`${base}/hub/spawn`);
   await waitForServer(ann.page, ANN);
@@ -284,7 +286,8 @@ try {
   if (!failure) {
     try {
       check(result !== null && result.code === 0, `Ctrl-C stops ./kit hub cleanly (exit ${result ? result.code : 'timeout'})`);
-      USERS.forEach(noteOrphans);
+      for (const user of USERS) await waitUntilGone(user);
+      USERS.forEach(checkNoOrphanKernels);
       const left = USERS.map(processesOf).filter(Boolean);
       check(left.length === 0, `no learner server process outlives the hub${left.length ? `: ${left.join('; ')}` : ''}`);
     } catch (error) {

@@ -79,3 +79,19 @@ kernel().getRenderer().createRegistration(tech.tablesaw.table.Relation.class)
         context.renderIfRequested(MIMEType.TEXT_HTML, () -> dev.attentionkit.viz.DefaultDisplay.html(table, 50));
         context.renderIfRequested(MIMEType.TEXT_PLAIN, table::toString);
     });
+
+// The kernel ends with the process that started it (the Jupyter server: JupyterLab, or a learner's server on
+// the hub). A server killed outright (SIGKILL, the OOM killer, a hub that stops waiting) cannot shut its
+// kernels down, and a kernel left behind keeps its heap and ports. jupyter_client names the server in
+// JPY_PARENT_PID: if this JVM's parent is no longer that process, the server ended while the kernel was still
+// starting, and the kernel ends now; otherwise it ends when the server does (Java polls a parent that is not
+// its own child every few seconds at most). tools/kernel_checks.py --only orphans checks both.
+{
+    String serverPid = System.getenv("JPY_PARENT_PID");
+    java.util.Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+    if (serverPid != null && !serverPid.isBlank()
+            && !parent.map(p -> String.valueOf(p.pid()).equals(serverPid.strip())).orElse(false)) {
+        Runtime.getRuntime().halt(0);
+    }
+    parent.ifPresent(server -> server.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
+}

@@ -31,8 +31,16 @@ public final class GradeMain {
               --no-sandbox          run tests without network/file isolation
               --no-reference-check  skip the bytecode rules (only to test the layers behind them)
               --keep-work           keep the temporary work folder (its path is printed)
-              --batch DIR           grade every sub-folder / zip of DIR; writes gradebook.csv and feedback/
+              --batch DIR           grade every sub-folder / zip of DIR, named as Canvas, Moodle or Blackboard
+                                    export them (others kept under their file name); writes gradebook.csv
+                                    (one row per student, the latest submission graded) and feedback/
+              --roster FILE         with --batch: the class list (CSV with a Student or First/Last name
+                                    column, and ID/SIS/Username/Email columns): everyone gets a row, students
+                                    not on it are flagged
               --out PATH            output folder for --batch (default DIR-results), zip for --gradescope
+                                    and --release
+              --release             write the students' hand-out zip (the exercise stubs and a README on how
+                                    to submit; default build-results/attention-kit-exercises.zip)
               --jobs N              parallel submissions for --batch (default: number of cores)
               --gradescope          build the Gradescope autograder zip (see --out)
             """;
@@ -63,6 +71,16 @@ public final class GradeMain {
         }
         try {
             Grader grader = o.grader();
+            if (o.release) {
+                Path zip = o.resolve(o.out != null ? o.out : "build-results/attention-kit-exercises.zip");
+                List<String> names = Release.write(o.kitRoot(), zip);
+                out.println("Hand-out written to " + zip + " (" + (names.size() - 1) + " stubs and README.txt under "
+                        + Release.FOLDER + "/)");
+                return 0;
+            }
+            if (o.roster != null && o.batch == null) {
+                throw new GradingException("--roster goes with --batch DIR");
+            }
             if (o.gradescope) {
                 Path zip = o.resolve(o.out != null ? o.out : "build-results/gradescope-autograder.zip");
                 GradescopePackager.build(o.kitRoot(), grader, zip, o.extraArgs()).forEach(w -> err.println("warning: " + w));
@@ -72,9 +90,10 @@ public final class GradeMain {
             if (o.batch != null) {
                 Path dir = o.resolve(o.batch);
                 Path outDir = o.out != null ? o.resolve(o.out) : dir.resolveSibling(dir.getFileName() + "-results");
-                Batch.Summary s = new Batch(grader, o.chapter, o.jobs).run(dir, outDir, err);
-                out.println("Graded " + s.graded() + " submission(s) in " + s.elapsed().toSeconds() + " s; gradebook: "
-                        + s.gradebook() + ", feedback: " + s.feedbackDir());
+                Roster roster = o.roster != null ? Roster.read(o.resolve(o.roster)) : null;
+                Batch.Summary s = new Batch(grader, o.chapter, o.jobs, roster).run(dir, outDir, err);
+                out.println("Graded " + s.graded() + " submission(s) in " + s.elapsed().toSeconds() + " s; " + s.rows()
+                        + " student(s) in the gradebook " + s.gradebook() + ", feedback: " + s.feedbackDir());
                 return 0;
             }
             Path submission = o.resolve(o.submission != null ? o.submission : "exercises");
@@ -124,7 +143,9 @@ public final class GradeMain {
         String hiddenTests;
         String batch;
         String out;
+        String roster;
         boolean gradescope;
+        boolean release;
         boolean showHidden;
         boolean noSandbox;
         boolean noReferenceCheck;
@@ -148,6 +169,8 @@ public final class GradeMain {
                     case "--hidden-tests" -> o.hiddenTests = value(args, ++i, a);
                     case "--batch" -> o.batch = value(args, ++i, a);
                     case "--out" -> o.out = value(args, ++i, a);
+                    case "--roster" -> o.roster = value(args, ++i, a);
+                    case "--release" -> o.release = true;
                     case "--jobs" -> o.jobs = positive(value(args, ++i, a), a);
                     case "--test-timeout" -> {
                         o.limits = o.limits.withTestTimeout(Duration.ofSeconds(positive(value(args, ++i, a), a)));
