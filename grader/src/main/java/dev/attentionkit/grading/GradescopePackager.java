@@ -189,7 +189,8 @@ final class GradescopePackager {
             container forbids namespaces the grader falls back to setpriv alone: an unprivileged uid
             without capabilities, but with the network and a read-only view of world-readable files; the
             "missing" list then says so. run_autograder is read whole before it runs, so rewriting it
-            during a run changes nothing. Pass/fail is still decided inside the sandboxed test JVM: see
-            the kit's grader/README.md, "Threat model".
+            during a run changes nothing. Pass/fail is decided outside the sandbox, in a JVM that holds the
+            graded tests (compiled against the exercise signatures in signatures/, answers cut out) and
+            none of the submission's code: see the kit's grader/README.md, "Threat model".
             """;
 }

@@ -2,7 +2,7 @@ package dev.attentionkit.exercises.ch07;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 
-/** ATTACK (grader fixture): 7.4 passes SameDiff variables, which still keeps its tests inside the sandboxed JVM. */
+/** ATTACK (grader fixture): 7.4 passes SameDiff variables, which used to keep its tests inside the sandboxed JVM. */
 public final class SameDiffAttention {
     private SameDiffAttention() {}
 
