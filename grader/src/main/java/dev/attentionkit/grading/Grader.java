@@ -293,21 +293,69 @@ public final class Grader {
                     + " can change how its tests run.");
             return null;
         }
-        Path src = work.resolve("signature-src");
+        String key;
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (Path f : Compiler.javaFiles(signatureRoot)) {
+                sha.update(signatureRoot.relativize(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update(Files.readAllBytes(f));
+            }
+            key = signatureRoot + "@" + java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new GradingException("Could not read the exercise signatures under " + signatureRoot + ": " + e.getMessage(), e);
+        }
+        // Compiled once per grader process (a batch grades many submissions against the same signatures).
+        Path cached = COMPILED_SIGNATURES.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Path dir = work.resolve("signatures");
+        Path src = dir.resolve("src");
         Compiler.Job job = new Compiler.Job("lenient");
         job.roots.put("signatures", src);
         job.sources.addAll(Signatures.strippedCopy(signatureRoot, src));
         shareReadOnly(src);
-        Path out = work.resolve("signature-classes");
+        Path out = dir.resolve("classes");
         ensureDir(out);
         Map<Path, String> errors = job.sources.isEmpty() ? Map.of()
-                : Compiler.run(job, runtime, limits, work.resolve("compile-signatures"), out, deadline);
+                : Compiler.run(job, runtime, limits, dir.resolve("compile"), out, deadline);
+        shareReadOnly(out);
         if (!errors.isEmpty()) {
             warnings.add("The kit's exercise signatures under " + signatureRoot + " do not compile (the tests that need"
                     + " them fail):\n" + Text.firstLines(String.join("\n", errors.values()), 8));
+            return out;
         }
-        shareReadOnly(out);
+        try {
+            Path keep = Files.createTempDirectory(workParent(), "signatures-");
+            allowTraverse(keep, true);
+            Path kept = keep.resolve("classes");
+            copyClasses(out, kept);
+            shareReadOnly(kept);
+            if (COMPILED_SIGNATURES.putIfAbsent(key, kept) == null) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> Compiler.deleteTree(keep)));
+            } else {
+                Compiler.deleteTree(keep);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not kept: the next submission compiles them again
+        }
         return out;
+    }
+
+    /** The kit's exercise signatures compiled in this process, by source folder and content. */
+    private static final Map<String, Path> COMPILED_SIGNATURES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static void copyClasses(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(t);
+                } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.copy(p, t);
+                }
+            }
+        }
     }
 
     /**

@@ -76,9 +76,9 @@ class ForgeRoutesTest {
                 + " MySelfAttentionV1(java.lang.Object, "), widened);
         assertFalse(r.outcome("WeightTransferTest#bookV2").passed());
 
-        // Tests and submission in one JVM: the forger earns the 2.2 and 4.3 points it does not deserve.
-        GradeReport open = noRules.withLimits(noRules.limits().withSandbox(false)).grade(sub, null);
-        assertTrue(points(open, "WeightTransferTest") + points(open, "WrapperToMultiHeadTest") + points(open, "SameDiffAttentionTest") > 0,
+        // Tests and submission in one JVM (chapter 2 only, to keep it short): the forger earns 2.2's points.
+        GradeReport open = noRules.withLimits(noRules.limits().withSandbox(false)).grade(sub, "ch02");
+        assertTrue(points(open, "WeightTransferTest") > 0,
                 "the fixture did not forge: " + open);
     }
 }
