@@ -31,13 +31,14 @@ public final class Grader {
     private final boolean keepWork;
     private final Long seed;
     private final boolean referenceCheck;
+    private final Path signatureRoot;
 
     private Grader(Path kitRoot, Path testRoot, Path hiddenRoot, List<Path> classPath, Limits limits, boolean keepWork) {
-        this(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, null, true);
+        this(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, null, true, defaultSignatures(kitRoot));
     }
 
     private Grader(Path kitRoot, Path testRoot, Path hiddenRoot, List<Path> classPath, Limits limits, boolean keepWork,
-                   Long seed, boolean referenceCheck) {
+                   Long seed, boolean referenceCheck, Path signatureRoot) {
         this.kitRoot = kitRoot.toAbsolutePath().normalize();
         this.testRoot = testRoot.toAbsolutePath().normalize();
         this.hiddenRoot = hiddenRoot.toAbsolutePath().normalize();
@@ -46,6 +47,16 @@ public final class Grader {
         this.keepWork = keepWork;
         this.seed = seed;
         this.referenceCheck = referenceCheck;
+        this.signatureRoot = signatureRoot == null ? null : signatureRoot.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Where the kit declares the exercise classes: {@code solutions/src/main/java} (answers are cut out before
+     * use, see {@link Signatures#strip}), else {@code signatures/src/main/java} (what the Gradescope zip ships).
+     */
+    private static Path defaultSignatures(Path kitRoot) {
+        Path solutions = kitRoot.resolve("solutions/src/main/java");
+        return Files.isDirectory(solutions) ? solutions : kitRoot.resolve("signatures/src/main/java");
     }
 
     /**
@@ -82,22 +93,22 @@ public final class Grader {
 
     /** This grader with other graded test folders (visible and hidden). */
     public Grader withTests(Path visible, Path hidden) {
-        return new Grader(kitRoot, visible, hidden, classPath, limits, keepWork, seed, referenceCheck);
+        return new Grader(kitRoot, visible, hidden, classPath, limits, keepWork, seed, referenceCheck, signatureRoot);
     }
 
     /** This grader handing {@code cp} (kit library, JUnit, grader classes) to javac and the test JVMs. */
     public Grader withClassPath(List<Path> cp) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, cp, limits, keepWork, seed, referenceCheck);
+        return new Grader(kitRoot, testRoot, hiddenRoot, cp, limits, keepWork, seed, referenceCheck, signatureRoot);
     }
 
     /** This grader with other limits. */
     public Grader withLimits(Limits l) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, l, keepWork, seed, referenceCheck);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, l, keepWork, seed, referenceCheck, signatureRoot);
     }
 
     /** This grader, keeping its work area for inspection when {@code keep}. */
     public Grader keepingWork(boolean keep) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keep, seed, referenceCheck);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keep, seed, referenceCheck, signatureRoot);
     }
 
     /**
@@ -105,7 +116,7 @@ public final class Grader {
      * submission: repeats a run exactly (0: the fixed inputs of a plain Maven run).
      */
     public Grader withSeed(long s) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, s, referenceCheck);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, s, referenceCheck, signatureRoot);
     }
 
     /**
@@ -113,7 +124,20 @@ public final class Grader {
      * layers behind it (time, memory and output limits, the sandbox) with fixtures the rules would stop first.
      */
     Grader withReferenceCheck(boolean on) {
-        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, seed, on);
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, seed, on, signatureRoot);
+    }
+
+    /**
+     * This grader taking the exercise classes' signatures from the sources under {@code root} (solutions or
+     * stubs): the graded tests are compiled against them, never against the submission.
+     */
+    public Grader withSignatures(Path root) {
+        return new Grader(kitRoot, testRoot, hiddenRoot, classPath, limits, keepWork, seed, referenceCheck, root);
+    }
+
+    /** The sources of the exercise classes' signatures (may not exist: then the tests compile against the submission). */
+    Path signatureRoot() {
+        return signatureRoot;
     }
 
     /** The visible graded test sources. */
@@ -214,9 +238,16 @@ public final class Grader {
             warnings.add("Your code does not compile; these files were left out:\n" + Text.firstLines(studentLog, 12));
         }
 
+        // The graded tests compile against the kit's signatures, not the submission's: how each test runs (judged
+        // outside, or inside the sandbox) must not be the submission's choice.
+        Path signatures = compileSignatures(work, runtime, deadline, warnings);
         Path testClasses = work.resolve("test-classes");
         Map<String, TestOutcome> outcomes = new LinkedHashMap<>();
-        List<GradedTest> runnable = compileTests(tests, work, classes, testClasses, runtime, deadline, studentLog, outcomes);
+        List<GradedTest> runnable = compileTests(tests, work, signatures != null ? signatures : classes, testClasses,
+                runtime, deadline, studentLog, outcomes);
+        if (signatures != null) {
+            runnable = checkSignatures(testClasses, classes, signatures, runnable, studentLog, outcomes);
+        }
         runnable = checkReferences(classes, testClasses, runnable, outcomes, warnings);
 
         Set<String> insideClasses = new java.util.TreeSet<>();
@@ -249,6 +280,112 @@ public final class Grader {
         return new GradeReport(workspace.toString(), ordered, warnings,
                 Duration.ofNanos(System.nanoTime() - start), false, runSeed, Hints.NUDGE,
                 Isolation.of(limits, insideClasses));
+    }
+
+    /**
+     * Compiles the kit's exercise signatures (the solutions with the answers cut out) into a folder of their own;
+     * null, with a warning, when the kit has none (the tests then compile against the submission, as before).
+     */
+    private Path compileSignatures(Path work, RuntimeCache runtime, long deadline, List<String> warnings) {
+        if (signatureRoot == null || !Files.isDirectory(signatureRoot)) {
+            warnings.add("The kit's exercise signatures were not found (" + signatureRoot + "): the graded tests were"
+                    + " compiled against the submission's own classes, so a submission that changes its signatures"
+                    + " can change how its tests run.");
+            return null;
+        }
+        String key;
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (Path f : Compiler.javaFiles(signatureRoot)) {
+                sha.update(signatureRoot.relativize(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update(Files.readAllBytes(f));
+            }
+            key = signatureRoot + "@" + java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new GradingException("Could not read the exercise signatures under " + signatureRoot + ": " + e.getMessage(), e);
+        }
+        // Compiled once per grader process (a batch grades many submissions against the same signatures).
+        Path cached = COMPILED_SIGNATURES.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Path dir = work.resolve("signatures");
+        Path src = dir.resolve("src");
+        Compiler.Job job = new Compiler.Job("lenient");
+        job.roots.put("signatures", src);
+        job.sources.addAll(Signatures.strippedCopy(signatureRoot, src));
+        shareReadOnly(src);
+        Path out = dir.resolve("classes");
+        ensureDir(out);
+        Map<Path, String> errors = job.sources.isEmpty() ? Map.of()
+                : Compiler.run(job, runtime, limits, dir.resolve("compile"), out, deadline);
+        shareReadOnly(out);
+        if (!errors.isEmpty()) {
+            warnings.add("The kit's exercise signatures under " + signatureRoot + " do not compile (the tests that need"
+                    + " them fail):\n" + Text.firstLines(String.join("\n", errors.values()), 8));
+            return out;
+        }
+        try {
+            Path keep = Files.createTempDirectory(workParent(), "signatures-");
+            allowTraverse(keep, true);
+            Path kept = keep.resolve("classes");
+            copyClasses(out, kept);
+            shareReadOnly(kept);
+            if (COMPILED_SIGNATURES.putIfAbsent(key, kept) == null) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> Compiler.deleteTree(keep)));
+            } else {
+                Compiler.deleteTree(keep);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not kept: the next submission compiles them again
+        }
+        return out;
+    }
+
+    /** The kit's exercise signatures compiled in this process, by source folder and content. */
+    private static final Map<String, Path> COMPILED_SIGNATURES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static void copyClasses(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(t);
+                } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+
+    /**
+     * The tests whose calls into the submission do not link against it exactly as against the kit's signatures
+     * fail, naming the member; returns the rest.
+     */
+    private static List<GradedTest> checkSignatures(Path testClasses, Path classes, Path signatures, List<GradedTest> runnable,
+                                                    String studentLog, Map<String, TestOutcome> outcomes) {
+        Map<String, String> bad = Signatures.mismatches(testClasses, classes, signatures);
+        List<GradedTest> ok = new ArrayList<>();
+        for (GradedTest t : runnable) {
+            String why = bad.get(topLevel(t.className()));
+            if (why == null) {
+                ok.add(t);
+            } else if (!studentLog.isEmpty() && why.startsWith("your code has no class")) {
+                outcomes.put(t.key(), TestOutcome.fail(t, "your code does not compile: " + Text.firstLines(studentLog, 1),
+                        Text.cap(Text.firstLines(studentLog, 20) + "\n\nso " + why, 8000)));
+            } else {
+                outcomes.put(t.key(), TestOutcome.fail(t, "does not match the exercise's signatures: " + why, ""));
+            }
+        }
+        return ok;
+    }
+
+    private static void ensureDir(Path p) {
+        try {
+            Files.createDirectories(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

@@ -68,6 +68,7 @@ final class GradescopePackager {
                 }
                 tree(z, grader.testRoot(), "graded/src/test/java/");
                 tree(z, grader.hiddenRoot(), "graded/src/hidden/java/");
+                signatures(z, grader.signatureRoot());
             }
         } catch (IOException e) {
             throw new GradingException("Could not write " + zip + ": " + e.getMessage(), e);
@@ -91,6 +92,21 @@ final class GradescopePackager {
                 Files.copy(p, z);
                 z.closeEntry();
             }
+        }
+    }
+
+    /**
+     * The exercise classes' signatures the graded tests are compiled against: the solutions with every answer
+     * region cut out ({@link Signatures#strip}), so the zip carries no answers.
+     */
+    private static void signatures(ZipOutputStream z, Path root) throws IOException {
+        if (root == null || !Files.isDirectory(root)) {
+            return;
+        }
+        for (Path f : Compiler.javaFiles(root)) {
+            z.putNextEntry(new ZipEntry("signatures/src/main/java/" + root.relativize(f).toString().replace('\\', '/')));
+            z.write(Signatures.strip(Files.readString(f, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
         }
     }
 
@@ -173,7 +189,8 @@ final class GradescopePackager {
             container forbids namespaces the grader falls back to setpriv alone: an unprivileged uid
             without capabilities, but with the network and a read-only view of world-readable files; the
             "missing" list then says so. run_autograder is read whole before it runs, so rewriting it
-            during a run changes nothing. Pass/fail is still decided inside the sandboxed test JVM: see
-            the kit's grader/README.md, "Threat model".
+            during a run changes nothing. Pass/fail is decided outside the sandbox, in a JVM that holds the
+            graded tests (compiled against the exercise signatures in signatures/, answers cut out) and
+            none of the submission's code: see the kit's grader/README.md, "Threat model".
             """;
 }

@@ -25,7 +25,8 @@ public record Isolation(String sandbox, List<String> layers, List<String> missin
             + " the sandboxed JVM and get its answer back as data.";
 
     /** The weaker channel, for test classes that still run inside the sandbox. */
-    static final String INSIDE = " These test classes pass kit objects to the submission and still run inside the"
+    static final String INSIDE = " These test classes (chosen by the kit's tests, never by the submission) read the submission's fields,"
+            + " take method references to it, or pass it objects that cannot cross as data, and still run inside the"
             + " sandboxed JVM, reporting over an HMAC-authenticated channel whose key lives in that JVM, so code that reads"
             + " its own memory (/proc/self/mem) could forge their results (the bytecode policy on exercise code is what"
             + " stops that): ";
@@ -54,7 +55,8 @@ public record Isolation(String sandbox, List<String> layers, List<String> missin
                 }
                 layers.add("new PID namespace: private /proc, no other process visible, all killed with the sandbox");
                 layers.add("new network namespace: no network, a loopback of its own only");
-                layers.add("new user, IPC, UTS and cgroup namespaces" + (p.disableUserns() ? "; no further user namespaces" : ""));
+                layers.add(mode == Sandbox.Mode.BWRAP_ROOT_SETPRIV ? "new IPC, UTS and cgroup namespaces (no user namespace: refused here)"
+                        : "new user, IPC, UTS and cgroup namespaces" + (p.disableUserns() ? "; no further user namespaces" : ""));
                 layers.add("file system built from nothing: /usr and the JDK's /etc read-only, the class path from a"
                         + " read-only copy, the compiled submission read-only; no kit, .git, solutions, graded or hidden"
                         + " test sources, ~/.m2, other submissions or results");

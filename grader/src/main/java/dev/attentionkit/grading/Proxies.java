@@ -35,7 +35,7 @@ import org.objectweb.asm.commons.Method;
  * <p>A test class can be judged this way when everything it passes to or gets from the
  * submission is data: primitives, strings, arrays, lists, ND4J arrays, the submission's own
  * objects (by handle) and the tests' lambdas (called back). A test class that passes anything
- * else (kit objects such as {@code SelfAttentionV2} or {@code SDVariable}), reads the
+ * else (kit objects that are neither data nor one of the modules of {@code runner.KitModules}, such as {@code SDVariable}), reads the
  * submission's fields, or takes method references to it, runs as before, inside the sandbox:
  * {@link #inSandbox()} lists them, and the report says so.
  */
@@ -236,7 +236,7 @@ final class Proxies {
                 || isSubmission(n, own)) {
             return true;
         }
-        if (isKitRecord(t, own, kit, 0)) {
+        if (dev.attentionkit.grading.runner.Wire.isKitModule(n) || isKitRecord(t, own, kit, 0)) {
             return true;
         }
         return argument && isCallback(t, own, kit);

@@ -200,22 +200,51 @@ final class Sandbox {
             if (blasCore != null && blasCore.matches("[A-Za-z0-9_]+")) {
                 b.addAll(List.of("--setenv", "OPENBLAS_CORETYPE", blasCore));
             }
-            b.addAll(systemBinds());
-            b.addAll(List.of("--proc", "/proc", "--dev", "/dev",
-                    "--size", Long.toString(TMP_BYTES), "--tmpfs", "/tmp",
-                    "--size", Long.toString(WORK_BYTES), "--tmpfs", WORK));
+            // Without a user namespace bwrap runs as root: the folders it makes on the way to a mount point are
+            // root's and 0700, and its tmpfs root's, so the uid setpriv drops to inside could neither reach the
+            // binds nor write: parent folders 0755, writable tmpfs world-writable with the sticky bit, as /tmp is
+            // (only that one uid runs inside).
+            java.util.Set<String> made = new java.util.HashSet<>(List.of("/"));
+            java.util.function.BiConsumer<String, List<String>> at = (dest, op) -> {
+                if (!userNamespace) {
+                    Path d = Path.of(dest);
+                    for (int i = 1; i < d.getNameCount(); i++) {
+                        String parent = "/" + d.subpath(0, i);
+                        if (made.add(parent)) {
+                            b.addAll(List.of("--perms", "0755", "--dir", parent));
+                        }
+                    }
+                }
+                made.add(dest);
+                b.addAll(op);
+            };
+            List<String> system = systemBinds();
+            for (int i = 0; i + 2 < system.size(); i += 3) {
+                at.accept(system.get(i + 2), system.subList(i, i + 3));
+            }
+            List<String> perms = userNamespace ? List.of() : List.of("--perms", "1777");
+            at.accept("/proc", List.of("--proc", "/proc"));
+            at.accept("/dev", List.of("--dev", "/dev"));
+            List<String> tmp = new ArrayList<>(perms);
+            tmp.addAll(List.of("--size", Long.toString(TMP_BYTES), "--tmpfs", "/tmp"));
+            at.accept("/tmp", tmp);
+            List<String> work = new ArrayList<>(perms);
+            work.addAll(List.of("--size", Long.toString(WORK_BYTES), "--tmpfs", WORK));
+            at.accept(WORK, work);
             if (nativeCache != null) {
                 // JavaCPP wants a writable cache folder: a small tmpfs, with the extracted libraries bound read-only in it.
-                b.addAll(List.of("--size", Long.toString(JAVACPP_BYTES), "--tmpfs", nativeCache.toString()));
+                List<String> cache = new ArrayList<>(perms);
+                cache.addAll(List.of("--size", Long.toString(JAVACPP_BYTES), "--tmpfs", nativeCache.toString()));
+                at.accept(nativeCache.toString(), cache);
                 try (var s = Files.list(nativeCache)) {
                     for (Path d : s.sorted().toList()) {
-                        b.addAll(List.of("--ro-bind", d.toString(), d.toString()));
+                        at.accept(d.toString(), List.of("--ro-bind", d.toString(), d.toString()));
                     }
                 } catch (IOException e) {
                     // an unreadable cache: JavaCPP extracts into the tmpfs and reports it if that is too small
                 }
             }
-            binds.forEach((inside, host) -> b.addAll(List.of("--ro-bind", host.toString(), inside)));
+            binds.forEach((inside, host) -> at.accept(inside, List.of("--ro-bind", host.toString(), inside)));
             // bwrap's own root and /dev are unbounded tmpfs owned by the sandbox's uid: read-only once built,
             // so only the size-capped work area and /tmp take writes.
             b.addAll(List.of("--remount-ro", "/dev", "--remount-ro", "/", "--chdir", WORK, "--"));
@@ -249,10 +278,12 @@ final class Sandbox {
             return m;
         }
         switch (mode) {
-            case BWRAP_OTHER_UID, BWRAP_ROOT_SETPRIV -> { }
+            case BWRAP_OTHER_UID -> { }
+            case BWRAP_ROOT_SETPRIV -> m.add("No user namespaces here (" + p.why() + "): bubblewrap ran as root without"
+                    + " one and dropped to a fresh unprivileged uid inside (setpriv); every other layer is in place.");
             case BWRAP_SELF -> m.add("Student code ran as the grader's own user (inside bubblewrap, without access to"
                     + " anything not bound in); grade as root for a separate unprivileged uid.");
-            case SETPRIV_ONLY -> m.add("No bubblewrap here (" + p.why() + "): student code ran as an unprivileged uid"
+            case SETPRIV_ONLY -> m.add("No usable bubblewrap here (" + p.why() + "): student code ran as an unprivileged uid"
                     + " without capabilities, but WITH network access, the host's /proc and a read-only view of every"
                     + " world-readable file (install the Debian package bubblewrap and allow user namespaces).");
             case NONE -> m.add("No sandbox available (" + p.why() + "): student code ran as the grader's own user, with"
@@ -345,7 +376,7 @@ final class Sandbox {
                 }
             }
             if (root && setpriv != null) {
-                Probe candidate = new Probe(Mode.BWRAP_ROOT_SETPRIV, bwrap, setpriv, prlimit, false, "");
+                Probe candidate = new Probe(Mode.BWRAP_ROOT_SETPRIV, bwrap, setpriv, prlimit, false, String.join("; ", why));
                 String err = run(new Jail(candidate.mode(), candidate, Limits.defaults(), Path.of("/tmp")).command(List.of(truePath)));
                 if (err == null) {
                     return candidate;
@@ -382,11 +413,25 @@ final class Sandbox {
         }
     }
 
+    /**
+     * Where the tools are looked for: the system folders, or the folders of the system property
+     * {@value #TOOLS_PROPERTY} (separated by {@code :}), which the grader's tests use to run it on a machine
+     * without bwrap, or with one that fails as in a container without user namespaces. PATH is not used: a
+     * grader started as root should not run whatever a PATH entry calls bwrap.
+     */
+    static final String TOOLS_PROPERTY = "attentionkit.sandbox.tools";
+
     private static String which(String tool) {
-        for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin")) {
+        String dirs = System.getProperty(TOOLS_PROPERTY);
+        for (String dir : dirs != null ? List.of(dirs.split(":")) : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin")) {
             Path p = Path.of(dir, tool);
             if (Files.isExecutable(p)) {
-                return p.toString();
+                try {
+                    // The real file: setpriv runs inside bwrap in one mode, where only the system folders are bound.
+                    return p.toRealPath().toString();
+                } catch (IOException e) {
+                    return p.toString();
+                }
             }
         }
         return null;

@@ -37,6 +37,10 @@ record Submission(List<Path> sources, List<String> warnings) {
             throw new GradingException("Submission not found: " + root);
         }
         if (Files.isRegularFile(root) && root.getFileName().toString().endsWith(".zip")) {
+            String shared = hardLinked(root);
+            if (shared != null) {
+                throw new GradingException("Submission " + root + " " + shared);
+            }
             root = unzip(root, workDir.resolve("unzipped"));
         } else if (!Files.isDirectory(root)) {
             throw new GradingException("Submission must be a folder or a .zip file: " + root);
@@ -60,8 +64,15 @@ record Submission(List<Path> sources, List<String> warnings) {
         if (files.size() > MAX_FILES) {
             throw new GradingException("Too many Java files in " + root + ": " + files.size() + " (at most " + MAX_FILES + ")");
         }
-        List<String> tooBig = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
         files = files.stream().filter(f -> {
+            // A hard link is a second name for a file that may live anywhere on the same file system (a
+            // classmate's answer, a secret of the grader's): its content is not the learner's to submit.
+            String shared = hardLinked(f);
+            if (shared != null) {
+                refused.add("Rejected " + base.relativize(f) + ": it " + shared);
+                return false;
+            }
             try {
                 if (Files.size(f) <= MAX_FILE_BYTES) {
                     return true;
@@ -69,12 +80,12 @@ record Submission(List<Path> sources, List<String> warnings) {
             } catch (IOException e) {
                 // unreadable: reported like an oversized file
             }
-            tooBig.add("Rejected " + base.relativize(f) + ": larger than " + MAX_FILE_BYTES / 1024 + " KiB");
+            refused.add("Rejected " + base.relativize(f) + ": larger than " + MAX_FILE_BYTES / 1024 + " KiB");
             return false;
         }).toList();
         Path srcDir = workDir.resolve("src");
         List<Path> copied = new ArrayList<>();
-        List<String> warnings = new ArrayList<>(tooBig);
+        List<String> warnings = new ArrayList<>(refused);
         Map<Path, Path> seen = new HashMap<>();
         for (TestDiscovery.Parsed p : TestDiscovery.parse(files)) {
             String shown = base.relativize(p.file()).toString();
@@ -93,13 +104,32 @@ record Submission(List<Path> sources, List<String> warnings) {
             seen.put(target, p.file());
             try {
                 Files.createDirectories(target.getParent());
-                Files.copy(p.file(), target);
+                Files.copy(p.file(), target, LinkOption.NOFOLLOW_LINKS);
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not copy " + p.file() + " to the work area", e);
             }
             copied.add(target);
         }
         return new Submission(List.copyOf(copied), List.copyOf(warnings));
+    }
+
+    /**
+     * Null for a file with one name; else why it is refused: it is a hard link (link count above 1), a second
+     * name of a file that may live outside the submission, and nothing says where the other names are.
+     */
+    static String hardLinked(Path file) {
+        try {
+            Object n = Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+            if (n instanceof Integer count && count > 1) {
+                return "is a hard link (" + count + " names for one file; the others may be outside the submission):"
+                        + " hard links are not followed; submit a copy of the file";
+            }
+            return null;
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return null; // no link counts on this file system (not POSIX): nothing to check
+        } catch (IOException e) {
+            return "cannot be read (" + e.getMessage() + ")";
+        }
     }
 
     private static Path findSourceRoot(Path root) {

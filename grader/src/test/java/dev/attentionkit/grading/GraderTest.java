@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GraderTest {
     /** 2 + 1 + 3 (ch01) + 2 + 2 (ch02) + 2 (hidden ch01). */
@@ -86,8 +87,10 @@ class GraderTest {
         GradeReport r = Fixtures.report("wrong-signature");
         assertEquals(4, r.score());
         TestOutcome o = r.outcome("AdderTest#addsZero");
-        assertTrue(o.reason().startsWith("test does not compile against your code: AdderTest.java:"), o.reason());
-        assertTrue(o.output().contains("incompatible types") || o.output().contains("cannot be applied"), o.output());
+        // The tests compile against the kit's signatures (the fixture kit's solutions), so the mismatch is named.
+        assertEquals("does not match the exercise's signatures: your Adder does not declare static int add(int, int), as"
+                + " the exercise does (yours: static java.lang.String add(java.lang.String, java.lang.String)); keep the"
+                + " signatures of dev/attentionkit/exercises/ch01/Adder.java as given", o.reason());
     }
 
     @Test
@@ -153,6 +156,45 @@ class GraderTest {
         assertTrue(html.contains("<code>-2 + -3 ==&gt; expected: &lt;-5&gt; but was: &lt;5&gt;</code>"), html);
         assertTrue(html.contains("<i>Hint: Negative numbers add just like positive ones: no Math.abs.</i>"));
         assertTrue(html.contains("<th>5 / 10</th>"));
+    }
+
+    @Test
+    void hardLinksInAFolderOrAsTheZipAreRefusedNotFollowed(@TempDir Path tmp) throws IOException {
+        // A classmate's correct answer and a secret of the grader's, outside the submission; the submission holds
+        // hard links to both (same file system), named like its own sources.
+        Path classmate = tmp.resolve("classmate/src/main/java/dev/attentionkit/exercises/ch02");
+        Files.createDirectories(classmate);
+        Files.copy(Fixtures.submission("correct").resolve("src/main/java/dev/attentionkit/exercises/ch02/Multiplier.java"),
+                classmate.resolve("Multiplier.java"));
+        Path secret = Files.writeString(tmp.resolve("grader-secret.txt"), "TOKEN-4f1d9e not java at all\n");
+        Path mine = tmp.resolve("mine");
+        BatchTestSupport.copy(Fixtures.submission("stub"), mine);
+        Path ch02 = mine.resolve("src/main/java/dev/attentionkit/exercises/ch02");
+        Files.delete(ch02.resolve("Multiplier.java"));
+        Files.createLink(ch02.resolve("Multiplier.java"), classmate.resolve("Multiplier.java"));
+        Files.createLink(ch02.resolve("Secret.java"), secret);
+
+        GradeReport r = Fixtures.grader().grade(mine, null);
+        assertEquals(0, r.outcome("MultiplierTest#small").score(), "the classmate's Multiplier must not be graded");
+        String all = r.showingHidden(true).toString() + r.toGradescopeJson();
+        assertFalse(all.contains("TOKEN-4f1d9e"), "the secret's content reached the report: " + all);
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("Rejected dev/attentionkit/exercises/ch02/Multiplier.java: it is a"
+                + " hard link (2 names for one file")), r.warnings().toString());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("Rejected dev/attentionkit/exercises/ch02/Secret.java: it is a hard link")),
+                r.warnings().toString());
+        assertEquals("TOKEN-4f1d9e not java at all\n", Files.readString(secret), "the original is only read");
+
+        // The same with the zip a batch would grade: a hard link to a classmate's zip is refused as a whole.
+        Path zip = tmp.resolve("classmate.zip");
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("dev/attentionkit/exercises/ch02/Multiplier.java"));
+            out.write(Files.readAllBytes(classmate.resolve("Multiplier.java")));
+            out.closeEntry();
+        }
+        Path linkedZip = Files.createLink(tmp.resolve("mine.zip"), zip);
+        GradingException e = assertThrows(GradingException.class, () -> Fixtures.grader().grade(linkedZip, null));
+        assertTrue(e.getMessage().startsWith("Submission " + linkedZip + " is a hard link"), e.getMessage());
+        assertEquals(0, Fixtures.grader().gradeOrZero(linkedZip, null).score());
     }
 
     @Test

@@ -34,7 +34,9 @@ class GradescopePackagerTest {
         List<String> names = unzip(zip, root.resolve("source"));
         assertTrue(names.containsAll(List.of("setup.sh", "run_autograder",
                 "graded/src/test/java/dev/attentionkit/exercises/ch01/AdderTest.java",
-                "graded/src/hidden/java/dev/attentionkit/exercises/ch01/AdderHiddenTest.java")), names.toString());
+                "graded/src/hidden/java/dev/attentionkit/exercises/ch01/AdderHiddenTest.java",
+                "signatures/src/main/java/dev/attentionkit/exercises/ch01/Adder.java")), names.toString());
+        assertTrue(names.stream().noneMatch(n -> n.startsWith("solutions/")), names.toString());
         assertTrue(names.stream().anyMatch(n -> n.matches("lib/junit-jupiter-api-.*\\.jar")));
         assertTrue(Files.readString(root.resolve("source/run_autograder")).contains("'--test-timeout' '8'"));
 

@@ -43,7 +43,9 @@ class RobustnessTest {
         GradeReport r = g.grade(Fixtures.submission("infinite-loop"), null);
         assertEquals(11, r.score());
         assertEquals("timed out after 3 s (an endless loop? too slow?)", r.outcome("AdderTest#addsNegatives").reason());
-        assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 30);
+        // Killed at the test's limit, not when the whole budget ran out (the bound leaves room for a loaded machine).
+        long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+        assertTrue(seconds < g.limits().totalTimeout().toSeconds() / 3, "grading took " + seconds + " s");
     }
 
     @Test

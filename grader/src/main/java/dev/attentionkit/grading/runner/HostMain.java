@@ -116,6 +116,7 @@ public final class HostMain {
         System.setOut(captured);
         System.setErr(captured);
         System.setIn(new ByteArrayInputStream(new byte[0]));
+        Graphs.onHost = true;
         HostMain host = new HostMain(in, out, capture);
         try {
             while (true) {

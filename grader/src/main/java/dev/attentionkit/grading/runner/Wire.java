@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Values passed between the trusted JVM that runs the graded tests and the sandboxed JVM that
  * hosts the submission: primitives, strings, arrays, lists, ND4J arrays (by value: type, shape,
- * numbers), objects of the submission (by handle) and the tests' lambdas (by callback id). The
+ * numbers), the kit's records and modules (by value, see {@link KitModules}), objects of the submission (by handle) and the tests' lambdas (by callback id). The
  * reader trusts nothing it reads: sizes are bounded and only these shapes of data are built, so
  * the sandboxed side can send wrong answers but nothing that runs code in the trusted JVM.
  */
@@ -35,6 +35,9 @@ public final class Wire {
     static final int HANDLE = 13;
     static final int CALLBACK = 14;
     static final int RECORD = 15;
+    static final int MODULE = 16;
+    static final int GRAPHVAR = 17;
+    static final int GRAPH = 18;
 
     private static final int MAX_STRING = 16 << 20;
     private static final int MAX_LENGTH = 1 << 26;
@@ -119,6 +122,13 @@ public final class Wire {
             for (double d : data) {
                 out.writeDouble(d);
             }
+        } else if (o instanceof org.nd4j.autodiff.samediff.SDVariable v) {
+            // SameDiff graphs (exercise 7.4): variables by value, the submission's graph as a list of operations.
+            Graphs.write(out, v, refs);
+        } else if (KitModules.handles(o)) {
+            // The kit's modules (exercises 2.2 and 4.3): by what they are built from, rebuilt by the kit's factories.
+            out.writeByte(MODULE);
+            KitModules.write(out, o, refs);
         } else if (isKitRecord(o.getClass())) {
             // The kit's records (AttentionOutput, OnlineSoftmax.State): by value, component by component.
             out.writeByte(RECORD);
@@ -192,10 +202,17 @@ public final class Wire {
             }
             case NDARRAY -> readArray(in);
             case RECORD -> readRecord(in, loader, refs);
+            case MODULE -> KitModules.read(in, loader, refs);
+            case GRAPHVAR, GRAPH -> Graphs.read(in, tag, loader, refs);
             case HANDLE -> refs.handle(in.readLong(), expected);
             case CALLBACK -> refs.callback(in.readLong(), expected);
             default -> throw new IOException("unknown value tag " + tag);
         };
+    }
+
+    /** Whether internal name {@code n} is one of the kit's modules sent by value ({@link KitModules}). */
+    public static boolean isKitModule(String n) {
+        return KitModules.INTERNAL_NAMES.contains(n) || n.equals(Graphs.SDVARIABLE);
     }
 
     /** A record of the kit (never of the submission): its class is trusted code, built from data by its canonical constructor. */
