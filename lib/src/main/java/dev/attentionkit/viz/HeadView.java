@@ -91,7 +91,7 @@ public final class HeadView implements VegaLiteDisplay {
                     "bind", map("input", "range", "min", 0, "max", data.layers() - 1, "step", 1, "name", "layer ")),
                 map("name", "head", "value", head,
                     "bind", map("input", "range", "min", 0, "max", data.heads() - 1, "step", 1, "name", "head "))),
-            "data", map("values", data.rows()),
+            "data", data.data(),
             "transform", List.of(
                 map("filter", "datum.l == layer && datum.h == head"),
                 map("flatten", List.of("k", "w")),

@@ -107,9 +107,15 @@ final class LayerHeadWeights {
 
     /**
      * The data of a view: one row per layer, head and query, {@code {l, h, q, k: [0..t-1], w: [t weights]}}, which
-     * the specification's {@code flatten} transform turns into one row per key. Four times smaller than a row per
-     * weight, so a notebook with the views stays small.
+     * the specification's {@code flatten} transform turns into one row per key (fewer characters than a row per
+     * weight). The rows go as one JSON string that Vega parses ({@code format: json}) rather than as a JSON array:
+     * a notebook file writes an array one number per line, which would make each view's output about three times
+     * larger.
      */
+    Map<String, Object> data() {
+        return map("values", json(rows()), "format", map("type", "json"));
+    }
+
     List<Map<String, Object>> rows() {
         List<Integer> keys = new ArrayList<>();
         for (int k = 0; k < length(); k++) {

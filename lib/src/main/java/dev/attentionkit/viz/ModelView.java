@@ -55,7 +55,7 @@ public final class ModelView implements VegaLiteDisplay {
             "$schema", "https://vega.github.io/schema/vega-lite/v5.json",
             "description", "Model view: every head of every layer as a small heatmap on one colour scale",
             "title", map("text", title, "subtitle", "queries down, keys across in each tile; hover a cell to read it"),
-            "data", map("values", data.rows()),
+            "data", data.data(),
             "transform", List.of(
                 map("flatten", List.of("k", "w")),
                 map("calculate", data.tokenWithPosition("datum.q"), "as", "query"),

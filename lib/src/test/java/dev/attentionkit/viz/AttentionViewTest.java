@@ -72,7 +72,9 @@ class AttentionViewTest {
     }
 
     /** The data rows must hold every layer, head and query once, with the weights given (to the decimals written). */
-    private static void assertDataEquals(double[][][][] w, JsonNode values) {
+    private static void assertDataEquals(double[][][][] w, JsonNode data) {
+        assertEquals("json", data.get("format").get("type").asText());
+        JsonNode values = assertDoesNotThrowJson(data.get("values").asText());
         int layers = w.length, heads = w[0].length, t = w[0][0].length;
         assertEquals(layers * heads * t, values.size(), "one row per layer, head and query");
         Set<List<Integer>> seen = new HashSet<>();
@@ -117,7 +119,7 @@ class AttentionViewTest {
         assertEquals(JSON.readTree(JSON.writeValueAsString(view.toVegaLite())), spec, "toJson() is toVegaLite() as JSON");
         assertEquals("https://vega.github.io/schema/vega-lite/v5.json", spec.get("$schema").asText());
         assertNoNulls(spec, "spec");
-        assertDataEquals(w, spec.get("data").get("values"));
+        assertDataEquals(w, spec.get("data"));
 
         // The sliders: layer 0..2 starting at 2, head 0..3 starting at 1; the filter reads both.
         JsonNode layer = spec.get("params").get(0), head = spec.get("params").get(1);
@@ -148,7 +150,7 @@ class AttentionViewTest {
         ModelView view = ModelView.of(arrays(w), TOKENS).tile(30);
         JsonNode spec = JSON.readTree(view.toJson());
         assertNoNulls(spec, "spec");
-        assertDataEquals(w, spec.get("data").get("values"));
+        assertDataEquals(w, spec.get("data"));
         assertEquals("l", spec.get("facet").get("row").get("field").asText());
         assertEquals("h", spec.get("facet").get("column").get("field").asText());
         JsonNode inner = spec.get("spec");
