@@ -152,10 +152,14 @@ final class LayerHeadWeights {
         return tokenAt(index) + " + ' (' + " + index + " + ')'";
     }
 
-    /** The weights' colour: a sequential scale fixed to 0..1 (white to dark blue), the same in every head. */
+    /**
+     * The weights' colour: a sequential scale fixed to 0..1, white to dark blue as in {@link HeadGrid}, the same in
+     * every head (Vega's "blues" scheme would start at a pale blue, so 0 would not read as nothing).
+     */
     static Map<String, Object> weightColour() {
         return map("field", "w", "type", "quantitative", "title", "weight",
-            "scale", map("domain", List.of(0, 1), "scheme", "blues", "clamp", true),
+            "scale", map("domain", List.of(0, 1), "range", List.of("#f7fbff", "#08306b"), "interpolate", "rgb",
+                "clamp", true),
             "legend", map("orient", "right", "gradientLength", 160, "format", ".1f"));
     }
 

@@ -61,7 +61,7 @@ public final class ModelView implements VegaLiteDisplay {
                 map("calculate", data.tokenWithPosition("datum.q"), "as", "query"),
                 map("calculate", data.tokenWithPosition("datum.k"), "as", "key")),
             "facet", map(
-                "row", map("field", "l", "type", "ordinal", "title", "layer", "header", map("labelFontSize", 11)),
+                "row", map("field", "l", "type", "ordinal", "title", "layer", "header", map("labelFontSize", 11, "labelAngle", 0)),
                 "column", map("field", "h", "type", "ordinal", "title", "head", "header", map("labelFontSize", 11))),
             "spacing", 4,
             "spec", map(

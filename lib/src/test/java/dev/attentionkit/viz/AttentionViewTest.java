@@ -137,6 +137,8 @@ class AttentionViewTest {
         assertEquals(TOKENS, tokensIn(encoding.get("x").get("axis").get("labelExpr").asText(), "datum.value"));
         assertEquals(TOKENS, tokensIn(encoding.get("y").get("axis").get("labelExpr").asText(), "datum.value"));
         assertEquals(JSON.readTree("[0, 1]"), encoding.get("color").get("scale").get("domain"));
+        assertEquals(JSON.readTree("[\"#f7fbff\", \"#08306b\"]"), encoding.get("color").get("scale").get("range"),
+            "white for 0, HeadGrid's dark blue for 1");
         JsonNode weightTip = encoding.get("tooltip").get(2);
         assertEquals("w", weightTip.get("field").asText());
         assertEquals(".3f", weightTip.get("format").asText());
