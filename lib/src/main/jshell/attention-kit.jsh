@@ -15,6 +15,22 @@ kernel().getRenderer().createRegistration(dev.attentionkit.notebook.ImageDisplay
     .preferring(Image.PNG).supporting(Image.PNG)
     .register((value, context) -> Image.renderImage(value.toImage(), context));
 
+// Interactive views as Vega-Lite (JupyterLab draws them, also in untrusted notebooks) with a PNG beside them for
+// viewers without Vega (GitHub). The specification goes as a tree of maps and lists, so it reaches the notebook as
+// a JSON object rather than as a string.
+{
+    MIMEType vegaLite = MIMEType.parse(dev.attentionkit.notebook.VegaLiteDisplay.MIME_TYPE);
+    kernel().getRenderer().createRegistration(dev.attentionkit.notebook.VegaLiteDisplay.class)
+        .preferring(vegaLite, Image.PNG).supporting(vegaLite, Image.PNG, MIMEType.TEXT_PLAIN)
+        .register((value, context) -> {
+            context.renderIfRequested(vegaLite, value::toVegaLite);
+            if (context.wantsDataRenderedAs(Image.PNG)) {
+                Image.renderImage(value.toImage(), context);
+            }
+            context.renderIfRequested(MIMEType.TEXT_PLAIN, value::toString);
+        });
+}
+
 kernel().getRenderer().createRegistration(org.knowm.xchart.internal.chartpart.Chart.class)
     .preferring(Image.PNG).supporting(Image.PNG)
     .register((chart, context) -> Image.renderImage(org.knowm.xchart.BitmapEncoder.getBufferedImage(chart), context));
