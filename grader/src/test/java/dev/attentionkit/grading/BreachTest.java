@@ -296,11 +296,27 @@ class BreachTest {
             assertEquals(FULL, node.get("score").asInt(), out.toString());
         }
         // What the unsandboxed run left behind: make it deletable again.
-        try (Stream<Path> s = Files.walk(Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-work"), 4)) {
-            for (Path p : s.filter(q -> q.getFileName().toString().equals("immutable")).toList()) {
-                new ProcessBuilder("chattr", "-i", p.toString()).start().waitFor();
-                Compiler.deleteTree(p.getParent().getParent());
-            }
+        // Other test classes create and delete their work areas beside it meanwhile: a folder that goes away
+        // during the walk is skipped, not an error.
+        List<Path> immutable = new ArrayList<>();
+        Files.walkFileTree(Path.of(System.getProperty("java.io.tmpdir"), "attention-kit-work"), java.util.Set.of(), 4,
+                new java.nio.file.SimpleFileVisitor<>() {
+                    @Override
+                    public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                        if (file.getFileName().toString().equals("immutable")) {
+                            immutable.add(file);
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                });
+        for (Path p : immutable) {
+            new ProcessBuilder("chattr", "-i", p.toString()).start().waitFor();
+            Compiler.deleteTree(p.getParent().getParent());
         }
     }
 

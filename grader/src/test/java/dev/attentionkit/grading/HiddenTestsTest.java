@@ -39,10 +39,10 @@ class HiddenTestsTest {
         Batch.Summary s = new Batch(withInstructorTests(), null, 2)
                 .run(in, tmp.resolve("results"), new PrintStream(OutputStream.nullOutputStream()));
         List<String> csv = Files.readAllLines(s.gradebook());
-        assertEquals("student,ch01 AdderTest (/6),ch01 AdderInstructorTest (/3),ch02 MultiplierTest (/4),total,max,problem",
-                csv.get(0), "the kit's own hidden folder is replaced by the instructor's");
-        assertEquals("alice,6,3,4,13,13,", csv.get(1));
-        assertEquals("bob,5,0,0,5,13,", csv.get(2), "the partial submission fails the instructor's test");
+        assertEquals("Student,ID,SIS User ID,SIS Login ID,ch01 AdderTest (/6),ch01 AdderInstructorTest (/3),ch02 MultiplierTest (/4),"
+                + "Total,Max,Problem,LMS,Submission,Feedback", csv.get(0), "the kit's own hidden folder is replaced by the instructor's");
+        assertEquals("alice,,,,6,3,4,13,13,,,alice,feedback/alice.txt", csv.get(1));
+        assertEquals("bob,,,,5,0,0,5,13,,,bob,feedback/bob.txt", csv.get(2), "the partial submission fails the instructor's test");
         String bob = Files.readString(s.feedbackDir().resolve("bob.txt"));
         assertFalse(bob.contains("INSTRUCTOR"), bob);
         assertTrue(bob.contains("1 hidden test(s) worth 3 point(s): results withheld"), bob);
