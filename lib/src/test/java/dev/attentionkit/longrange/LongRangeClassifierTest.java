@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import dev.attentionkit.transformer.TransformerBlock;
 
 @DisplayName("Long-range classifiers: hand-written backward passes and training")
 class LongRangeClassifierTest {
@@ -70,6 +71,20 @@ class LongRangeClassifierTest {
                     kind + " " + p.getKey() + "[" + i + "]: finite differences " + numeric + ", backward " + analytic);
             }
         }
+    }
+
+    @Test
+    @DisplayName("the trainable block computes what the plain TransformerBlock computes with the same weights")
+    void blockMatchesPlainBlock() {
+        TransformerBlock plain = TransformerBlock.fromSeed(8, 2, 32, 6, 11);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 6, 8).subi(0.5).muli(4);
+        PreLnBlock trainable = new PreLnBlock(plain, DataType.FLOAT);
+        INDArray expected = plain.forward(x);
+        INDArray actual = trainable.forward(x);
+        assertTrue(expected.equalsWithEps(actual, 1e-4), "plain " + expected + "\ntrainable " + actual);
+        INDArray weights = plain.attend(x, null).weights().reshape(6, 6, 6);                // [b·h, T, T]
+        assertTrue(weights.equalsWithEps(trainable.lastWeights(), 1e-5), "attention weights");
+        assertTrue(expected.equalsWithEps(trainable.toPlain().forward(x), 1e-6), "toPlain() keeps the weights");
     }
 
     @ParameterizedTest(name = "{0}")
