@@ -269,7 +269,7 @@ def check_interrupt(kernel, workdir):
         kernel, workdir, "long-range transformer training (notebook 08's loop)",
         "import dev.attentionkit.longrange.*;\n"
         "LongRangeConfig config = LongRangeConfig.ci().withEpochs(1000);\n"
-        "var data = LongRangeTask.mixed(config.trainSize(), config.length(), config.seed());\n"
+        "var data = LongRangeTask.mixed(config.trainSize(), config.pairs(), config.seed());\n"
         "var model = LongRangeClassifier.create(ClassifierKind.TRANSFORMER, config);\n"
         "model.fitBatch(data.subList(0, config.batchSize()));   // ND4J's first-step set-up\n"
         + TIME_ONE_BATCH % "model.fitBatch(data.subList(0, config.batchSize()));",

@@ -4,8 +4,8 @@ package dev.attentionkit.longrange;
 public enum ClassifierKind {
     /** LSTM, classify from its last state. */
     LSTM_LAST,
-    /** LSTM, classify from an attention-weighted sum of all its states (one learned query). */
+    /** LSTM, classify from an attention-weighted sum of all its states, the last state asking (query pooling). */
     LSTM_ATTENTION,
-    /** Embedding + sinusoidal positions, one pre-LN transformer encoder block, attention pooling. */
+    /** Embedding + sinusoidal positions, one pre-LN transformer encoder block, LayerNorm, the same query pooling. */
     TRANSFORMER
 }

@@ -3,11 +3,11 @@ package dev.attentionkit.longrange;
 import java.util.Arrays;
 
 /**
- * One sequence of the long-range task.
+ * One sequence of the associative-recall task ({@link LongRangeTask}).
  *
- * @param tokens   token ids, {@code [length]}
- * @param label    the class, {@code 0 .. LongRangeTask.CLASSES - 1}: which value follows the marker
- * @param distance how many tokens come after the deciding value token (0: it is the last token)
+ * @param tokens   token ids, {@code [2·pairs + 2]}: key value key value ... ? key
+ * @param label    the class, {@code 0 .. LongRangeTask.CLASSES - 1}: the value paired with the query key
+ * @param distance how many tokens come after the deciding value (2: it is in the last pair before the query)
  */
 public record LongRangeExample(int[] tokens, int label, int distance) {
     public LongRangeExample {
@@ -19,9 +19,14 @@ public record LongRangeExample(int[] tokens, int label, int distance) {
         return tokens.clone();
     }
 
-    /** The deciding token's position, {@code length - 1 - distance}. */
+    /** The deciding value's position, {@code length - 1 - distance}; its key is one before it. */
     public int valuePosition() {
         return tokens.length - 1 - distance;
+    }
+
+    /** Pairs in the sequence. */
+    public int pairs() {
+        return (tokens.length - 2) / 2;
     }
 
     @Override
@@ -37,6 +42,6 @@ public record LongRangeExample(int[] tokens, int label, int distance) {
 
     @Override
     public String toString() {
-        return LongRangeTask.text(tokens) + " → " + LongRangeTask.VOCABULARY.get(1 + label) + " (distance " + distance + ")";
+        return LongRangeTask.text(tokens) + " → " + LongRangeTask.valueName(label) + " (distance " + distance + ")";
     }
 }

@@ -1,9 +1,10 @@
 /**
- * Chapter 08's experiment: a generated long-range classification task ({@link dev.attentionkit.longrange.LongRangeTask})
- * and the classifiers compared on it ({@link dev.attentionkit.longrange.LongRangeClassifier}).
+ * Chapter 08's experiment: a generated associative-recall task ({@link dev.attentionkit.longrange.LongRangeTask}) and
+ * the classifiers compared on it ({@link dev.attentionkit.longrange.LongRangeClassifier}), trained by backward passes
+ * written out in its parts (an LSTM, a pre-LN transformer block and its self-attention, query pooling, layer norm).
  *
  * <p><b>Layer</b>: an experiment, at the top. Uses the modules ({@code tensor}, {@code nn}, {@code mask},
- * {@code attention}, {@code transformer}), their trainable twins ({@code train}) and {@code notebook} for progress
- * and the run profile; not chapter 07's {@code seq2seq}.
+ * {@code attention}, {@code transformer}) and {@code notebook} for progress and the run profile; not chapter 07's
+ * {@code seq2seq}.
  */
 package dev.attentionkit.longrange;

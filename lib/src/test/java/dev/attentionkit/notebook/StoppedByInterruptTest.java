@@ -56,7 +56,7 @@ class StoppedByInterruptTest {
     @Test
     @DisplayName("long-range training interrupted from another thread stops within one batch")
     void longRangeWhileRunning() throws InterruptedException {
-        LongRangeConfig config = new LongRangeConfig(10, 8, 2, 64, 10, 8, 100_000, 0.01, 3);   // 8 batches, 100 000 epochs
+        LongRangeConfig config = new LongRangeConfig(10, 8, 2, 64, 10, 8, 100_000, 0.01, 3, 1);   // 8 batches, 100 000 epochs
         List<LongRangeExample> data = LongRangeTask.mixed(64, 10, 4);
         LongRangeClassifier model = LongRangeClassifier.create(ClassifierKind.TRANSFORMER, config);
         AtomicReference<Throwable> thrown = new AtomicReference<>();

@@ -1,0 +1,149 @@
+package dev.attentionkit.longrange;
+
+import dev.attentionkit.attention.MultiHeadAttention;
+import dev.attentionkit.nn.Linear;
+import dev.attentionkit.transformer.FeedForward;
+import dev.attentionkit.transformer.LayerNorm;
+import dev.attentionkit.transformer.TransformerBlock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The pre-LN transformer block of {@link TransformerBlock} (non-causal), trainable with a backward pass written out:
+ * the attention's is {@link SelfAttentionStep}'s, the layer norms' {@link LayerNormStep}'s.
+ *
+ * <pre>
+ * a = x + attention(ln1(x))                [b·T, d]
+ * y = a + fc2(relu(fc1(ln2(a))))           [b·T, d]
+ * </pre>
+ */
+final class PreLnBlock {
+    private final LayerNormStep ln1;
+    private final SelfAttentionStep attention;
+    private final LayerNormStep ln2;
+    private final INDArray w1, b1, w2, b2;   // fc1 [4d, d], [4d]; fc2 [d, 4d], [d]
+    private final int heads;
+    private final long contextLength;
+    private final Map<String, INDArray> gradients = new LinkedHashMap<>();
+    private INDArray ln2Out, hidden;          // kept for the backward pass
+
+    PreLnBlock(TransformerBlock plain, DataType type) {
+        if (!(plain.attention() instanceof MultiHeadAttention mha)) {
+            throw new IllegalArgumentException("PreLnBlock: the block's attention must be a MultiHeadAttention");
+        }
+        this.heads = mha.numHeads();
+        this.contextLength = mha.contextLength();
+        this.ln1 = new LayerNormStep(plain.ln1()).castTo(type);
+        this.ln2 = new LayerNormStep(plain.ln2()).castTo(type);
+        if (mha.query().bias().isPresent() || mha.key().bias().isPresent() || mha.value().bias().isPresent()
+            || mha.outProj().bias().isEmpty()) {
+            throw new IllegalArgumentException("PreLnBlock: q/k/v without bias and an output projection with bias");
+        }
+        this.attention = new SelfAttentionStep(copy(mha.query().weight(), type), copy(mha.key().weight(), type),
+            copy(mha.value().weight(), type), copy(mha.outProj().weight(), type),
+            copy(mha.outProj().bias().orElseThrow(), type), heads);
+        FeedForward ffn = plain.ffn();
+        this.w1 = copy(ffn.fc1().weight(), type);
+        this.b1 = copy(ffn.fc1().bias().orElseThrow(), type);
+        this.w2 = copy(ffn.fc2().weight(), type);
+        this.b2 = copy(ffn.fc2().bias().orElseThrow(), type);
+    }
+
+    /** @param x {@code [b, T, d]} @return {@code [b, T, d]} */
+    INDArray forward(INDArray x) {
+        long b = x.size(0), t = x.size(1), d = x.size(2);
+        INDArray x2 = x.reshape('c', b * t, d);
+        INDArray l1 = ln1.forward(x2);
+        INDArray a = attention.forward(l1.reshape('c', b, t, d)).reshape('c', b * t, d).addi(x2);
+        ln2Out = ln2.forward(a);
+        hidden = Nd4j.createUninitialized(x.dataType(), b * t, w1.size(0));
+        Products.timesTransposed(ln2Out, w1, hidden, 0);
+        hidden.addiRowVector(b1);
+        org.nd4j.linalg.ops.transforms.Transforms.relu(hidden, false);          // keeps relu(h): h > 0 ⇔ relu(h) > 0
+        INDArray y = Nd4j.createUninitialized(x.dataType(), b * t, d);
+        Products.timesTransposed(hidden, w2, y, 0);
+        return y.addiRowVector(b2).addi(a).reshape('c', b, t, d);
+    }
+
+    /** @param dY {@code [b, T, d]} @return dX {@code [b, T, d]} */
+    INDArray backward(INDArray dY) {
+        long b = dY.size(0), t = dY.size(1), d = dY.size(2);
+        INDArray dy = dY.dup('c').reshape('c', b * t, d);
+        DataType type = dy.dataType();
+        INDArray dW2 = Nd4j.createUninitialized(type, w2.shape());
+        Products.transposedTimes(dy, hidden, dW2, 0);
+        INDArray dHidden = Nd4j.createUninitialized(type, b * t, w1.size(0));
+        Products.product(dy, w2, dHidden, 0);
+        dHidden.muli(hidden.gt(0).castTo(type));                                   // relu's gradient
+        INDArray dW1 = Nd4j.createUninitialized(type, w1.shape());
+        Products.transposedTimes(dHidden, ln2Out, dW1, 0);
+        INDArray dLn2 = Nd4j.createUninitialized(type, b * t, d);
+        Products.product(dHidden, w1, dLn2, 0);
+        INDArray da = ln2.backward(dLn2).addi(dy);                                 // both paths into a
+        INDArray dL1 = attention.backward(da.reshape('c', b, t, d)).reshape('c', b * t, d);
+        INDArray dx = ln1.backward(dL1).addi(da);
+        gradients.clear();
+        ln1.gradients().forEach((k, v) -> gradients.put("ln1." + k, v));
+        attention.gradients().forEach((k, v) -> gradients.put("attention." + k, v));
+        ln2.gradients().forEach((k, v) -> gradients.put("ln2." + k, v));
+        gradients.put("fc1.weight", dW1);
+        gradients.put("fc1.bias", dHidden.sum(0));
+        gradients.put("fc2.weight", dW2);
+        gradients.put("fc2.bias", dy.sum(0));
+        return dx.reshape('c', b, t, d);
+    }
+
+    Map<String, INDArray> parameters() {
+        Map<String, INDArray> p = new LinkedHashMap<>();
+        ln1.parameters().forEach((k, v) -> p.put("ln1." + k, v));
+        attention.parameters().forEach((k, v) -> p.put("attention." + k, v));
+        ln2.parameters().forEach((k, v) -> p.put("ln2." + k, v));
+        p.put("fc1.weight", w1);
+        p.put("fc1.bias", b1);
+        p.put("fc2.weight", w2);
+        p.put("fc2.bias", b2);
+        return p;
+    }
+
+    Map<String, INDArray> gradients() {
+        return gradients;
+    }
+
+    /** The attention weights of the last forward pass, {@code [b·heads, T, T]}. */
+    INDArray lastWeights() {
+        return attention.lastWeights();
+    }
+
+    /** The output projection's weight {@code [d, d]}: its columns {@code h·d/heads ..} read head h. */
+    INDArray outProjection() {
+        return attention.parameters().get("outProj.weight");
+    }
+
+    int heads() {
+        return heads;
+    }
+
+    /** The trained weights as a plain {@link TransformerBlock} (copies, float32). */
+    TransformerBlock toPlain() {
+        Map<String, INDArray> a = attention.parameters();
+        long d = w2.size(0);
+        MultiHeadAttention mha = MultiHeadAttention.fromWeights(f(a.get("query.weight")), f(a.get("key.weight")),
+            f(a.get("value.weight")), f(a.get("outProj.weight")), f(a.get("outProj.bias")), heads, contextLength)
+            .bidirectional();
+        LayerNorm l1 = ln1.toPlain(), l2 = ln2.toPlain();
+        return TransformerBlock.of(LayerNorm.fromWeights(f(l1.gamma()), f(l1.beta()), l1.eps()), mha,
+            LayerNorm.fromWeights(f(l2.gamma()), f(l2.beta()), l2.eps()),
+            FeedForward.fromLayers(Linear.fromWeights(f(w1), f(b1)), Linear.fromWeights(f(w2), f(b2))));
+    }
+
+    private static INDArray copy(INDArray x, DataType type) {
+        return x.castTo(type).dup('c');
+    }
+
+    private static INDArray f(INDArray x) {
+        return x.castTo(DataType.FLOAT).dup('c');
+    }
+}
