@@ -70,7 +70,7 @@ try {
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const opened = Date.now();
-  await page.goto(`${base.origin}/lab/tree/${NOTEBOOK}?token=${token}`);
+  await page.goto(`${base.origin}/lab/tree/${NOTEBOOK}?reset&token=${token}`);
   await page.waitForSelector('.jp-NotebookPanel .jp-Cell', { timeout: 120_000 });
 
   // The notebook names the kit's kernel; if JupyterLab still asks, pick it.
@@ -115,7 +115,10 @@ try {
   const tables = await page.$$eval('.jp-OutputArea-output table.attention-kit', (t) => t.length);
   check(tables >= 5, `the weights are shown as labelled tables (${tables})`);
   const gradeTable = await page.$$eval('.jp-OutputArea-output .ak-grade table', (t) => t.map((x) => x.textContent));
-  check(gradeTable.length === 1 && /points/i.test(gradeTable[0]), 'the exercise-check cell shows its table of points');
+  const lastOutput = gradeTable.length === 1 ? '' : await page.$$eval('.jp-CodeCell', (all) =>
+    all.slice(-2).map((c) => c.querySelector('.jp-OutputArea')?.textContent.trim().slice(0, 300) ?? '').join(' | '));
+  check(gradeTable.length === 1 && /points/i.test(gradeTable[0]), 'the exercise-check cell shows its table of points'
+    + (gradeTable.length === 1 ? '' : ` (${gradeTable.length} grade tables; the last cells show: ${lastOutput})`));
 
   // A screenshot of the whole notebook: make the page as tall as the notebook, then capture it.
   await page.click('.jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current').catch(() => {}); // fold the file browser

@@ -78,7 +78,7 @@ try {
            '--disable-component-update', '--disable-sync'],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`${base.origin}/lab/tree/${NOTEBOOK}?token=${base.searchParams.get('token')}`);
+  await page.goto(`${base.origin}/lab/tree/${NOTEBOOK}?reset&token=${base.searchParams.get('token')}`);
 
   // Both views drawn by JupyterLab's Vega renderer (not the PNG fallback beside them).
   // (JupyterLab marks a Vega output with its renderer's class, not with a data-mime-type attribute.)
