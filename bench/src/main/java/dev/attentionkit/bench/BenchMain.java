@@ -33,11 +33,11 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  *   <li>the scaling study: time (JMH) and peak memory ({@link PeakMemory}, separate JVM) against length;</li>
  *   <li>last, chapter 10's pretrained models when {@code ./kit models} has fetched them ({@link PretrainedBenchmark}):
  *       MiniLM encoding against onnxruntime (with {@code --onnx-python PYTHON}), SmolLM2 greedy decoding with
- *       and without the KV cache.</li>
+ *       and without the KV cache, against llama.cpp's Python binding (with {@code --llama-python PYTHON}).</li>
  * </ol>
  * Usage (bench/run does the building): {@code BenchMain [--quick] [--results DIR] [--torch-classpath CP]
  * [--python-torch PYTHON] [--python-script bench/python/torch_bench.py]
- * [--onnx-python PYTHON] [--skip torch,scaling,memory,pretrained] [--only impl,impl]}; {@code --only} runs those headline implementations
+ * [--onnx-python PYTHON] [--llama-python PYTHON] [--skip torch,scaling,memory,pretrained] [--only impl,impl]}; {@code --only} runs those headline implementations
  * (names as in {@link HeadlineImplementations}) and no others. Writes {@code results-MODE.csv} and three PNG charts into DIR.
  */
 public final class BenchMain {
@@ -61,6 +61,8 @@ public final class BenchMain {
         Path pythonScript = Path.of(option(args, "--python-script", "bench/python/torch_bench.py"));
         String onnxPython = option(args, "--onnx-python", null);
         Path onnxScript = Path.of(option(args, "--onnx-script", "bench/python/minilm_onnx_bench.py"));
+        String llamaPython = option(args, "--llama-python", null);
+        Path llamaScript = Path.of(option(args, "--llama-script", "bench/python/llama_cpp_bench.py"));
         Set<String> skip = Set.of(option(args, "--skip", "").split(","));
         String only = option(args, "--only", null);
         List<Implementation> implementations = only == null ? List.copyOf(HeadlineImplementations.all().values())
@@ -215,7 +217,8 @@ public final class BenchMain {
 
         // Last: SmolLM2's generation sets ND4J to one thread for the rest of this JVM.
         if (!skip.contains("pretrained")) {
-            rows.addAll(PretrainedBenchmark.run(quick, onnxPython, onnxScript, results.resolve(".onnx-minilm"), ND4J_BACKEND));
+            rows.addAll(PretrainedBenchmark.run(quick, onnxPython, onnxScript, llamaPython, llamaScript, results.resolve(".onnx-minilm"),
+                ND4J_BACKEND));
         } else {
             log("pretrained models skipped (--skip pretrained)");
         }
@@ -362,7 +365,8 @@ public final class BenchMain {
                     r.msMedian(), r.msMin(), Double.isNaN(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.ratio()),
                     Double.isNaN(r.maxAbsDiff()) ? "" : String.format(Locale.ROOT, "%.2e", r.maxAbsDiff())));
             }
-            s.append("  MiniLM: ms for all sentences, ratio = kit / onnxruntime; SmolLM2: ms per new token, ratio = this / with the KV cache.\n");
+            s.append("  MiniLM: ms for all sentences, ratio = kit / onnxruntime; SmolLM2: ms per new token, ratio = the kit with the cache / llama.cpp "
+                + "(when measured), without the cache / with it.\n");
         }
         List<ResultRow> scaling = rows.stream().filter(r -> r.section().equals("scaling")).collect(Collectors.toList());
         if (!scaling.isEmpty()) {

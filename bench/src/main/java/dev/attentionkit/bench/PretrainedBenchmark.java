@@ -31,8 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       onnxruntime on a float32 ONNX graph of the same weights ({@code bench/python/minilm_onnx_bench.py}); the
  *       embeddings of both are compared;</li>
  *   <li>SmolLM2 (Llama) greedy decoding with the KV cache and without it, the kit's {@link LlamaDecoder}, in ms
- *       per new token. llama.cpp's Python binding is not measured: PyPI ships it as source only (see
- *       bench/README.md).</li>
+ *       per new token, against llama.cpp's Python binding on the same GGUF and prompt ids (with
+ *       {@code --llama-python PYTHON}; {@code bench/run --with-llama-cpp} builds it from PyPI's source archive).</li>
  * </ul>
  * Each part runs only when {@code ./kit models} has fetched its model.
  */
@@ -42,12 +42,19 @@ final class PretrainedBenchmark {
     static final String ORT_MINILM = "onnxruntime-minilm-encode";
     static final String KIT_GREEDY_CACHE = "kit-smollm2-greedy-kv-cache";
     static final String KIT_GREEDY_NO_CACHE = "kit-smollm2-greedy-no-cache";
+    static final String LLAMA_GREEDY = "llama-cpp-smollm2-greedy";
     static final String PROMPT = "The animal didn't cross the road because it was too tired. It";
 
     private PretrainedBenchmark() {}
 
     static List<ResultRow> run(boolean quick, String onnxPython, Path onnxScript, Path work, String ndBackend)
         throws IOException, InterruptedException {
+        return run(quick, onnxPython, onnxScript, null, null, work, ndBackend);
+    }
+
+    /** As above, with llama.cpp's Python binding ({@code llamaPython}, null to leave it out) as SmolLM2's yardstick. */
+    static List<ResultRow> run(boolean quick, String onnxPython, Path onnxScript, String llamaPython, Path llamaScript,
+                               Path work, String ndBackend) throws IOException, InterruptedException {
         List<ResultRow> rows = new ArrayList<>();
         if (ModelFiles.present(ModelFiles.MINILM, "model.safetensors")) {
             rows.addAll(miniLm(quick ? 32 : 256, 1, quick ? 2 : 3, onnxPython, onnxScript, work, ndBackend));
@@ -55,7 +62,7 @@ final class PretrainedBenchmark {
             log("pretrained: MiniLM not found in %s (./kit models fetches it); its rows are left out", ModelFiles.root());
         }
         if (ModelFiles.present(ModelFiles.SMOLLM2, ModelFiles.SMOLLM2_GGUF)) {
-            rows.addAll(smolLm2(quick ? 3 : 16, quick ? 1 : 3, ndBackend));
+            rows.addAll(smolLm2(quick ? 3 : 16, quick ? 1 : 3, llamaPython, llamaScript, work.resolveSibling(".llama-smollm2"), ndBackend));
         } else {
             log("pretrained: SmolLM2 not found in %s (./kit models fetches it); its rows are left out", ModelFiles.root());
         }
@@ -158,7 +165,8 @@ final class PretrainedBenchmark {
         return Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 
-    private static List<ResultRow> smolLm2(int newTokens, int iterations, String ndBackend) {
+    private static List<ResultRow> smolLm2(int newTokens, int iterations, String llamaPython, Path llamaScript, Path work,
+                                           String ndBackend) throws IOException, InterruptedException {
         log("pretrained: SmolLM2 greedy decoding, %d new tokens (%s)", newTokens, InferenceThreads.one());
         Gguf gguf = Gguf.open(ModelFiles.require(ModelFiles.SMOLLM2, ModelFiles.SMOLLM2_GGUF));
         LlamaDecoder decoder = LlamaDecoder.fromGguf(gguf, DataType.FLOAT);
@@ -183,15 +191,68 @@ final class PretrainedBenchmark {
         log("  %.1f ms per token with the KV cache, %.1f ms without; same tokens: %s", cached, uncached, same);
         String backend = ndBackend + ", one thread (InferenceThreads.one)";
         String note = "ms per new token: generate(prompt, n, no stop) / n, the prompt's prefill included; same tokens with and without the cache: " + same;
+        Llama llama = llamaPython == null ? null : llamaCpp(llamaPython, llamaScript, work, prompt, newTokens, iterations);
+        if (llamaPython == null) {
+            log("  llama.cpp skipped (bench/run --with-llama-cpp builds llama-cpp-python into .kit/llama-venv)");
+        }
         List<ResultRow> rows = new ArrayList<>();
+        double kitRatio = llama == null ? 1 : cached / llama.msPerToken[0];
+        String agreement = llama == null ? "" : String.format(Locale.ROOT, "; its first %d of %d new tokens equal llama.cpp's",
+            agreeingPrefix(answers[1], llama.tokens), newTokens);
         rows.add(new ResultRow("pretrained", KIT_GREEDY_CACHE, config, 1, prompt.length + newTokens, c.dim(), c.heads(), c.headDim(),
-            true, cached, mean(msPerToken[1]), min(msPerToken[1]), Double.NaN, Double.NaN, 1, KIT_GREEDY_CACHE, Double.NaN, Double.NaN,
-            backend, String.format(Locale.ROOT, "%.2f tokens/s; %s", 1000 / cached, note)));
+            true, cached, mean(msPerToken[1]), min(msPerToken[1]), Double.NaN, Double.NaN, kitRatio,
+            llama == null ? KIT_GREEDY_CACHE : LLAMA_GREEDY, Double.NaN, Double.NaN,
+            backend, String.format(Locale.ROOT, "%.2f tokens/s; %s%s", 1000 / cached, note, agreement)));
         rows.add(new ResultRow("pretrained", KIT_GREEDY_NO_CACHE, config, 1, prompt.length + newTokens, c.dim(), c.heads(), c.headDim(),
             true, uncached, mean(msPerToken[0]), min(msPerToken[0]), Double.NaN, Double.NaN, uncached / cached, KIT_GREEDY_CACHE,
             Double.NaN, Double.NaN, backend, String.format(Locale.ROOT, "%.2f tokens/s; every step re-runs the whole sequence; %s",
                 1000 / uncached, note)));
+        if (llama != null) {
+            rows.add(new ResultRow("pretrained", LLAMA_GREEDY, config, 1, prompt.length + newTokens, c.dim(), c.heads(), c.headDim(),
+                true, llama.msPerToken[0], llama.msPerToken[1], llama.msPerToken[2], Double.NaN, Double.NaN, 1, LLAMA_GREEDY,
+                Double.NaN, Double.NaN, llama.backend, String.format(Locale.ROOT,
+                    "%.2f tokens/s; the same GGUF and prompt ids, greedy with its KV cache, prefill included; multiplies the "
+                        + "quantised blocks as stored (the kit dequantises to float32)", 1000 / llama.msPerToken[0])));
+        }
         return rows;
+    }
+
+    /** What llama.cpp's run reported: ms per new token (median, mean, min), its backend line, its tokens. */
+    private record Llama(double[] msPerToken, String backend, int[] tokens) {}
+
+    private static Llama llamaCpp(String python, Path script, Path work, int[] prompt, int newTokens, int iterations)
+        throws IOException, InterruptedException {
+        deleteTree(work);
+        Files.createDirectories(work);
+        Files.writeString(work.resolve("prompt.txt"),
+            Arrays.stream(prompt).mapToObj(Integer::toString).collect(Collectors.joining(" ")) + "\n");
+        Path gguf = ModelFiles.require(ModelFiles.SMOLLM2, ModelFiles.SMOLLM2_GGUF);
+        log("pretrained: %s (%s %s), one thread", LLAMA_GREEDY, python, script);
+        int exit = new ProcessBuilder(python, script.toString(), gguf.toString(), work.toString(), Integer.toString(newTokens),
+            "1", Integer.toString(iterations), "1").inheritIO().start().waitFor();
+        Path timing = work.resolve("timing.csv");
+        if (exit != 0 || !Files.exists(timing)) {
+            log("  llama.cpp run failed (exit %d); the table has no llama.cpp row", exit);
+            return null;
+        }
+        String line = Files.readString(timing).trim();
+        int q = line.indexOf('"');
+        String[] t = line.substring(0, q).split(",");
+        double[] ms = {Double.parseDouble(t[0]), Double.parseDouble(t[1]), Double.parseDouble(t[2])};
+        int[] tokens = Arrays.stream(Files.readString(work.resolve("tokens.txt")).trim().split("\\s+"))
+            .mapToInt(Integer::parseInt).toArray();
+        log("  %.1f ms per token (median)", ms[0]);
+        deleteTree(work);
+        return new Llama(ms, line.substring(q + 1, line.lastIndexOf('"')), tokens);
+    }
+
+    /** How many tokens from the start two generations share. */
+    static int agreeingPrefix(int[] a, int[] b) {
+        int n = 0;
+        while (n < a.length && n < b.length && a[n] == b[n]) {
+            n++;
+        }
+        return n;
     }
 
     private static ResultRow row(String name, String config, int tokens, BertEncoder.Config c, double median, double mean,
