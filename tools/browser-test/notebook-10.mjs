@@ -101,7 +101,7 @@ try {
   check(await heads.count() === headViews.length, `the ${headViews.length} head views have their layer and head sliders`);
   for (const [n, view] of headViews.entries()) {
     const { rows, startLayer, startHead, target, weightOf } = view;
-    const name = `head view ${n + 1} (${view.layers} layers, "${view.title}")`;
+    const name = `head view ${n + 1} (${view.layers} layers)`;
     const head = heads.nth(n);
     await head.scrollIntoViewIfNeeded();
     const picture = async () => head.evaluate((el) => ({
