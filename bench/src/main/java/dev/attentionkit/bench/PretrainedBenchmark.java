@@ -208,7 +208,9 @@ final class PretrainedBenchmark {
             Double.NaN, Double.NaN, backend, String.format(Locale.ROOT, "%.2f tokens/s; every step re-runs the whole sequence; %s",
                 1000 / uncached, note)));
         if (llama != null) {
-            rows.add(new ResultRow("pretrained", LLAMA_GREEDY, config, 1, prompt.length + newTokens, c.dim(), c.heads(), c.headDim(),
+            String llamaConfig = String.format(Locale.ROOT, "SmolLM2-135M-Instruct (Q4_1 GGUF, quantised matmuls), prompt of %d tokens, %d new tokens",
+                prompt.length, newTokens);
+            rows.add(new ResultRow("pretrained", LLAMA_GREEDY, llamaConfig, 1, prompt.length + newTokens, c.dim(), c.heads(), c.headDim(),
                 true, llama.msPerToken[0], llama.msPerToken[1], llama.msPerToken[2], Double.NaN, Double.NaN, 1, LLAMA_GREEDY,
                 Double.NaN, Double.NaN, llama.backend, String.format(Locale.ROOT,
                     "%.2f tokens/s; the same GGUF and prompt ids, greedy with its KV cache, prefill included; multiplies the "
