@@ -4,12 +4,15 @@
    all (JJava's launcher starts the real kernel with plain `java` from PATH);
 2. Interrupt stops a long training cell within 2 s, with the kit's message, and the kernel answers after it;
 3. Interrupt stops an exercise check (Exercises.check) the same way;
-4. no kernel JVM is left behind: when the process jupyter_client started is killed (SIGKILL, as the OOM
+4. the kit's JJava extension (KitExtension) is installed: cells' values of the kit's types render as the kit's HTML
+   tables and PNG pictures, progress lines are displays with an id, the extension shares the cells' class loader,
+   and Kit.init() loads the ND4J backend in the kernel;
+5. no kernel JVM is left behind: when the process jupyter_client started is killed (SIGKILL, as the OOM
    killer does), nothing running the kernel is left (JJava's launcher started the real kernel JVM as a child,
    which survived it); and when the server holding the kernel is killed outright, the kernel ends too, also
    when that happens while the kernel is still starting.
 
-Usage: python tools/kernel_checks.py [--kernel attention-kit] [--only path,interrupt,grading,orphans]
+Usage: python tools/kernel_checks.py [--kernel attention-kit] [--only path,renderers,interrupt,grading,orphans]
 Exit status 1 on the first failed check, naming it.
 """
 import argparse
@@ -288,6 +291,64 @@ def check_grading(kernel, workdir):
         "dev.attentionkit.grading.", "interrupted", GRADING_STOP_WITHIN_S)
 
 
+def executed(kc, code, timeout=300):
+    """Runs one cell; returns the (type, content) of every output message it produced."""
+    msg_id = kc.execute(code)
+    outputs, sent = [], time.monotonic()
+    while True:
+        try:
+            msg = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            if time.monotonic() - sent > timeout:
+                fail(f"no reply within {timeout} s to: {code[:80]}")
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind = msg["msg_type"]
+        if kind in ("execute_result", "display_data", "stream", "error"):
+            outputs.append((kind, msg["content"]))
+        if kind == "status" and msg["content"]["execution_state"] == "idle":
+            return outputs
+
+
+def check_renderers(kernel, workdir):
+    """The kit's JJava extension, installed by the kernel itself (there is no start-up script), renders the cells'
+    values of the kit's types; the extension and the cells share one class loader, so its renderers are chosen."""
+    km, kc = start(kernel, dict(os.environ), workdir)
+    try:
+        def result(code, mime):
+            outs = executed(kc, code)
+            found = [c["data"].get(mime) for kind, c in outs if kind in ("execute_result", "display_data")]
+            return next((f for f in found if f), None), outs
+
+        shown, outs = result("dev.attentionkit.notebook.Kit.init()", "text/plain")
+        if not shown or "ND4J" not in shown:
+            fail(f"Kit.init() did not load the ND4J backend in the kernel: {outs!r}"[:800])
+        ok("Kit.init() loads the ND4J backend inside the kernel")
+        shown, outs = result("org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}})", "text/html")
+        if not shown or "<table" not in shown:
+            fail(f"an INDArray cell did not render as the kit's HTML table: {outs!r}"[:800])
+        ok("an INDArray renders as the kit's HTML table")
+        shown, outs = result("new org.knowm.xchart.XYChartBuilder().width(120).height(80).title(\"check\").build()", "image/png")
+        if not shown:
+            fail(f"an XChart chart did not render as PNG: {outs!r}"[:800])
+        ok("an XChart chart renders as PNG")
+        outs = executed(kc, "try (var p = dev.attentionkit.notebook.Progress.start(\"steps\", 2)) "
+                            "{ p.step(1, \"one\"); p.step(2, \"two\"); }")
+        if not any(kind == "display_data" and "steps" in c["data"].get("text/html", "")
+                   and c.get("transient", {}).get("display_id") for kind, c in outs):
+            fail(f"progress did not open a notebook display with an id: {outs!r}"[:800])
+        ok("progress lines are notebook displays with an id (updated in place)")
+        shown, outs = result("Class.forName(\"dev.attentionkit.kernel.KitExtension\").getClassLoader() "
+                             "== dev.attentionkit.notebook.HtmlDisplay.class.getClassLoader()", "text/plain")
+        if shown != "true":
+            fail(f"the extension and the cells' classes come from different class loaders: {outs!r}"[:800])
+        ok("the extension and the cells' classes share one class loader")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 def processes_using(path):
     """Pids of the live processes whose command line names path (the kernel's connection file)."""
     found = []
@@ -343,7 +404,7 @@ def check_orphans(kernel, workdir):
 
 
 # A stand-in for the Jupyter server: starts the kernel with jupyter_client; with "ready", runs one cell first (so
-# the kit's start-up script has run); prints the connection file, then waits to be killed.
+# the kit's JJava extension has been installed); prints the connection file, then waits to be killed.
 SERVER = """import sys, time
 from jupyter_client.manager import KernelManager
 km = KernelManager(kernel_name=sys.argv[1])
@@ -360,7 +421,7 @@ time.sleep(600)
 
 def check_server_killed(kernel, workdir):
     # Killed once the kernel answers, the kernel must end within 10 s; killed at once, while the JVM is still
-    # starting, it must end as soon as its start-up script runs (the hub's Ctrl-C can come that early).
+    # starting, it must end as soon as the kit's extension is installed (the hub's Ctrl-C can come that early).
     for when, within in (("ready", 10), ("starting", 120)):
         server_killed(kernel, workdir, when, within)
 
@@ -398,14 +459,14 @@ def server_killed(kernel, workdir, when, within):
     what = "the server holding the kernel" + (" was killed" if when == "ready" else " was killed while the kernel was starting")
     if left:
         fail(f"orphans: {what}, but kernel process(es) {left} were still running {within} s later "
-             "(the kit's start-up script should end the kernel with its server)")
+             "(the kit's JJava extension, KitExtension, should end the kernel with its server)")
     ok(f"orphans: {what}; its kernel ({len(kernel_pids)} process(es)) ended {time.monotonic() - killed:.1f} s later")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kernel", default="attention-kit")
-    parser.add_argument("--only", default="path,interrupt,grading,orphans")
+    parser.add_argument("--only", default="path,renderers,interrupt,grading,orphans")
     args = parser.parse_args()
     spec = KernelSpecManager().get_kernel_spec(args.kernel)
     if not os.path.isabs(spec.argv[0]) or not os.access(spec.argv[0], os.X_OK):
@@ -413,11 +474,13 @@ def main():
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="attention-kit-kernel-") as workdir:
         only = set(args.only.split(","))
-        unknown = only - {"path", "interrupt", "grading", "orphans"}
+        unknown = only - {"path", "renderers", "interrupt", "grading", "orphans"}
         if unknown:
-            fail(f"unknown check(s) for --only: {', '.join(sorted(unknown))} (path, interrupt, grading, orphans)")
+            fail(f"unknown check(s) for --only: {', '.join(sorted(unknown))} (path, renderers, interrupt, grading, orphans)")
         if "path" in only:
             check_path(args.kernel, spec, workdir)
+        if "renderers" in only:
+            check_renderers(args.kernel, workdir)
         if "interrupt" in only:
             check_interrupt(args.kernel, workdir)
         if "grading" in only:

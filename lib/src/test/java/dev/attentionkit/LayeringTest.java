@@ -43,6 +43,7 @@ class LayeringTest {
         Map.entry("longrange", Set.of("tensor", "nn", "mask", "attention", "transformer", "train", "notebook")),
         Map.entry("viz", Set.of("tensor", "notebook")),
         Map.entry("doctor", Set.of("notebook", "efficient")),
+        Map.entry("kernel", Set.of("notebook", "viz")),
         Map.entry("pretrained", Set.of("tensor", "nn", "mask", "attention", "transformer")));
 
     private static JavaClasses library;

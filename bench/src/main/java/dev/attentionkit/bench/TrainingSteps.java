@@ -80,7 +80,7 @@ final class TrainingSteps {
 
         @Override
         public INDArray queryGradient() {
-            return mha.gradients().get("query.weight");
+            return mha.gradients().get("W_query.weight");
         }
 
         @Override
@@ -138,7 +138,7 @@ final class TrainingSteps {
         switch (name) {
             case "mha" -> {
                 y = TrainableMultiHeadAttention.from(sd, "mha", mha).attend(x).context();
-                query = "mha.query.weight";
+                query = "mha.W_query.weight";
             }
             case "block" -> {
                 FeedForwardWeights f = FeedForwardWeights.of(w);
@@ -149,7 +149,7 @@ final class TrainingSteps {
                 TransformerBlock block = TransformerBlock.of(LayerNorm.of(d), mha, LayerNorm.of(d), ffn);
                 y = TrainableTransformerBlock.from(sd, "block", block).attend(x, w.tokens(), w.causal() ? CausalMask.of(w.tokens()) : null)
                     .context();
-                query = "block.attention.query.weight";
+                query = "block.attention.W_query.weight";
             }
             default -> throw new IllegalArgumentException("unknown training step '" + name + "'; known: " + STEPS);
         }

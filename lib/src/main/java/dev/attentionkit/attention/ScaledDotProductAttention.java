@@ -24,11 +24,11 @@ public final class ScaledDotProductAttention {
      * @return context {@code [(batch,) queries, dV]} and weights {@code [(batch,) queries, keys]}
      */
     public static AttentionOutput apply(INDArray queries, INDArray keys, INDArray values) {
-        Shapes.requireSequence(queries, "queries", -1, "[batch, queries, dK]");
-        long dK = queries.size(queries.rank() - 1);
-        Shapes.requireSequence(keys, "keys", dK, "[batch, keys, dK]");
-        Shapes.requireSequence(values, "values", -1, "[batch, keys, dV]");
-        requireCompatible(queries, keys, values);
+        Shapes.requireQueriesKeysValues(queries, keys, values, 3);
+        Shapes.requireFinite(queries, "queries");
+        Shapes.requireFinite(keys, "keys");
+        Shapes.requireFinite(values, "values");
+        long dK = queries.size(-1);
 
         INDArray scores = scores(queries, keys);                     // [b, q, k]
         INDArray weights = Softmax.lastAxis(scores.divi(Math.sqrt(dK)));
@@ -51,7 +51,7 @@ public final class ScaledDotProductAttention {
      *         (after dropout, so that context = weights · values holds)
      */
     public static AttentionOutput apply(INDArray queries, INDArray keys, INDArray values, Mask mask, Dropout dropout) {
-        requireBatched(queries, keys, values);
+        Shapes.requireQueriesKeysValues(queries, keys, values, 4);
         long dK = queries.size(-1);
         INDArray scores = Nd4j.matmul(queries, keys, false, true, false).divi(Math.sqrt(dK)); // [.., q, k]
         INDArray weights = mask == null ? Softmax.lastAxis(scores) : mask.softmax(scores);
@@ -76,45 +76,5 @@ public final class ScaledDotProductAttention {
      */
     public static INDArray scores(INDArray queries, INDArray keys) {
         return Nd4j.matmul(queries, keys, false, true, false);
-    }
-
-    private static void requireCompatible(INDArray q, INDArray k, INDArray v) {
-        String shapes = String.format("queries %s, keys %s, values %s",
-            Shapes.describe(q), Shapes.describe(k), Shapes.describe(v));
-        if (q.rank() != k.rank() || k.rank() != v.rank()) {
-            throw new IllegalArgumentException(shapes + ": all three need the same rank");
-        }
-        if (q.rank() == 3 && (q.size(0) != k.size(0) || k.size(0) != v.size(0))) {
-            throw new IllegalArgumentException(shapes + ": all three need the same batch size");
-        }
-        if (k.size(-2) != v.size(-2)) {
-            throw new IllegalArgumentException(shapes + ": keys and values need the same number of tokens");
-        }
-    }
-
-    private static void requireBatched(INDArray q, INDArray k, INDArray v) {
-        for (INDArray x : new INDArray[] {q, k, v}) {
-            if (x == null || x.rank() < 2 || x.rank() > 4) {
-                throw new IllegalArgumentException(String.format(
-                    "queries %s, keys %s, values %s: expected [(batch, heads,) tokens, d] of rank 2 to 4",
-                    Shapes.describe(q), Shapes.describe(k), Shapes.describe(v)));
-            }
-        }
-        String shapes = String.format("queries %s, keys %s, values %s",
-            Shapes.describe(q), Shapes.describe(k), Shapes.describe(v));
-        if (q.rank() != k.rank() || k.rank() != v.rank()) {
-            throw new IllegalArgumentException(shapes + ": all three need the same rank");
-        }
-        for (int axis = 0; axis < q.rank() - 2; axis++) {
-            if (q.size(axis) != k.size(axis) || k.size(axis) != v.size(axis)) {
-                throw new IllegalArgumentException(shapes + ": all three need the same batch (and heads) sizes");
-            }
-        }
-        if (q.size(-1) != k.size(-1)) {
-            throw new IllegalArgumentException(shapes + ": queries and keys need the same last dimension dK");
-        }
-        if (k.size(-2) != v.size(-2)) {
-            throw new IllegalArgumentException(shapes + ": keys and values need the same number of tokens");
-        }
     }
 }

@@ -14,33 +14,13 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 record AttentionInputs(INDArray q, INDArray k, INDArray v, long[] leading) {
 
-    static final String LAYOUT = "[(batch, (heads,)) tokens, d]";
-
     /** Checks ranks, matching sizes and finiteness; the message names all three shapes. */
     static AttentionInputs of(INDArray queries, INDArray keys, INDArray values) {
-        requireRank(queries, "queries");
-        requireRank(keys, "keys");
-        requireRank(values, "values");
-        String shapes = String.format("queries %s, keys %s, values %s",
-            Shapes.describe(queries), Shapes.describe(keys), Shapes.describe(values));
-        int rank = queries.rank();
-        if (keys.rank() != rank || values.rank() != rank) {
-            throw new IllegalArgumentException(shapes + ": expected the same rank, " + LAYOUT);
-        }
-        long[] lead = Arrays.copyOf(queries.shape(), rank - 2);
-        if (!Arrays.equals(lead, Arrays.copyOf(keys.shape(), rank - 2))
-            || !Arrays.equals(lead, Arrays.copyOf(values.shape(), rank - 2))) {
-            throw new IllegalArgumentException(shapes + ": expected the same batch (and head) sizes");
-        }
-        if (queries.size(-1) != keys.size(-1)) {
-            throw new IllegalArgumentException(shapes + ": queries and keys need the same last dimension d");
-        }
-        if (keys.size(-2) != values.size(-2)) {
-            throw new IllegalArgumentException(shapes + ": keys and values need the same number of tokens");
-        }
+        Shapes.requireQueriesKeysValues(queries, keys, values, 4);
         Shapes.requireFinite(queries, "queries");
         Shapes.requireFinite(keys, "keys");
         Shapes.requireFinite(values, "values");
+        long[] lead = Arrays.copyOf(queries.shape(), queries.rank() - 2);
         return new AttentionInputs(flat(queries), flat(keys), flat(values), lead);
     }
 
@@ -90,15 +70,5 @@ record AttentionInputs(INDArray q, INDArray k, INDArray v, long[] leading) {
     private static INDArray flat(INDArray x) {
         INDArray c = x.isView() || x.ordering() != 'c' ? x.dup('c') : x;
         return c.reshape('c', c.length() / (c.size(-2) * c.size(-1)), c.size(-2), c.size(-1));
-    }
-
-    private static void requireRank(INDArray x, String name) {
-        if (x == null) {
-            throw new IllegalArgumentException(name + " is null");
-        }
-        if (x.rank() < 2 || x.rank() > 4) {
-            throw new IllegalArgumentException(String.format("%s: expected rank 2, 3 or 4, %s, got shape %s (rank %d)",
-                name, LAYOUT, Shapes.describe(x), x.rank()));
-        }
     }
 }

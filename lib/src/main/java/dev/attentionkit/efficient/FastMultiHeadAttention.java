@@ -273,8 +273,8 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
     /**
      * The two intermediate arrays of a call, the fused projection {@code [b·t, 3·dOut]} and the context
      * {@code [b·t, dOut]}, kept for the next call with the same shape. A fresh array of that size costs its
-     * first touch of every memory page (measured: about 35 ms for the headline's 75 MB projection, as much
-     * as a tenth of the whole call); reusing it costs nothing. Concurrent calls each take their own.
+     * first touch of every memory page (a sizeable part of the whole call at the headline's size: figure in
+     * bench/README.md, "Measurements the code's comments rely on"); reusing it costs nothing. Concurrent calls each take their own.
      */
     private static final class Scratch {
         final INDArray fused;

@@ -149,17 +149,18 @@ public final class FastTrainableMultiHeadAttention {
         INDArray dX = Nd4j.createUninitialized(type, rows, d);
         Gemm.product(dQkv, wQkv, dX, 1.0, 0.0);                                            // [b·t, d]
         gradients.clear();
-        gradients.put("query.weight", dWqkv.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()).dup('c'));
-        gradients.put("key.weight", dWqkv.get(NDArrayIndex.interval(d, 2 * d), NDArrayIndex.all()).dup('c'));
-        gradients.put("value.weight", dWqkv.get(NDArrayIndex.interval(2 * d, 3 * d), NDArrayIndex.all()).dup('c'));
-        gradients.put("outProj.weight", dWout);
-        gradients.put("outProj.bias", dbOut);
+        gradients.put("W_query.weight", dWqkv.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()).dup('c'));
+        gradients.put("W_key.weight", dWqkv.get(NDArrayIndex.interval(d, 2 * d), NDArrayIndex.all()).dup('c'));
+        gradients.put("W_value.weight", dWqkv.get(NDArrayIndex.interval(2 * d, 3 * d), NDArrayIndex.all()).dup('c'));
+        gradients.put("out_proj.weight", dWout);
+        gradients.put("out_proj.bias", dbOut);
         return dX.reshape('c', batch, tokens, d);
     }
 
     /**
-     * The gradients of the last {@link #backward}: {@code query.weight}, {@code key.weight}, {@code value.weight}
-     * ({@code [d, d]} each), {@code outProj.weight} {@code [d, d]}, {@code outProj.bias} {@code [d]}.
+     * The gradients of the last {@link #backward}, by the plain module's state_dict names: {@code W_query.weight},
+     * {@code W_key.weight}, {@code W_value.weight} ({@code [d, d]} each), {@code out_proj.weight} {@code [d, d]},
+     * {@code out_proj.bias} {@code [d]}.
      */
     public Map<String, INDArray> gradients() {
         return java.util.Collections.unmodifiableMap(gradients);
@@ -168,11 +169,11 @@ public final class FastTrainableMultiHeadAttention {
     /** The parameters by the same names as {@link #gradients()} (views of the stored weights: updating them trains the module). */
     public Map<String, INDArray> parameters() {
         Map<String, INDArray> p = new LinkedHashMap<>();
-        p.put("query.weight", wQkv.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()));
-        p.put("key.weight", wQkv.get(NDArrayIndex.interval(d, 2 * d), NDArrayIndex.all()));
-        p.put("value.weight", wQkv.get(NDArrayIndex.interval(2 * d, 3 * d), NDArrayIndex.all()));
-        p.put("outProj.weight", wOut);
-        p.put("outProj.bias", bOut);
+        p.put("W_query.weight", wQkv.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()));
+        p.put("W_key.weight", wQkv.get(NDArrayIndex.interval(d, 2 * d), NDArrayIndex.all()));
+        p.put("W_value.weight", wQkv.get(NDArrayIndex.interval(2 * d, 3 * d), NDArrayIndex.all()));
+        p.put("out_proj.weight", wOut);
+        p.put("out_proj.bias", bOut);
         return p;
     }
 

@@ -20,8 +20,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * a time, each core with single-threaded BLAS.
  *
  * <p>Why not leave the threading to BLAS: the products of one tile are small ({@code 128 × 64 × 1024}), and
- * splitting such a product over cores costs more in hand-offs than it gains (measured on 2 cores: 97 GFLOP/s
- * on one thread, 137 on two). Whole tiles side by side keep every core busy with no hand-off inside a tile,
+ * splitting such a product over cores costs more in hand-offs than it gains (the figures, from the 2-core
+ * development machine, are in bench/README.md, "Measurements the code's comments rely on"). Whole tiles side by side keep every core busy with no hand-off inside a tile,
  * and the softmax between the products, plain Java ({@link FusedSoftmax}), runs in parallel too.
  *
  * <p>BLAS's thread count is process-wide, so it is set to 1 for the duration and restored afterwards, under

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link FusedSoftmax}'s row loops with the JDK's Vector API: 8 or 16 floats per instruction, and an
- * {@code exp} that the JIT compiles to the CPU's vector math routines (about 60 times the throughput of
- * {@code Math.exp} on the 2-core test machine, within 1 ulp). Loaded only when the JVM runs with
+ * {@code exp} that the JIT compiles to the CPU's vector math routines (many times the throughput of
+ * {@code Math.exp}, within 1 ulp: figure in bench/README.md, "Measurements the code's comments rely on"). Loaded only when the JVM runs with
  * {@code --add-modules jdk.incubator.vector} (as {@code ./kit} and the Maven build start it); otherwise
  * {@link ScalarRows} does the same work.
  */

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * Loops call {@link #stopIfInterrupted} once per step so that Interrupt stops them (JJava's Interrupt
- * only interrupts the cell's thread). The kit's kernel start-up script connects {@link #useDisplay} to JJava's {@code display} and
+ * only interrupts the cell's thread). The kit's JJava extension ({@code dev.attentionkit.kernel.KitExtension}) connects {@link #useDisplay} to JJava's {@code display} and
  * {@code updateDisplay}; without it (tests, command line) progress goes to standard error.
  */
 public final class Progress implements AutoCloseable {
@@ -46,7 +46,7 @@ public final class Progress implements AutoCloseable {
 
     /**
      * Connects progress lines to a notebook: {@code open} shows HTML and returns a display id,
-     * {@code update} replaces what that id shows. Called by the kernel's start-up script.
+     * {@code update} replaces what that id shows. Called by the kit's JJava extension when the kernel starts.
      */
     public static void useDisplay(Function<String, String> open, BiConsumer<String, String> update) {
         openDisplay = open;

@@ -6,8 +6,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 /**
  * Runs ND4J on one thread, for reading small models one sentence at a time. With a few dozen tokens
  * every matrix is too small to split across cores, and ND4J's default (OpenMP and BLAS threads on every
- * core) then spends its time handing work between threads; on a busy machine a forward pass of MiniLM
- * was measured tens of times slower that way. This changes process-wide settings: call it once, in a
+ * core) then spends its time handing work between threads, which a busy machine makes far worse (the
+ * measurement is in bench/README.md, "Measurements the code's comments rely on"). This changes process-wide settings: call it once, in a
  * notebook or tool that only runs such models.
  */
 public final class InferenceThreads {

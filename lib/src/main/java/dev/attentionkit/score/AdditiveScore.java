@@ -3,6 +3,8 @@ package dev.attentionkit.score;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -104,6 +106,15 @@ public final class AdditiveScore implements ScoreFunction {
 
     public long parameterCount() {
         return wQ.parameterCount() + wK.parameterCount() + v.length();
+    }
+
+    /** {@code wQ.weight [h, dQ]}, {@code wK.weight [h, dK]}, {@code v [h]}; live. */
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        wQ.addParametersTo(named, "wQ");
+        wK.addParametersTo(named, "wK");
+        named.put("v", v);
+        return named;
     }
 
     @Override

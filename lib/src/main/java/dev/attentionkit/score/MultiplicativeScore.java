@@ -3,6 +3,8 @@ package dev.attentionkit.score;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -58,6 +60,13 @@ public final class MultiplicativeScore implements ScoreFunction {
 
     public long parameterCount() {
         return keyToQuery.parameterCount();
+    }
+
+    /** {@code w.weight [dQ, dK]}; live. */
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        keyToQuery.addParametersTo(named, "w");
+        return named;
     }
 
     @Override

@@ -82,6 +82,43 @@ public final class Shapes {
         }
     }
 
+    /**
+     * The one check of an attention call's inputs, for every form of attention in the kit:
+     * {@code queries [(lead..,) queries, dK]}, {@code keys [(lead..,) keys, dK]} and {@code values [(lead..,) keys, dV]}
+     * of one rank from 2 to {@code maxRank}, with the same leading (batch, heads) sizes, queries and keys of one width
+     * {@code dK}, and as many values as keys. Every message names all three shapes. Values are not checked (see
+     * {@link #requireFinite}).
+     *
+     * @param maxRank 3 for {@code [batch, tokens, d]}, 4 with a heads axis
+     */
+    public static void requireQueriesKeysValues(INDArray queries, INDArray keys, INDArray values, int maxRank) {
+        requireNonNull(queries, "queries");
+        requireNonNull(keys, "keys");
+        requireNonNull(values, "values");
+        String shapes = String.format("queries %s, keys %s, values %s", describe(queries), describe(keys), describe(values));
+        for (INDArray x : new INDArray[] {queries, keys, values}) {
+            if (x.rank() < 2 || x.rank() > maxRank) {
+                throw new IllegalArgumentException(String.format("%s: expected %s of rank 2 to %d", shapes,
+                    maxRank > 3 ? "[(batch, (heads,)) tokens, d]" : "[(batch,) tokens, d]", maxRank));
+            }
+        }
+        int rank = queries.rank();
+        if (keys.rank() != rank || values.rank() != rank) {
+            throw new IllegalArgumentException(shapes + ": all three need the same rank");
+        }
+        for (int axis = 0; axis < rank - 2; axis++) {
+            if (queries.size(axis) != keys.size(axis) || keys.size(axis) != values.size(axis)) {
+                throw new IllegalArgumentException(shapes + ": all three need the same batch (and heads) sizes");
+            }
+        }
+        if (queries.size(-1) != keys.size(-1)) {
+            throw new IllegalArgumentException(shapes + ": queries and keys need the same last dimension dK");
+        }
+        if (keys.size(-2) != values.size(-2)) {
+            throw new IllegalArgumentException(shapes + ": keys and values need the same number of tokens");
+        }
+    }
+
     /** Requires every value to be finite: a NaN or infinity in an input is always a bug upstream. */
     public static void requireFinite(INDArray x, String name) {
         requireNonNull(x, name);

@@ -1,6 +1,5 @@
 package dev.attentionkit.train;
 
-import dev.attentionkit.nn.Linear;
 import dev.attentionkit.score.AdditiveScore;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -10,29 +9,24 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * started from and written back to the plain score so that the plain class stays the definition.
  */
 public final class TrainableAdditiveScore implements TrainableScore {
-    private final TrainableLinear wQ; // [h, dQ]
-    private final TrainableLinear wK; // [h, dK]
-    private final SDVariable v;       // [h]
+    private final TrainableParameters parameters;   // by the plain score's names: wQ.weight, wK.weight, v
+    private final TrainableLinear wQ;               // [h, dQ]
+    private final TrainableLinear wK;               // [h, dK]
+    private final SDVariable v;                     // [h]
 
-    private TrainableAdditiveScore(TrainableLinear wQ, TrainableLinear wK, SDVariable v) {
-        this.wQ = wQ;
-        this.wK = wK;
-        this.v = v;
+    private TrainableAdditiveScore(TrainableParameters parameters) {
+        this.parameters = parameters;
+        wQ = parameters.linear("wQ");
+        wK = parameters.linear("wK");
+        v = parameters.variable("v");
     }
 
     /** Variables {@code name.wQ.weight [h, dQ]}, {@code name.wK.weight [h, dK]}, {@code name.v [h]}. */
     public static TrainableAdditiveScore from(SameDiff sd, String name, AdditiveScore plain) {
-        return new TrainableAdditiveScore(
-            TrainableLinear.from(sd, name + ".wQ", Linear.fromWeights(plain.wQ(), null)),
-            TrainableLinear.from(sd, name + ".wK", Linear.fromWeights(plain.wK(), null)),
-            sd.var(name + ".v", plain.v().dup('c')));
+        return new TrainableAdditiveScore(TrainableParameters.of(sd, name, plain.parameters()));
     }
 
-    /**
-     * @param queries {@code [batch, queries, dQ]}
-     * @param keys    {@code [batch, keys, dK]}
-     * @return {@code [batch, queries, keys]}
-     */
+    /** {@code queries [batch, queries, dQ]}, {@code keys [batch, keys, dK]} to scores {@code [batch, queries, keys]}. */
     @Override
     public SDVariable scores(SDVariable queries, SDVariable keys) {
         SameDiff sd = queries.getSameDiff();
@@ -44,7 +38,13 @@ public final class TrainableAdditiveScore implements TrainableScore {
 
     /** A plain {@link AdditiveScore} with the current (trained) weights. */
     public AdditiveScore toPlain() {
-        return AdditiveScore.fromWeights(wQ.weight().getArr(), wK.weight().getArr(), v.getArr());
+        var trained = parameters.values();
+        return AdditiveScore.fromWeights(trained.get("wQ.weight"), trained.get("wK.weight"), trained.get("v"));
+    }
+
+    /** The variables by the plain score's parameter names. */
+    public TrainableParameters parameters() {
+        return parameters;
     }
 
     @Override

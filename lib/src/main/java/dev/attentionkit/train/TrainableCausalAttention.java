@@ -11,26 +11,18 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *
  * <p>Dropout is left out: the graph computes what the plain module computes in {@code eval()} mode.
  */
-public final class TrainableCausalAttention {
-    private final CausalAttention plain;
-    private final TrainableLinear query;
-    private final TrainableLinear key;
-    private final TrainableLinear value;
+public final class TrainableCausalAttention extends TrainableQkv<CausalAttention> {
 
-    private TrainableCausalAttention(CausalAttention plain, TrainableLinear query, TrainableLinear key,
-                                     TrainableLinear value) {
-        this.plain = plain;
-        this.query = query;
-        this.key = key;
-        this.value = value;
+    private TrainableCausalAttention(SameDiff sd, String name, CausalAttention plain) {
+        super(sd, name, plain, plain.contextLength());
     }
 
-    /** Variables {@code name.query.weight}, {@code name.key.weight}, ... initialised from {@code plain}'s weights. */
+    /**
+     * One variable per entry of {@code plain.parameters()}, named {@code name.W_query.weight}, ..., initialised
+     * from copies of {@code plain}'s weights.
+     */
     public static TrainableCausalAttention from(SameDiff sd, String name, CausalAttention plain) {
-        return new TrainableCausalAttention(plain,
-            TrainableLinear.from(sd, name + ".query", plain.query()),
-            TrainableLinear.from(sd, name + ".key", plain.key()),
-            TrainableLinear.from(sd, name + ".value", plain.value()));
+        return new TrainableCausalAttention(sd, name, plain);
     }
 
     /**
@@ -38,11 +30,7 @@ public final class TrainableCausalAttention {
      * @return context {@code [batch, tokens, dOut]} and weights {@code [batch, tokens, tokens]}
      */
     public TrainableAttentionOutput attend(SDVariable x) {
-        long tokens = TrainableScaledDotProductAttention.size(x, 2, "TrainableCausalAttention input x");
-        if (tokens > plain.contextLength()) {
-            throw new IllegalArgumentException("TrainableCausalAttention: " + tokens
-                + " tokens exceed contextLength " + plain.contextLength());
-        }
+        long tokens = selfTokens(x);
         return TrainableScaledDotProductAttention.apply(query.forward(x), key.forward(x), value.forward(x),
             plain.dOut(), CausalMask.of(tokens));
     }
@@ -51,17 +39,5 @@ public final class TrainableCausalAttention {
     public CausalAttention toPlain() {
         return CausalAttention.fromLayers(query.toPlain(), key.toPlain(), value.toPlain(), plain.contextLength(),
             plain.dropout());
-    }
-
-    public TrainableLinear query() {
-        return query;
-    }
-
-    public TrainableLinear key() {
-        return key;
-    }
-
-    public TrainableLinear value() {
-        return value;
     }
 }

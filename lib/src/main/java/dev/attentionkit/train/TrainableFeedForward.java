@@ -6,18 +6,19 @@ import org.nd4j.autodiff.samediff.SameDiff;
 
 /** A {@link FeedForward} as SameDiff variables: {@code fc2(relu(fc1(x)))}. */
 public final class TrainableFeedForward {
-    private final TrainableLinear fc1;
-    private final TrainableLinear fc2;
+    private final TrainableParameters parameters;
+    private final TrainableLinear fc1;   // [hidden, d]
+    private final TrainableLinear fc2;   // [d, hidden]
 
-    private TrainableFeedForward(TrainableLinear fc1, TrainableLinear fc2) {
-        this.fc1 = fc1;
-        this.fc2 = fc2;
+    private TrainableFeedForward(TrainableParameters parameters) {
+        this.parameters = parameters;
+        this.fc1 = parameters.linear("fc1");
+        this.fc2 = parameters.linear("fc2");
     }
 
-    /** Variables {@code name.fc1.weight}, ..., {@code name.fc2.bias}, copies of {@code plain}'s. */
+    /** Variables {@code name.fc1.weight}, ..., {@code name.fc2.bias} from {@code plain.parameters()}, copies. */
     public static TrainableFeedForward from(SameDiff sd, String name, FeedForward plain) {
-        return new TrainableFeedForward(TrainableLinear.from(sd, name + ".fc1", plain.fc1()),
-            TrainableLinear.from(sd, name + ".fc2", plain.fc2()));
+        return new TrainableFeedForward(TrainableParameters.of(sd, name, plain.parameters()));
     }
 
     /**
@@ -30,5 +31,10 @@ public final class TrainableFeedForward {
 
     public FeedForward toPlain() {
         return FeedForward.fromLayers(fc1.toPlain(), fc2.toPlain());
+    }
+
+    /** The variables by the plain layer's state_dict names. */
+    public TrainableParameters parameters() {
+        return parameters;
     }
 }

@@ -18,7 +18,12 @@ public final class TrainableLinear {
     private final SDVariable bias;   // [out], or null
 
     private TrainableLinear(SDVariable weight, SDVariable bias) {
-        this.weight = weight;
+        this.weight = java.util.Objects.requireNonNull(weight, "weight");
+        if (bias != null && (weight.getShape() == null || bias.getShape() == null
+            || bias.getShape().length != 1 || bias.getShape()[0] != weight.getShape()[0])) {
+            throw new IllegalArgumentException("TrainableLinear: bias " + java.util.Arrays.toString(bias.getShape())
+                + " does not fit weight " + java.util.Arrays.toString(weight.getShape()) + " [out, in]");
+        }
         this.bias = bias;
     }
 
@@ -30,6 +35,11 @@ public final class TrainableLinear {
         SDVariable w = sd.var(name + ".weight", plain.weight().dup('c'));
         SDVariable b = plain.bias().map(x -> sd.var(name + ".bias", x.dup('c'))).orElse(null);
         return new TrainableLinear(w, b);
+    }
+
+    /** A layer over existing variables: {@code weight [out, in]} and {@code bias [out]} or null. */
+    static TrainableLinear of(SDVariable weight, SDVariable bias) {
+        return new TrainableLinear(weight, bias);
     }
 
     /**

@@ -18,29 +18,20 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *
  * Dropout is left out: the graph computes what the plain module computes in {@code eval()} mode.
  */
-public final class TrainableMultiHeadAttention {
-    private final MultiHeadAttention plain;
-    private final TrainableLinear query;
-    private final TrainableLinear key;
-    private final TrainableLinear value;
-    private final TrainableLinear outProj;
+public final class TrainableMultiHeadAttention extends TrainableQkv<MultiHeadAttention> {
+    private final TrainableLinear outProj;   // out_proj [dOut, dOut]
 
-    private TrainableMultiHeadAttention(MultiHeadAttention plain, TrainableLinear query, TrainableLinear key,
-                                        TrainableLinear value, TrainableLinear outProj) {
-        this.plain = plain;
-        this.query = query;
-        this.key = key;
-        this.value = value;
-        this.outProj = outProj;
+    private TrainableMultiHeadAttention(SameDiff sd, String name, MultiHeadAttention plain) {
+        super(sd, name, plain, plain.contextLength());
+        this.outProj = parameters.linear("out_proj");
     }
 
-    /** Variables {@code name.query.weight}, ..., {@code name.outProj.bias} initialised from {@code plain}. */
+    /**
+     * One variable per entry of {@code plain.parameters()}, named {@code name.W_query.weight}, ...,
+     * {@code name.out_proj.bias}, initialised from copies of {@code plain}'s weights.
+     */
     public static TrainableMultiHeadAttention from(SameDiff sd, String name, MultiHeadAttention plain) {
-        return new TrainableMultiHeadAttention(plain,
-            TrainableLinear.from(sd, name + ".query", plain.query()),
-            TrainableLinear.from(sd, name + ".key", plain.key()),
-            TrainableLinear.from(sd, name + ".value", plain.value()),
-            TrainableLinear.from(sd, name + ".outProj", plain.outProj()));
+        return new TrainableMultiHeadAttention(sd, name, plain);
     }
 
     /**
@@ -50,11 +41,7 @@ public final class TrainableMultiHeadAttention {
      * @return context {@code [batch, tokens, dOut]} and weights {@code [batch, heads, tokens, tokens]}
      */
     public TrainableAttentionOutput attend(SDVariable x) {
-        long tokens = TrainableScaledDotProductAttention.size(x, 2, "TrainableMultiHeadAttention input x");
-        if (tokens > plain.contextLength()) {
-            throw new IllegalArgumentException("TrainableMultiHeadAttention: " + tokens
-                + " tokens exceed contextLength " + plain.contextLength());
-        }
+        long tokens = selfTokens(x);
         return attend(x, x, CausalMask.of(tokens));
     }
 
@@ -101,18 +88,7 @@ public final class TrainableMultiHeadAttention {
             plain.numHeads(), plain.contextLength(), plain.dropout());
     }
 
-    public TrainableLinear query() {
-        return query;
-    }
-
-    public TrainableLinear key() {
-        return key;
-    }
-
-    public TrainableLinear value() {
-        return value;
-    }
-
+    /** {@code out_proj}: weight {@code [dOut, dOut]}, bias {@code [dOut]}. */
     public TrainableLinear outProj() {
         return outProj;
     }

@@ -1,6 +1,5 @@
 package dev.attentionkit.train;
 
-import dev.attentionkit.nn.Linear;
 import dev.attentionkit.score.MultiplicativeScore;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -10,22 +9,20 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * started from and written back to the plain score.
  */
 public final class TrainableMultiplicativeScore implements TrainableScore {
-    private final TrainableLinear keyToQuery; // weight W [dQ, dK]
+    private final TrainableParameters parameters;   // by the plain score's name: w.weight
+    private final TrainableLinear keyToQuery;       // weight W [dQ, dK]
 
-    private TrainableMultiplicativeScore(TrainableLinear keyToQuery) {
-        this.keyToQuery = keyToQuery;
+    private TrainableMultiplicativeScore(TrainableParameters parameters) {
+        this.parameters = parameters;
+        keyToQuery = parameters.linear("w");
     }
 
     /** Variable {@code name.w.weight [dQ, dK]}, initialised from {@code plain.w()}. */
     public static TrainableMultiplicativeScore from(SameDiff sd, String name, MultiplicativeScore plain) {
-        return new TrainableMultiplicativeScore(TrainableLinear.from(sd, name + ".w", Linear.fromWeights(plain.w(), null)));
+        return new TrainableMultiplicativeScore(TrainableParameters.of(sd, name, plain.parameters()));
     }
 
-    /**
-     * @param queries {@code [batch, queries, dQ]}
-     * @param keys    {@code [batch, keys, dK]}
-     * @return {@code [batch, queries, keys]}
-     */
+    /** {@code queries [batch, queries, dQ]}, {@code keys [batch, keys, dK]} to scores {@code [batch, queries, keys]}. */
     @Override
     public SDVariable scores(SDVariable queries, SDVariable keys) {
         SDVariable mappedKeys = keyToQuery.forward(keys);                               // [b, k, dQ]
@@ -34,7 +31,12 @@ public final class TrainableMultiplicativeScore implements TrainableScore {
 
     /** A plain {@link MultiplicativeScore} with the current (trained) {@code W}. */
     public MultiplicativeScore toPlain() {
-        return MultiplicativeScore.fromWeights(keyToQuery.weight().getArr());
+        return MultiplicativeScore.fromWeights(parameters.values().get("w.weight"));
+    }
+
+    /** The variables by the plain score's parameter name. */
+    public TrainableParameters parameters() {
+        return parameters;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.attentionkit.attention.MultiHeadAttention;
 import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.transformer.TransformerBlock;
+import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -21,30 +22,29 @@ public final class TrainableTransformerBlock {
     private final TrainableMultiHeadAttention attention;
     private final TrainableLayerNorm ln2;
     private final TrainableFeedForward ffn;
+    private final TrainableParameters parameters;   // all of the above, by the block's state_dict names
 
-    private TrainableTransformerBlock(TransformerBlock plain, TrainableLayerNorm ln1,
-                                      TrainableMultiHeadAttention attention, TrainableLayerNorm ln2,
-                                      TrainableFeedForward ffn) {
+    private TrainableTransformerBlock(SameDiff sd, String name, TransformerBlock plain, MultiHeadAttention mha) {
         this.plain = plain;
-        this.ln1 = ln1;
-        this.attention = attention;
-        this.ln2 = ln2;
-        this.ffn = ffn;
+        ln1 = TrainableLayerNorm.from(sd, name + ".ln1", plain.ln1());
+        attention = TrainableMultiHeadAttention.from(sd, name + ".attention", mha);
+        ln2 = TrainableLayerNorm.from(sd, name + ".ln2", plain.ln2());
+        ffn = TrainableFeedForward.from(sd, name + ".ffn", plain.ffn());
+        parameters = TrainableParameters.union(name, Map.of("ln1", ln1.parameters(), "attention",
+            attention.parameters(), "ln2", ln2.parameters(), "ffn", ffn.parameters()), plain.parameters().keySet());
     }
 
     /**
-     * Variables {@code name.ln1.gamma}, {@code name.attention.query.weight}, ..., copies of {@code plain}'s. The
-     * block's attention must be a {@link MultiHeadAttention} (causal or bidirectional: the twin keeps which).
+     * Variables {@code name.ln1.weight}, {@code name.attention.W_query.weight}, ..., {@code name.ffn.fc2.bias}: one
+     * per entry of {@code plain.parameters()}, copies of its arrays. The block's attention must be a
+     * {@link MultiHeadAttention} (causal or bidirectional: the twin keeps which).
      */
     public static TrainableTransformerBlock from(SameDiff sd, String name, TransformerBlock plain) {
         if (!(plain.attention() instanceof MultiHeadAttention mha)) {
             throw new IllegalArgumentException("a trainable twin exists for blocks whose attention is a "
                 + "MultiHeadAttention; this block has " + plain.attention());
         }
-        return new TrainableTransformerBlock(plain, TrainableLayerNorm.from(sd, name + ".ln1", plain.ln1()),
-            TrainableMultiHeadAttention.from(sd, name + ".attention", mha),
-            TrainableLayerNorm.from(sd, name + ".ln2", plain.ln2()),
-            TrainableFeedForward.from(sd, name + ".ffn", plain.ffn()));
+        return new TrainableTransformerBlock(sd, name, plain, mha);
     }
 
     /**
@@ -72,6 +72,20 @@ public final class TrainableTransformerBlock {
     /** Whether the block's self-attention is causal (a decoder block), as the plain block's was. */
     public boolean isCausal() {
         return plain.attention().isCausal();
+    }
+
+    /** Every variable by the plain block's state_dict name ({@code ln1.weight}, {@code attention.W_query.weight}, ...). */
+    public TrainableParameters parameters() {
+        return parameters;
+    }
+
+    /**
+     * Writes the current (trained) values into {@code target}'s live parameters (the block this twin was built
+     * from, or any block with the same state_dict names and shapes); returns {@code target}.
+     */
+    public TransformerBlock copyInto(TransformerBlock target) {
+        parameters.copyInto(target.parameters());
+        return target;
     }
 
     public TrainableMultiHeadAttention attention() {

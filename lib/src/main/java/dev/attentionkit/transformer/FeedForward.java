@@ -2,6 +2,8 @@ package dev.attentionkit.transformer;
 
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -69,6 +71,14 @@ public final class FeedForward {
 
     public long parameterCount() {
         return fc1.parameterCount() + fc2.parameterCount();
+    }
+
+    /** {@code fc1.weight}, {@code fc1.bias}, {@code fc2.weight}, {@code fc2.bias}; live. */
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        fc1.addParametersTo(named, "fc1");
+        fc2.addParametersTo(named, "fc2");
+        return named;
     }
 
     @Override

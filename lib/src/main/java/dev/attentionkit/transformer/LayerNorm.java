@@ -1,6 +1,8 @@
 package dev.attentionkit.transformer;
 
 import dev.attentionkit.tensor.Shapes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -93,6 +95,14 @@ public final class LayerNorm {
 
     public long parameterCount() {
         return 2 * d();
+    }
+
+    /** {@code weight} (gamma) and {@code bias} (beta), as PyTorch's {@code nn.LayerNorm} names them; live. */
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        named.put("weight", gamma);
+        named.put("bias", beta);
+        return named;
     }
 
     @Override

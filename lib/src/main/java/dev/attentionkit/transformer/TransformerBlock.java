@@ -5,6 +5,8 @@ import dev.attentionkit.attention.AttentionOutput;
 import dev.attentionkit.attention.MultiHeadAttention;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.tensor.Shapes;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -106,6 +108,19 @@ public final class TransformerBlock {
 
     public long parameterCount() {
         return ln1.parameterCount() + attention.parameterCount() + ln2.parameterCount() + ffn.parameterCount();
+    }
+
+    /**
+     * {@code ln1.weight}, {@code ln1.bias}, {@code attention.W_query.weight}, ..., {@code ffn.fc2.bias}: each part's
+     * named parameters under the part's name, in the order of the forward pass; live.
+     */
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        ln1.parameters().forEach((k, v) -> named.put("ln1." + k, v));
+        attention.parameters().forEach((k, v) -> named.put("attention." + k, v));
+        ln2.parameters().forEach((k, v) -> named.put("ln2." + k, v));
+        ffn.parameters().forEach((k, v) -> named.put("ffn." + k, v));
+        return named;
     }
 
     @Override

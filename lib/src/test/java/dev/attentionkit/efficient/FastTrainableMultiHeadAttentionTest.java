@@ -96,12 +96,12 @@ class FastTrainableMultiHeadAttentionTest {
         SDVariable loss = y.mul(y).sum().div((double) B * T * D);
         sd.setLossVariables(loss);
         Map<String, INDArray> expected = sd.calculateGradients(Map.of("x", x),
-            List.of("mha.query.weight", "mha.key.weight", "mha.value.weight", "mha.outProj.weight", "mha.outProj.bias"));
+            List.of("mha.W_query.weight", "mha.W_key.weight", "mha.W_value.weight", "mha.out_proj.weight", "mha.out_proj.bias"));
 
         FastTrainableMultiHeadAttention m = FastTrainableMultiHeadAttention.from(plain);
         INDArray out = m.forward(x, true);
         m.backward(out.mul(2.0 / (B * T * D)));
-        for (String name : List.of("query.weight", "key.weight", "value.weight", "outProj.weight", "outProj.bias")) {
+        for (String name : List.of("W_query.weight", "W_key.weight", "W_value.weight", "out_proj.weight", "out_proj.bias")) {
             INDArray e = expected.get("mha." + name), a = m.gradients().get(name);
             assertTrue(a.reshape(e.shape()).equalsWithEps(e, 1e-12), () -> name + ": max |diff| " + a.reshape(e.shape()).sub(e).amaxNumber());
         }
