@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** A tiny model: training lowers the loss, translations and weights have the right form, files round-trip. */
 @DisplayName("DateTranslator: training smoke test, decoding, saving and loading")
 class DateTranslatorTest {
-    private static final Seq2SeqConfig TINY = new Seq2SeqConfig(AttentionKind.BAHDANAU, 8, 8, 16, 8, 256, 32, 32,
+    private static final Seq2SeqConfig TINY = new Seq2SeqConfig(AttentionKind.BAHDANAU, 8, 8, 16, 8, 30, 256, 32, 32,
         64, 1, 0.01, 3);
     private static DateSplits splits;
     private static DateTranslator model;
