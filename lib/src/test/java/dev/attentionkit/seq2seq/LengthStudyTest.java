@@ -1,0 +1,61 @@
+package dev.attentionkit.seq2seq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.XYChart;
+import tech.tablesaw.api.Table;
+
+/** The study's statistics and table on runs made up here (no training), checked against sums by hand. */
+@DisplayName("LengthStudy: mean ± sd over seeds, one table row per model and band, error bars")
+class LengthStudyTest {
+    private static final LengthStudy.Setup SETUP = new LengthStudy.Setup(Seq2SeqConfig.ci(),
+        List.of(AttentionKind.BAHDANAU, AttentionKind.NONE), List.of(1L, 2L, 3L),
+        List.of(new int[] {8, 15}, new int[] {16, 40}), 10, 0);
+
+    private static LengthStudy.Run run(AttentionKind kind, long seed, double shortBand, double longBand) {
+        return new LengthStudy.Run(kind, seed, new double[] {shortBand, longBand},
+            new double[] {shortBand, longBand}, seed, null, null);
+    }
+
+    private static final LengthStudy.Result RESULT = new LengthStudy.Result(SETUP, List.of(
+        run(AttentionKind.BAHDANAU, 1, 0.9, 0.8), run(AttentionKind.BAHDANAU, 2, 0.7, 0.6),
+        run(AttentionKind.BAHDANAU, 3, 0.8, 1.0),
+        run(AttentionKind.NONE, 1, 0.5, 0.1), run(AttentionKind.NONE, 2, 0.5, 0.1), run(AttentionKind.NONE, 3, 0.5, 0.1)));
+
+    @Test
+    @DisplayName("mean and sample standard deviation in percent")
+    void stats() {
+        double[] s = RESULT.stats(AttentionKind.BAHDANAU, 1, true);   // 80, 60, 100
+        assertEquals(80, s[0], 1e-9);
+        assertEquals(Math.sqrt((0 + 400 + 400) / 2.0), s[1], 1e-9);
+        assertEquals(0, RESULT.stats(AttentionKind.NONE, 0, false)[1], 1e-9);
+    }
+
+    @Test
+    @DisplayName("the table has a row per model and band with mean ± sd; the chart a series per model")
+    void tableAndChart() {
+        Table t = RESULT.table();
+        assertEquals(4, t.rowCount());
+        assertEquals("NONE", t.stringColumn("model").get(3));
+        assertEquals("16–40", t.stringColumn("input length").get(3));
+        assertTrue(t.stringColumn(2).get(1).contains("80.0 ± 20.0"), t.stringColumn(2).get(1));
+        XYChart chart = RESULT.chart(true);
+        assertEquals(2, chart.getSeriesMap().size());
+        assertTrue(RESULT.timings().stringColumn(1).get(0).startsWith("2.0 ± 1.0"), RESULT.timings().print());
+    }
+
+    @Test
+    @DisplayName("bands outside 8..Tx and a missing run give clear errors")
+    void errors() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new LengthStudy.Setup(Seq2SeqConfig.ci(),
+            List.of(AttentionKind.NONE), List.of(1L), List.of(new int[] {8, 99}), 10, 0));
+        assertTrue(e.getMessage().contains("sourceLength"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> RESULT.run(AttentionKind.LUONG, 1));
+        assertTrue(e.getMessage().contains("LUONG"), e.getMessage());
+    }
+}
