@@ -174,6 +174,12 @@ public final class DateTranslator {
             .get(loss).getDouble(0);
     }
 
+    /** The teacher-forced pass's logits {@code [n, Ty, Vout]}: step t reads the answer's character t−1. */
+    INDArray teacherForcedLogits(List<DateExample> examples) {
+        Batch b = batch(examples);
+        return sd.output(Map.of("source", b.source, "decoderInput", b.decoderInput), "logits").get("logits");
+    }
+
     /** Greedy decoding: the most likely character at each step, fed back as the next step's input. */
     public List<String> translate(List<String> humans) {
         return decode(humans).outputs();

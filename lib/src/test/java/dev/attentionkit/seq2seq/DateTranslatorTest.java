@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentionkit.data.DateDataset;
+import dev.attentionkit.data.DateExample;
 import dev.attentionkit.data.DateSplits;
 import dev.attentionkit.score.AdditiveScore;
 import java.io.IOException;
@@ -111,5 +112,32 @@ class DateTranslatorTest {
         message = assertThrows(IllegalArgumentException.class, () -> DateTranslator.load(file, luong)).getMessage();
         assertTrue(message.contains("bahdanau.sdz") && message.contains("LUONG") && message.contains("BAHDANAU"),
             message);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(AttentionKind.class)
+    @DisplayName("every decoder: the greedy pass writes what the teacher-forced pass predicts when fed that output")
+    void greedyMatchesTeacherForcing(AttentionKind kind) {
+        DateTranslator m = DateTranslator.create(TINY.withAttention(kind), splits.inputVocabulary(),
+            splits.outputVocabulary());
+        m.fitBatch(splits.train().subList(0, 64));
+        List<DateExample> some = splits.test().subList(0, 8);
+        List<String> greedy = m.translate(some.stream().map(DateExample::human).toList());
+        // Feed the greedy outputs back as the "true" previous characters: each step must predict the same one.
+        List<DateExample> fed = new java.util.ArrayList<>();
+        for (int i = 0; i < some.size(); i++) {
+            fed.add(new DateExample(some.get(i).human(), greedy.get(i)));
+        }
+        INDArray logits = m.teacherForcedLogits(fed);                                   // [8, Ty, Vout]
+        for (int i = 0; i < some.size(); i++) {
+            int[] ids = new int[DateTranslator.TARGET_LENGTH];
+            for (int t = 0; t < ids.length; t++) {
+                ids[t] = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(t), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                    .argMax().getInt(0);
+            }
+            assertEquals(greedy.get(i), m.targetVocabulary().decode(ids), kind + ", input " + some.get(i).human());
+        }
+        assertEquals(kind == AttentionKind.NONE, m.explain(some.get(0).human()).weights() == null);
     }
 }
