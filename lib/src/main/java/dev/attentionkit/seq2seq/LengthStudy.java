@@ -1,75 +1,114 @@
 package dev.attentionkit.seq2seq;
 
-import dev.attentionkit.data.DateDataset;
-import dev.attentionkit.data.DateExample;
-import dev.attentionkit.data.DateSplits;
+import dev.attentionkit.data.CharVocabulary;
+import dev.attentionkit.data.DigitStrings;
+import dev.attentionkit.notebook.Progress;
+import dev.attentionkit.notebook.StoppedByInterrupt;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
  * Chapter 07's centre-piece, Bahdanau et al.'s classic picture: accuracy against input length for each model,
- * over several seeds. Dates sit inside filler sentences ({@link DateDataset#inSentences}); every model of a seed
- * trains on the same sentences, and is tested on the same sentences of each length band.
+ * over several seeds, on a task whose answer needs every input character: copying a string of random digits
+ * ({@link DigitStrings}). Every model of a seed trains on the same batches (fresh strings every Adam step, lengths
+ * uniform over the training range) and is tested on the same unseen strings of each length band. Padding is the
+ * end marker ({@link RecurrentTranslator#stopAtEnd}): a copy is exact only if the model also stops in time.
  *
- * <p>Timings are CPU seconds of the training thread (ND4J runs one thread per operation here), taken after a
- * warm-up that builds and trains every kind of model for a few batches first, so the first model trained does
- * not pay for the JIT compiler, and a busy machine does not stretch them.
+ * <p>The models are {@link RecurrentTranslator}s (backward passes written out, several times faster than the
+ * SameDiff graph of {@link DateTranslator}). Runs are spread over {@code threads} threads; each run's time is the
+ * CPU time of its own thread, taken after a warm-up that trains every kind of model for a few steps first, so the
+ * first model trained does not pay for the JIT compiler and the order of training does not matter.
  */
 public final class LengthStudy {
     private LengthStudy() {}
 
     /**
-     * @param base          sizes and training settings ({@code attention} and {@code seed} are replaced)
-     * @param models        the models to compare
-     * @param seeds         one run per model and seed (data, initial weights, shuffling)
-     * @param bands         input-length bands {@code [from, to]}, inclusive, within {@code 8..base.sourceLength()}
-     * @param testPerBand   test sentences per band
-     * @param warmUpBatches Adam steps of an untimed model of each kind before the first timed run
+     * @param sizes        model sizes ({@code sourceLength} ≥ the longest band, {@code targetLength} ≥ it too)
+     * @param models       the models to compare
+     * @param seeds        one run per model and seed (data, initial weights)
+     * @param minLength    shortest training string
+     * @param maxLength    longest training string
+     * @param bands        test length bands {@code [from, to]}, inclusive
+     * @param steps        Adam steps per run
+     * @param batchSize    strings per step
+     * @param learningRate Adam's step size
+     * @param testPerBand  test strings per band
+     * @param warmUpSteps  untimed Adam steps of each kind of model before the first timed run
+     * @param threads      runs trained at once
      */
-    public record Setup(Seq2SeqConfig base, List<AttentionKind> models, List<Long> seeds, List<int[]> bands,
-                        int testPerBand, int warmUpBatches) {
+    public record Setup(RecurrentTranslator.Sizes sizes, List<AttentionKind> models, List<Long> seeds, int minLength,
+                        int maxLength, List<int[]> bands, int steps, int batchSize, double learningRate,
+                        int testPerBand, int warmUpSteps, int threads) {
         public Setup {
-            if (models.isEmpty() || seeds.isEmpty() || bands.isEmpty() || testPerBand <= 0) {
-                throw new IllegalArgumentException("need at least one model, seed and band, and testPerBand > 0");
+            if (models.isEmpty() || seeds.isEmpty() || bands.isEmpty() || testPerBand <= 0 || steps < 0
+                || batchSize <= 0 || threads <= 0 || warmUpSteps < 0) {
+                throw new IllegalArgumentException("need at least one model, seed and band, testPerBand, batchSize and "
+                    + "threads > 0, steps and warmUpSteps ≥ 0");
+            }
+            int longest = Math.min(sizes.sourceLength(), sizes.targetLength());
+            if (minLength < 1 || minLength > maxLength || maxLength > longest) {
+                throw new IllegalArgumentException("training lengths need 1 ≤ minLength ≤ maxLength ≤ " + longest
+                    + " (source and target length), got " + minLength + ".." + maxLength);
             }
             for (int[] b : bands) {
-                if (b.length != 2 || b[0] < 8 || b[0] > b[1] || b[1] > base.sourceLength()) {
-                    throw new IllegalArgumentException("a band is [from, to] with 8 ≤ from ≤ to ≤ sourceLength "
-                        + base.sourceLength() + ", got " + java.util.Arrays.toString(b));
+                if (b.length != 2 || b[0] < 1 || b[0] > b[1] || b[1] > longest) {
+                    throw new IllegalArgumentException("a band is [from, to] with 1 ≤ from ≤ to ≤ " + longest
+                        + ", got " + Arrays.toString(b));
                 }
             }
+            models = List.copyOf(models);
+            seeds = List.copyOf(seeds);
+            bands = List.copyOf(bands);
         }
 
-        /** "24–31" */
+        /** "13–16" */
         public String band(int i) {
             return bands.get(i)[0] + "–" + bands.get(i)[1];
+        }
+
+        /** The same setup with other seeds. */
+        public Setup withSeeds(List<Long> other) {
+            return new Setup(sizes, models, other, minLength, maxLength, bands, steps, batchSize, learningRate,
+                testPerBand, warmUpSteps, threads);
+        }
+
+        /** The same setup trained on {@code n} threads. */
+        public Setup withThreads(int n) {
+            return new Setup(sizes, models, seeds, minLength, maxLength, bands, steps, batchSize, learningRate,
+                testPerBand, warmUpSteps, n);
         }
     }
 
     /**
      * One trained model.
      *
-     * @param exactMatch        per band, the fraction of test dates translated exactly
-     * @param characterAccuracy per band, the fraction of the ten output characters right
-     * @param trainCpuSeconds   CPU time of training (the thread's), evaluations included
+     * @param exactMatch        per band, the fraction of test strings copied exactly (and ended right)
+     * @param characterAccuracy per band, the fraction of the strings' characters right at their position
+     * @param trainCpuSeconds   CPU time of the run's thread while training
+     * @param lossCurve         every Adam step's batch loss (mean cross-entropy per output character)
      * @param translator        the trained model
      */
     public record Run(AttentionKind model, long seed, double[] exactMatch, double[] characterAccuracy,
-                      double trainCpuSeconds, TrainingHistory history, DateTranslator translator) {}
+                      double trainCpuSeconds, double[] lossCurve, RecurrentTranslator translator) {}
 
-    /** Every run of a study. */
-    public record Result(Setup setup, List<Run> runs) {
+    /** Every run of a study, and the study's wall time. */
+    public record Result(Setup setup, List<Run> runs, double wallSeconds) {
         /** The run of {@code model} with {@code seed}. */
         public Run run(AttentionKind model, long seed) {
             return runs.stream().filter(r -> r.model() == model && r.seed() == seed).findFirst()
@@ -127,14 +166,16 @@ public final class LengthStudy {
         public Table timings() {
             StringColumn model = StringColumn.create("model");
             StringColumn cpu = StringColumn.create("training CPU s (mean ± sd)");
-            DoubleColumn params = DoubleColumn.create("runs");
+            StringColumn perStep = StringColumn.create("ms per Adam step");
+            IntColumn count = IntColumn.create("runs");
             for (AttentionKind m : setup.models()) {
                 model.append(m.name());
                 double[] s = meanSd(of(m).stream().mapToDouble(Run::trainCpuSeconds).toArray());
                 cpu.append(String.format(Locale.ROOT, "%.1f ± %.1f", s[0], s[1]));
-                params.append(of(m).size());
+                perStep.append(String.format(Locale.ROOT, "%.1f", 1000 * s[0] / Math.max(1, setup.steps())));
+                count.append(of(m).size());
             }
-            return Table.create("training time, measured after the warm-up", model, cpu, params);
+            return Table.create("training time, measured after the warm-up", model, cpu, perStep, count);
         }
 
         /** Accuracy against input length, one line per model, error bars one sd over the seeds. */
@@ -142,7 +183,7 @@ public final class LengthStudy {
             XYChart chart = new XYChartBuilder().width(640).height(380)
                 .title((exact ? "exact match" : "characters right") + " against input length (mean ± sd, "
                     + setup.seeds().size() + " seeds)")
-                .xAxisTitle("input length (characters, band centre)").yAxisTitle(exact ? "exact match (%)"
+                .xAxisTitle("input length (digits, band centre)").yAxisTitle(exact ? "exact match (%)"
                     : "characters right (%)").build();
             chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0).setYAxisDecimalPattern("0");
             double[] x = setup.bands().stream().mapToDouble(b -> (b[0] + b[1]) / 2.0).toArray();
@@ -158,67 +199,165 @@ public final class LengthStudy {
             }
             return chart;
         }
+
+        /** The batch loss of every model's run with {@code seed}, averaged over windows of {@code window} steps. */
+        public XYChart lossChart(long seed, int window) {
+            XYChart chart = new XYChartBuilder().width(640).height(340)
+                .title("training loss, seed " + seed + " (mean over " + window + " steps)")
+                .xAxisTitle("Adam step").yAxisTitle("cross-entropy per character").build();
+            chart.getStyler().setYAxisLogarithmic(true);
+            for (AttentionKind m : setup.models()) {
+                double[] curve = run(m, seed).lossCurve();
+                int points = curve.length / window;
+                if (points == 0) {
+                    continue;
+                }
+                double[] x = new double[points];
+                double[] y = new double[points];
+                for (int p = 0; p < points; p++) {
+                    x[p] = (p + 1) * window;
+                    for (int i = p * window; i < (p + 1) * window; i++) {
+                        y[p] += curve[i] / window;
+                    }
+                }
+                chart.addSeries(m.name(), x, y);
+            }
+            return chart;
+        }
     }
 
     static String format(double[] meanSd) {
         return String.format(Locale.ROOT, "%5.1f ± %4.1f", meanSd[0], meanSd[1]);
     }
 
-    /** Trains every model on every seed, interleaved (seed by seed), and tests each on every band. */
-    public static Result run(Setup setup) {
-        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-        Seq2SeqConfig base = setup.base();
-        int tx = base.sourceLength();
-        warmUp(setup);
-        List<Run> runs = new ArrayList<>();
-        for (long seed : setup.seeds()) {
-            DateSplits splits = DateDataset.sentenceSplits(base.trainSize(), base.validationSize(), 0, 8, tx, seed);
-            Set<String> seen = new HashSet<>();
-            splits.train().forEach(e -> seen.add(e.human()));
-            splits.validation().forEach(e -> seen.add(e.human()));
-            List<List<DateExample>> tests = new ArrayList<>();
-            for (int b = 0; b < setup.bands().size(); b++) {
-                int[] band = setup.bands().get(b);
-                // Test sentences never seen in training (drawn with another seed, any repeat dropped).
-                tests.add(DateDataset.inSentences(setup.testPerBand() + 50, band[0], band[1], seed * 1000 + 17 + b)
-                    .stream().filter(e -> !seen.contains(e.human())).limit(setup.testPerBand()).toList());
+    /** The training batch of {@code step} for {@code seed}: the same for every model of the seed. */
+    static List<String> batch(Setup setup, long seed, int step) {
+        return DigitStrings.generate(setup.batchSize(), setup.minLength(), setup.maxLength(),
+            seed * 1_000_003L + step);
+    }
+
+    /** Test strings of band {@code b} for {@code seed}, none of them in {@code seen}. */
+    static List<String> test(Setup setup, long seed, int b, Set<String> seen) {
+        int[] band = setup.bands().get(b);
+        List<String> out = new ArrayList<>();
+        int round = 0;
+        while (out.size() < setup.testPerBand()) {
+            if (round > 20) {
+                throw new IllegalStateException("band " + setup.band(b) + " has fewer than " + setup.testPerBand()
+                    + " strings unseen in training");
             }
-            for (AttentionKind kind : setup.models()) {
-                Seq2SeqConfig config = base.withAttention(kind).withSeed(seed);
-                DateTranslator model = DateTranslator.create(config, splits.inputVocabulary(), splits.outputVocabulary());
-                long start = cpu.getCurrentThreadCpuTime();
-                TrainingHistory history = Seq2SeqTraining.train(model, splits);
-                double seconds = (cpu.getCurrentThreadCpuTime() - start) / 1e9;
-                double[] exact = new double[tests.size()];
-                double[] chars = new double[tests.size()];
-                for (int b = 0; b < tests.size(); b++) {
-                    List<DateExample> test = tests.get(b);
-                    List<String> out = model.translate(test.stream().map(DateExample::human).toList());
-                    List<String> iso = test.stream().map(DateExample::iso).toList();
-                    exact[b] = ExactMatch.accuracy(out, iso);
-                    chars[b] = ExactMatch.characterAccuracy(out, iso);
+            for (String s : DigitStrings.generate(setup.testPerBand(), band[0], band[1], -(seed * 7919 + b * 101 + round))) {
+                if (!seen.contains(s) && out.size() < setup.testPerBand()) {
+                    out.add(s);
                 }
-                runs.add(new Run(kind, seed, exact, chars, seconds, history, model));
+            }
+            round++;
+        }
+        return out;
+    }
+
+    /** Trains every model on every seed ({@code threads} at a time) and tests each on every band. */
+    public static Result run(Setup setup) {
+        long start = System.nanoTime();
+        warmUp(setup);
+        List<Job> jobs = new ArrayList<>();
+        for (long seed : setup.seeds()) {
+            for (AttentionKind kind : setup.models()) {
+                jobs.add(new Job(setup, kind, seed));
             }
         }
-        return new Result(setup, List.copyOf(runs));
+        ExecutorService pool = Executors.newFixedThreadPool(setup.threads(), r -> {
+            Thread t = new Thread(r, "length-study");
+            t.setDaemon(true);
+            return t;
+        });
+        List<Run> runs = new ArrayList<>();
+        try (Progress progress = Progress.start("length study (" + setup.threads() + " threads)", jobs.size())) {
+            List<Future<Run>> futures = new ArrayList<>();
+            for (Job job : jobs) {
+                futures.add(pool.submit(job::call));
+            }
+            for (Future<Run> f : futures) {
+                while (true) {
+                    progress.stopIfInterrupted(() -> "length study interrupted after " + runs.size() + " of "
+                        + jobs.size() + " runs");
+                    try {
+                        runs.add(f.get(200, TimeUnit.MILLISECONDS));
+                        break;
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        // poll again, so that Interrupt is seen
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (ExecutionException e) {
+                        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                    }
+                }
+                Run r = runs.get(runs.size() - 1);
+                progress.step(runs.size(), String.format(Locale.ROOT, "%s seed %d: exact match %s",
+                    r.model(), r.seed(), Arrays.toString(Arrays.stream(r.exactMatch()).mapToLong(x -> Math.round(100 * x))
+                        .toArray())));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return new Result(setup, List.copyOf(runs), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** One run, on a pool thread. */
+    private record Job(Setup setup, AttentionKind kind, long seed) {
+        Run call() {
+            ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+            CharVocabulary vocabulary = DigitStrings.vocabulary();
+            RecurrentTranslator model = RecurrentTranslator.fromSeed(kind, setup.sizes(), vocabulary, vocabulary, seed)
+                .learningRate(setup.learningRate()).stopAtEnd(true);
+            int tx = setup.sizes().sourceLength();
+            Set<String> seen = new HashSet<>();
+            double[] curve = new double[setup.steps()];
+            long t0 = cpu.getCurrentThreadCpuTime();
+            for (int step = 0; step < setup.steps(); step++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new StoppedByInterrupt("length study stopped");
+                }
+                List<String> batch = batch(setup, seed, step);
+                seen.addAll(batch);
+                curve[step] = model.fitBatch(model.encodeSources(batch, tx), model.encodeTargets(batch));
+            }
+            double seconds = (cpu.getCurrentThreadCpuTime() - t0) / 1e9;
+            int bands = setup.bands().size();
+            double[] exact = new double[bands];
+            double[] chars = new double[bands];
+            for (int b = 0; b < bands; b++) {
+                List<String> test = test(setup, seed, b, seen);
+                List<String> out = model.translate(test, tx);
+                List<String> padded = test.stream().map(s -> pad(s, model.targetLength())).toList();
+                exact[b] = ExactMatch.accuracy(out, padded);
+                List<String> cut = new ArrayList<>();
+                for (int i = 0; i < test.size(); i++) {
+                    cut.add(out.get(i).substring(0, test.get(i).length()));
+                }
+                chars[b] = ExactMatch.characterAccuracy(cut, test);
+            }
+            return new Run(kind, seed, exact, chars, seconds, curve, model);
+        }
+    }
+
+    /** {@code s} padded with the padding character to {@code length}: what a right answer looks like. */
+    static String pad(String s, int length) {
+        return s + String.valueOf(CharVocabulary.PAD).repeat(length - s.length());
     }
 
     /** A few untimed Adam steps of each kind of model, so that no timed run pays for the JIT compiler. */
     private static void warmUp(Setup setup) {
-        if (setup.warmUpBatches() <= 0) {
-            return;
-        }
-        Seq2SeqConfig base = setup.base();
-        DateSplits splits = DateDataset.sentenceSplits(base.batchSize(), 8, 0, 8, base.sourceLength(), -1);
+        CharVocabulary vocabulary = DigitStrings.vocabulary();
+        int tx = setup.sizes().sourceLength();
         for (AttentionKind kind : setup.models()) {
-            DateTranslator model = DateTranslator.create(base.withAttention(kind).withSeed(-1), splits.inputVocabulary(),
-                splits.outputVocabulary());
-            for (int i = 0; i < setup.warmUpBatches(); i++) {
-                dev.attentionkit.notebook.StoppedByInterrupt.check(() -> "warm-up interrupted");
-                model.fitBatch(splits.train());
+            RecurrentTranslator model = RecurrentTranslator.fromSeed(kind, setup.sizes(), vocabulary, vocabulary, -1)
+                .stopAtEnd(true);
+            for (int i = 0; i < setup.warmUpSteps(); i++) {
+                StoppedByInterrupt.check(() -> "warm-up interrupted");
+                List<String> batch = batch(setup, -1, i);
+                model.fitBatch(model.encodeSources(batch, tx), model.encodeTargets(batch));
             }
-            model.accuracy(splits.validation());
         }
     }
 
@@ -226,47 +365,46 @@ public final class LengthStudy {
      * The harness: runs the notebook's study from a terminal and prints its tables.
      *
      * <pre>
-     * java -cp lib/target/classes:$(cat lib/target/runtime-classpath.txt) dev.attentionkit.seq2seq.LengthStudy
+     * java -cp lib/target/classes:$(cat lib/target/runtime-classpath.txt) dev.attentionkit.seq2seq.LengthStudy [threads] [seeds...]
      * </pre>
      *
-     * {@code ATTENTION_KIT_PROFILE=ci} selects the small setup; arguments, if any, replace its seeds (so that
-     * seeds can run in separate processes).
+     * {@code ATTENTION_KIT_PROFILE=ci} selects the small setup.
      */
     public static void main(String[] args) {
-        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(1);
-        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(1);
         Setup setup = Seq2SeqConfig.isCi() ? ci() : full();
         if (args.length > 0) {
-            List<Long> seeds = java.util.Arrays.stream(args).map(Long::valueOf).toList();
-            setup = new Setup(setup.base(), setup.models(), seeds, setup.bands(), setup.testPerBand(),
-                setup.warmUpBatches());
+            setup = setup.withThreads(Integer.parseInt(args[0]));
         }
-        long start = System.nanoTime();
+        if (args.length > 1) {
+            setup = setup.withSeeds(Arrays.stream(args).skip(1).map(Long::valueOf).toList());
+        }
         Result result = run(setup);
         System.out.println(result.table().print(100));
         for (Run r : result.runs()) {
-            System.out.printf(Locale.ROOT, "run %s seed %d: exact %s characters %s CPU %.1f s%n", r.model(), r.seed(),
-                java.util.Arrays.toString(r.exactMatch()), java.util.Arrays.toString(r.characterAccuracy()),
-                r.trainCpuSeconds());
+            System.out.printf(Locale.ROOT, "run %s seed %d: exact %s characters %s CPU %.1f s, last loss %.4f%n",
+                r.model(), r.seed(), Arrays.toString(r.exactMatch()), Arrays.toString(r.characterAccuracy()),
+                r.trainCpuSeconds(), r.lossCurve().length == 0 ? Double.NaN : r.lossCurve()[r.lossCurve().length - 1]);
         }
         System.out.println(result.timings().print());
-        System.out.printf(Locale.ROOT, "wall %.1f s, CPU of this thread %.1f s%n", (System.nanoTime() - start) / 1e9,
-            ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9);
+        System.out.printf(Locale.ROOT, "wall %.1f s%n", result.wallSeconds());
     }
 
-    /** The notebook's full study: four models, three seeds, four length bands. */
+    private static final List<AttentionKind> MODELS = List.of(AttentionKind.BAHDANAU, AttentionKind.LUONG,
+        AttentionKind.LUONG_LOCATION, AttentionKind.NONE);
+
+    /** The notebook's full study: four models, three seeds. */
     public static Setup full() {
-        return new Setup(Seq2SeqConfig.full(), List.of(AttentionKind.BAHDANAU, AttentionKind.LUONG,
-            AttentionKind.LUONG_LOCATION, AttentionKind.NONE), List.of(1L, 2L, 3L), bands(40), 100, 3);
+        return new Setup(new RecurrentTranslator.Sizes(8, 16, 32, 16, 24, 24), MODELS, List.of(1L, 2L, 3L), 4, 24,
+            bands(), 1500, 32, 0.01, 200, 20, 2);
     }
 
-    /** The CI study: the same models, two seeds, a short training (far from the full accuracy). */
+    /** The CI study: the same models and seeds, a short training (far from the full accuracy). */
     public static Setup ci() {
-        return new Setup(Seq2SeqConfig.ci(), List.of(AttentionKind.BAHDANAU, AttentionKind.LUONG,
-            AttentionKind.LUONG_LOCATION, AttentionKind.NONE), List.of(1L, 2L), bands(40), 40, 1);
+        return new Setup(new RecurrentTranslator.Sizes(8, 16, 32, 16, 24, 24), MODELS, List.of(1L, 2L, 3L), 4, 24,
+            bands(), 60, 32, 0.01, 40, 3, 2);
     }
 
-    private static List<int[]> bands(int tx) {
-        return List.of(new int[] {8, 15}, new int[] {16, 23}, new int[] {24, 31}, new int[] {32, tx});
+    private static List<int[]> bands() {
+        return List.of(new int[] {4, 8}, new int[] {9, 12}, new int[] {13, 16}, new int[] {17, 20}, new int[] {21, 24});
     }
 }

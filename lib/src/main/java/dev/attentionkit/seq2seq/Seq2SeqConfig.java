@@ -37,7 +37,10 @@ public record Seq2SeqConfig(AttentionKind attention, int embedding, int encoderH
         }
     }
 
-    /** The configuration the notebook trains by default (dates in sentences of up to 40 characters). */
+    /**
+     * A {@link DateTranslator} configuration for dates in sentences of up to 40 characters ({@code TrainDateTranslator}
+     * trains it); chapter 07's length study uses {@link LengthStudy#full()}.
+     */
     public static Seq2SeqConfig full() {
         return new Seq2SeqConfig(AttentionKind.BAHDANAU, 16, 32, 64, 32, 40, 2_500, 100, 500, 64, 3, 0.01, 42);
     }
