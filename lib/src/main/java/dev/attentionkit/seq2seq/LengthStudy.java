@@ -341,8 +341,15 @@ public final class LengthStudy {
         }
     }
 
-    /** {@code s} padded with the padding character to {@code length}: what a right answer looks like. */
-    static String pad(String s, int length) {
+    /**
+     * {@code s} padded with the padding character to {@code length}: what a right answer looks like.
+     *
+     * @throws IllegalArgumentException if {@code s} is longer than {@code length}
+     */
+    public static String pad(String s, int length) {
+        if (s.length() > length) {
+            throw new IllegalArgumentException("\"" + s + "\" has " + s.length() + " characters, more than " + length);
+        }
         return s + String.valueOf(CharVocabulary.PAD).repeat(length - s.length());
     }
 
