@@ -408,7 +408,7 @@ public final class LengthStudy {
     /** The CI study: the same models and seeds, a short training (far from the full accuracy). */
     public static Setup ci() {
         return new Setup(new RecurrentTranslator.Sizes(8, 16, 32, 16, 24, 24), MODELS, List.of(1L, 2L, 3L), 4, 24,
-            bands(), 60, 32, 0.01, 40, 3, 2);
+            bands(), 40, 32, 0.01, 20, 3, 2);
     }
 
     private static List<int[]> bands() {
