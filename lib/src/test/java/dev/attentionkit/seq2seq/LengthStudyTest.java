@@ -50,6 +50,17 @@ class LengthStudyTest {
     }
 
     @Test
+    @DisplayName("Interrupt (the cell's thread interrupted) stops the study with a message, and clears the flag")
+    void interrupted() {
+        LengthStudy.Setup tiny = new LengthStudy.Setup(new RecurrentTranslator.Sizes(4, 4, 8, 4, 6, 6),
+            List.of(AttentionKind.NONE), List.of(1L, 2L), 2, 6, List.of(new int[] {2, 6}), 100_000, 4, 0.01, 5, 0, 1);
+        Thread.currentThread().interrupt();
+        var e = assertThrows(dev.attentionkit.notebook.StoppedByInterrupt.class, () -> LengthStudy.run(tiny));
+        assertTrue(e.getMessage().contains("interrupted after 0 of 2 runs"), e.getMessage());
+        assertTrue(!Thread.currentThread().isInterrupted(), "the flag is cleared");
+    }
+
+    @Test
     @DisplayName("mean and sample standard deviation in percent")
     void stats() {
         double[] s = RESULT.stats(AttentionKind.BAHDANAU, 1, true);   // 80, 60, 100
