@@ -33,6 +33,19 @@ public final class DateDataset {
     /** No human form is longer than this ("Wednesday, September 27 2023" has 28). */
     public static final int MAX_INPUT_LENGTH = 30;
 
+    /** The longest sentence {@link #inSentences} writes and {@link #load} accepts. */
+    public static final int MAX_SENTENCE_LENGTH = 128;
+
+    /**
+     * Filler words for {@link #inSentences}: lower case, no digit, no month or weekday name or abbreviation (so
+     * the date stays the only thing in the sentence that says which day it is).
+     */
+    private static final List<String> FILLER = List.of("the", "report", "was", "filed", "and", "signed", "by", "our",
+        "team", "after", "a", "long", "meeting", "we", "will", "meet", "again", "please", "note", "that", "it", "is",
+        "due", "before", "noon", "as", "agreed", "in", "writing", "letter", "came", "with", "new", "plan", "for",
+        "office", "move", "lunch", "budget", "review", "call", "back", "soon", "thanks", "to", "everyone", "who",
+        "helped", "here", "list", "of", "items", "left", "open");
+
     private static final LocalDate FIRST = LocalDate.of(1950, 1, 1);
     private static final LocalDate LAST = LocalDate.of(2049, 12, 31);
 
@@ -95,6 +108,70 @@ public final class DateDataset {
             }
         }
         return examples;
+    }
+
+    /**
+     * {@code n} distinct examples whose input is a date of {@link #generate} inside a sentence of filler words,
+     * e.g. {@code "please note that 7 March 2023 was agreed in writing"} → {@code 2023-03-07}. Each sentence has
+     * between {@code minLength} and {@code maxLength} characters (uniform target length, the date at a uniform
+     * place among the filler); the answer is the date's ISO form.
+     *
+     * @throws IllegalArgumentException unless {@code 1 ≤ minLength ≤ maxLength ≤} {@value #MAX_SENTENCE_LENGTH}
+     *                                  and {@code maxLength ≥ 8} (the shortest date form)
+     */
+    public static List<DateExample> inSentences(int n, int minLength, int maxLength, long seed) {
+        if (minLength < 1 || minLength > maxLength || maxLength > MAX_SENTENCE_LENGTH || maxLength < 8 || n < 0) {
+            throw new IllegalArgumentException(String.format("need n ≥ 0 and 1 ≤ minLength ≤ maxLength ≤ %d, "
+                + "maxLength ≥ 8; got n %d, minLength %d, maxLength %d", MAX_SENTENCE_LENGTH, n, minLength, maxLength));
+        }
+        long days = LAST.toEpochDay() - FIRST.toEpochDay() + 1;
+        Random random = new Random(seed);
+        Set<String> seen = new LinkedHashSet<>();
+        List<DateExample> examples = new ArrayList<>(n);
+        while (examples.size() < n) {
+            LocalDate date = FIRST.plusDays((long) (random.nextDouble() * days));
+            String human = FORMATS.get(random.nextInt(FORMATS.size())).apply(date);
+            int length = minLength + random.nextInt(maxLength - minLength + 1);
+            if (human.length() > length) {
+                continue;
+            }
+            // Filler of about (length - date) characters, split at a uniform place into before and after.
+            int budget = length - human.length();
+            int before = random.nextInt(budget + 1);
+            String left = filler(before, random);
+            String right = filler(budget - (left.isEmpty() ? 0 : left.length() + 1), random);
+            String sentence = (left.isEmpty() ? "" : left + " ") + human + (right.isEmpty() ? "" : " " + right);
+            if (sentence.length() >= minLength && sentence.length() <= maxLength && seen.add(sentence)) {
+                examples.add(new DateExample(sentence, ISO.format(date)));
+            }
+        }
+        return examples;
+    }
+
+    /** Words and spaces of at most {@code budget} characters, counting the space that joins them to the date. */
+    private static String filler(int budget, Random random) {
+        StringBuilder s = new StringBuilder();
+        for (int tries = 0; tries < 8; tries++) {
+            String w = FILLER.get(random.nextInt(FILLER.size()));
+            // The first word needs its length plus the space to the date; each later one its length plus a space.
+            int grown = s.length() + (s.length() == 0 ? 0 : 1) + w.length();
+            if (grown + 1 <= budget) {
+                s.append(s.length() == 0 ? "" : " ").append(w);
+            }
+        }
+        return s.toString();
+    }
+
+    /**
+     * Train, validation and test splits of {@link #inSentences}{@code (train + validation + test, minLength,
+     * maxLength, seed)}: disjoint, because the generator never repeats an input.
+     */
+    public static DateSplits sentenceSplits(int train, int validation, int test, int minLength, int maxLength,
+                                            long seed) {
+        List<DateExample> all = inSentences(train + validation + test, minLength, maxLength, seed);
+        return new DateSplits(List.copyOf(all.subList(0, train)),
+            List.copyOf(all.subList(train, train + validation)),
+            List.copyOf(all.subList(train + validation, all.size())));
     }
 
     /**
@@ -167,9 +244,9 @@ public final class DateDataset {
                 throw new IllegalArgumentException(String.format("%s, row %d: iso \"%s\" is not a YYYY-MM-DD date",
                     file, row + 2, answer), e);
             }
-            if (human.get(row).isEmpty() || human.get(row).length() > MAX_INPUT_LENGTH) {
+            if (human.get(row).isEmpty() || human.get(row).length() > MAX_SENTENCE_LENGTH) {
                 throw new IllegalArgumentException(String.format("%s, row %d: human \"%s\" must have 1 to %d characters",
-                    file, row + 2, human.get(row), MAX_INPUT_LENGTH));
+                    file, row + 2, human.get(row), MAX_SENTENCE_LENGTH));
             }
             examples.add(new DateExample(human.get(row), answer));
         }

@@ -1,11 +1,15 @@
 package dev.attentionkit.seq2seq;
 
-/** How the decoder looks at the encoder states. */
+/** Which decoder reads the encoder, and how it attends. */
 public enum AttentionKind {
-    /** Bahdanau's additive score {@code vᵀ tanh(W_q q + W_k k)}. */
+    /** {@link BahdanauDecoder}: additive score {@code vᵀ tanh(W s_{i-1} + U h_j)}, context into the GRU step. */
     BAHDANAU,
-    /** Luong's multiplicative ("general") score {@code qᵀ W k}. */
+    /** {@link LuongDecoder} with the "general" score {@code h_tᵀ W_a h̄_s}. */
     LUONG,
-    /** No attention: every decoder step sees the same fixed-size summary, the encoder's final states. */
+    /** {@link LuongDecoder} with the "dot" score {@code h_tᵀ h̄_s} (needs decoder size = 2 × encoder size). */
+    LUONG_DOT,
+    /** {@link LuongDecoder} with location-based attention {@code softmax(W_a h_t)}: positions, not content. */
+    LUONG_LOCATION,
+    /** {@link ChoDecoder}: no attention, every step sees the same fixed-size summary, the encoder's final states. */
     NONE
 }

@@ -1,68 +1,48 @@
 package dev.attentionkit.seq2seq;
 
 import dev.attentionkit.data.CharVocabulary;
-import dev.attentionkit.data.DateDataset;
 import dev.attentionkit.data.DateExample;
-import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.TorchRandom;
-import dev.attentionkit.score.AdditiveScore;
-import dev.attentionkit.score.MultiplicativeScore;
-import dev.attentionkit.train.TrainableAdditiveScore;
-import dev.attentionkit.train.TrainableLinear;
-import dev.attentionkit.train.TrainableMultiplicativeScore;
-import dev.attentionkit.train.TrainableScaledDotProductAttention;
-import dev.attentionkit.train.TrainableScore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMDataFormat;
-import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMDirectionMode;
-import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMLayerConfig;
-import org.nd4j.linalg.api.ops.impl.layers.recurrent.weights.LSTMLayerWeights;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * A sequence-to-sequence model that rewrites dates as ISO {@code YYYY-MM-DD}, on SameDiff:
+ * A recurrent encoder–decoder that rewrites dates as ISO {@code YYYY-MM-DD}, on SameDiff:
  *
  * <pre>
- * source    one-hot characters, right-aligned            [b, Tx, Vin]     (Tx = 30)
- * encoder   embedding, bidirectional LSTM                [b, Tx, 2·He]    the keys and values
- * queries   tanh(embed(y_{t-1}) + position_t)            [b, Ty, Hd]      (Ty = 10), all steps at once
- * weights   softmax(score(queries, keys), padding → 0)   [b, Ty, Tx]      Bahdanau or Luong score
- * context   weights · keys                               [b, Ty, 2·He]    (NONE: the encoder's final states)
- * hidden    tanh(W_q queries + W_c context + b)          [b, Ty, Hd]
- * logits    W_out hidden + b_out                         [b, Ty, Vout]
+ * source    one-hot characters, right-aligned          [b, Tx, Vin]
+ * encoder   {@link BidirectionalLstmEncoder}            [b, Tx, 2·He]   the annotations h_j (keys and values)
+ * decoder   one of {@link BahdanauDecoder}, {@link LuongDecoder} (general, dot, location) or {@link ChoDecoder}
+ *           (no attention), unrolled over Ty = 10 output characters
+ * logits                                              [b, Ty, Vout]
+ * weights   attention of every output character       [b, Ty, Tx]     (not for {@link ChoDecoder})
  * </pre>
  *
- * The decoder has no recurrence: step t knows its position and the previous character, and finds
- * everything else by attention. That keeps the SameDiff graph small (about 70 operations), which matters more
- * for speed on a CPU than the arithmetic. Without attention the same decoder gets one fixed-size summary.
- *
- * Training uses teacher forcing (the decoder reads the true previous character); {@link #translate} decodes
- * greedily, feeding back its own previous character. The attention and the score layers are the kit's
- * {@link dev.attentionkit.train} modules built from the plain {@link AdditiveScore} / {@link MultiplicativeScore}.
+ * The graph holds the decoder twice, sharing every weight: once with <b>teacher forcing</b> (step t reads the true
+ * character t−1; the loss and training use this one) and once with <b>greedy decoding</b> (step t reads the
+ * model's own most likely character t−1; {@link #translate} uses this one, in a single pass).
  */
 public final class DateTranslator {
-    /** Input characters the model reads (inputs are right-aligned, padded on the left). */
-    public static final int SOURCE_LENGTH = DateDataset.MAX_INPUT_LENGTH;
     /** Output characters it writes. */
-    public static final int TARGET_LENGTH = DateDataset.OUTPUT_LENGTH;
+    public static final int TARGET_LENGTH = dev.attentionkit.data.DateDataset.OUTPUT_LENGTH;
 
     private final Seq2SeqConfig config;
     private final CharVocabulary source;
     private final CharVocabulary target;
     private final SameDiff sd;
-    private final TrainableScore score;     // null without attention
-    private final String logits;           // [b, Ty, Vout]
-    private final String weights;          // [b, Ty, Tx], only with attention
+    private final BidirectionalLstmEncoder encoder;
+    private final RecurrentDecoder decoder;
+    private final String greedy;           // [b, Ty] character ids
+    private final String weights;          // [b, Ty, Tx] of the greedy pass, only with attention
     private final String loss;
 
     private DateTranslator(Seq2SeqConfig config, CharVocabulary source, CharVocabulary target) {
@@ -73,74 +53,55 @@ public final class DateTranslator {
         TorchRandom random = TorchRandom.manualSeed(config.seed());
         int vIn = source.size();
         int vOut = target.size();
-        int e = config.embedding();
-        int he = config.encoderHidden();
-        int c = 2 * he;
+        int tx = config.sourceLength();
+        long c = 2L * config.encoderHidden();
         int hd = config.decoderHidden();
+        int e = config.embedding();
 
-        SDVariable src = sd.placeHolder("source", DataType.FLOAT, -1, SOURCE_LENGTH, vIn);
+        SDVariable src = sd.placeHolder("source", DataType.FLOAT, -1, tx, vIn);
         SDVariable decIn = sd.placeHolder("decoderInput", DataType.FLOAT, -1, TARGET_LENGTH, vOut);
         SDVariable tgt = sd.placeHolder("target", DataType.FLOAT, -1, TARGET_LENGTH, vOut);
 
-        // Encoder: embedding (a bias-free Linear applied to one-hot rows), then a bidirectional LSTM.
-        TrainableLinear sourceEmbed = TrainableLinear.from(sd, "embed.source", Linear.init(vIn, e, false, random));
-        SDVariable x = sourceEmbed.forward(src);                                           // [b, Tx, E]
-        double bound = 1 / Math.sqrt(he);
-        LSTMLayerWeights lstm = LSTMLayerWeights.builder()
-            .weights(sd.var("encoder.inputWeights", random.uniform(-bound, bound, 2, e, 4L * he)))
-            .rWeights(sd.var("encoder.recurrentWeights", random.uniform(-bound, bound, 2, he, 4L * he)))
-            .bias(sd.var("encoder.bias", random.uniform(-bound, bound, 2, 4L * he)))
-            .build();
-        LSTMLayerConfig lstmConfig = LSTMLayerConfig.builder()
-            .lstmdataformat(LSTMDataFormat.NTS).directionMode(LSTMDirectionMode.BIDIR_CONCAT)
-            .retFullSequence(true).retLastH(false).retLastC(false).build();
-        SDVariable keys = sd.rnn.lstmLayer(x, lstm, lstmConfig)[0];                        // [b, Tx, 2·He]
-        // The final states: forward direction after the last character, backward after the first position.
-        // Selected by a 0/1 mask and a sum rather than by slicing: strided_slice's gradient fails in M2.1.
-        INDArray finalStates = Nd4j.zeros(DataType.FLOAT, 1, SOURCE_LENGTH, c);
-        finalStates.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-            org.nd4j.linalg.indexing.NDArrayIndex.point(SOURCE_LENGTH - 1),
-            org.nd4j.linalg.indexing.NDArrayIndex.interval(0, he)).assign(1);
-        finalStates.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-            org.nd4j.linalg.indexing.NDArrayIndex.interval(he, c)).assign(1);
-        SDVariable summary = keys.mul(sd.constant("encoder.finalStates", finalStates)).sum(1);  // [b, 2·He]
-        // Padding gets a score of -1e9, so it gets no attention.
-        SDVariable padding = src.get(SDIndex.all(), SDIndex.all(), SDIndex.point(0))
-            .mul(TrainableScaledDotProductAttention.BLOCKED);                              // [b, Tx]
-        SDVariable blocked = sd.expandDims(padding, 1);                                    // [b, 1, Tx]
-
-        // Decoder, all Ty steps at once: step t's query mixes its position with the previous character.
-        TrainableLinear targetEmbed = TrainableLinear.from(sd, "embed.target", Linear.init(vOut, hd, false, random));
-        SDVariable positions = sd.var("decoder.positions", random.uniform(-1, 1, TARGET_LENGTH, hd));   // [Ty, Hd]
-        TrainableLinear mixQuery = TrainableLinear.from(sd, "decoder.mixQuery", Linear.init(hd, hd, true, random));
-        TrainableLinear mixContext = TrainableLinear.from(sd, "decoder.mixContext", Linear.init(c, hd, false, random));
-        TrainableLinear out = TrainableLinear.from(sd, "decoder.out", Linear.init(hd, vOut, true, random));
-        long seed = config.seed();
-        score = switch (config.attention()) {
-            case BAHDANAU -> TrainableAdditiveScore.from(sd, "attention",
-                AdditiveScore.fromSeed(hd, c, config.attentionHidden(), seed + 1));
-            case LUONG -> TrainableMultiplicativeScore.from(sd, "attention", MultiplicativeScore.fromSeed(hd, c, seed + 1));
-            case NONE -> null;
+        encoder = BidirectionalLstmEncoder.from(sd, "encoder",
+            BidirectionalLstmEncoder.Weights.fromSeed(vIn, e, config.encoderHidden(), random));
+        decoder = switch (config.attention()) {
+            case BAHDANAU -> BahdanauDecoder.from(sd, "decoder",
+                BahdanauDecoder.Weights.fromSeed(vOut, e, c, hd, config.attentionHidden(), random));
+            case LUONG -> luong(LuongDecoder.Score.GENERAL, vOut, e, c, hd, tx, random);
+            case LUONG_DOT -> luong(LuongDecoder.Score.DOT, vOut, e, c, hd, tx, random);
+            case LUONG_LOCATION -> luong(LuongDecoder.Score.LOCATION, vOut, e, c, hd, tx, random);
+            case NONE -> ChoDecoder.from(sd, "decoder", ChoDecoder.Weights.fromSeed(vOut, e, c, hd, random));
         };
+        EncoderStates states = encoder.encode(src);
 
-        SDVariable queries = sd.math.tanh(targetEmbed.forward(decIn).add(positions));       // [b, Ty, Hd]
-        SDVariable context;
-        SDVariable w = null;
-        if (score == null) {
-            context = sd.expandDims(summary, 1);                                            // [b, 1, 2·He], every step
-        } else {
-            SDVariable s = score.scores(queries, keys).add(blocked);                        // [b, Ty, Tx]
-            w = sd.nn.softmax(s, -1);                                                       // [b, Ty, Tx]
-            context = sd.mmul(w, keys);                                                     // [b, Ty, 2·He]
+        // Teacher forcing: step t reads the true character t-1 (padding, index 0, at the start).
+        SDVariable[] previous = sd.unstack(decIn, 1, TARGET_LENGTH);                     // Ty × [b, Vout]
+        SDVariable[] logits = new SDVariable[TARGET_LENGTH];
+        RecurrentDecoder.State state = decoder.start(states);
+        for (int t = 0; t < TARGET_LENGTH; t++) {
+            RecurrentDecoder.Step step = decoder.step(state, previous[t], states);
+            logits[t] = step.logits();
+            state = step.state();
         }
-        // [b, Ty, Hd] + [b, Ty or 1, Hd]: without attention the one summary broadcasts over the steps.
-        SDVariable hidden = sd.math.tanh(mixQuery.forward(queries).add(mixContext.forward(context)));
-        SDVariable allLogits = sd.identity("logits", out.forward(hidden));                  // [b, Ty, Vout]
-        logits = allLogits.name();
-        weights = w == null ? null : sd.identity("weights", w).name();                      // [b, Ty, Tx]
+        SDVariable allLogits = sd.identity("logits", sd.stack(1, logits));                 // [b, Ty, Vout]
         SDVariable l = sd.loss.softmaxCrossEntropy("loss", tgt.reshape(-1, vOut), allLogits.reshape(-1, vOut), null);
         l.markAsLoss();
         loss = l.name();
+
+        // Greedy decoding: step t reads the argmax of step t-1. Not on the loss's path, so it gets no gradient.
+        SDVariable[] ids = new SDVariable[TARGET_LENGTH];
+        SDVariable[] alphas = new SDVariable[TARGET_LENGTH];
+        SDVariable character = previous[0];
+        state = decoder.start(states);
+        for (int t = 0; t < TARGET_LENGTH; t++) {
+            RecurrentDecoder.Step step = decoder.step(state, character, states);
+            ids[t] = sd.argmax(step.logits(), 1);                                            // [b]
+            alphas[t] = step.weights();
+            character = sd.oneHot(ids[t], vOut, -1, 1.0, 0.0, DataType.FLOAT);             // [b, Vout]
+            state = step.state();
+        }
+        greedy = sd.identity("greedy", sd.stack(1, ids)).name();                            // [b, Ty]
+        weights = alphas[0] == null ? null : sd.identity("weights", sd.stack(1, alphas)).name();   // [b, Ty, Tx]
         sd.setTrainingConfig(TrainingConfig.builder()
             .updater(new Adam(config.learningRate()))
             .dataSetFeatureMapping("source", "decoderInput")
@@ -148,6 +109,10 @@ public final class DateTranslator {
             .build());
         // Build the backward graph now, without the line per operation SameDiff M2.1 prints to System.out.
         quietly(sd::createGradFunction);
+    }
+
+    private RecurrentDecoder luong(LuongDecoder.Score score, int vOut, int e, long c, int hd, int tx, TorchRandom random) {
+        return LuongDecoder.from(sd, "decoder", LuongDecoder.Weights.fromSeed(score, vOut, e, c, hd, tx, random));
     }
 
     private static void quietly(Runnable action) {
@@ -209,6 +174,12 @@ public final class DateTranslator {
             .get(loss).getDouble(0);
     }
 
+    /** The teacher-forced pass's logits {@code [n, Ty, Vout]}: step t reads the answer's character t−1. */
+    INDArray teacherForcedLogits(List<DateExample> examples) {
+        Batch b = batch(examples);
+        return sd.output(Map.of("source", b.source, "decoderInput", b.decoderInput), "logits").get("logits");
+    }
+
     /** Greedy decoding: the most likely character at each step, fed back as the next step's input. */
     public List<String> translate(List<String> humans) {
         return decode(humans).outputs();
@@ -238,26 +209,19 @@ public final class DateTranslator {
 
     private Decoded decode(List<String> humans) {
         int n = humans.size();
-        INDArray src = oneHotSource(humans);
         INDArray decIn = Nd4j.zeros(DataType.FLOAT, n, TARGET_LENGTH, target.size());
-        int[][] ids = new int[n][TARGET_LENGTH];
-        Map<String, INDArray> out = null;
-        for (int t = 0; t < TARGET_LENGTH; t++) {
-            // Step t only depends on inputs 0..t, so one pass per step fills in the sequence.
-            for (int i = 0; i < n; i++) {
-                decIn.putScalar(new long[] {i, t, t == 0 ? 0 : ids[i][t - 1]}, 1f);
-            }
-            List<String> wanted = weights == null || t < TARGET_LENGTH - 1 ? List.of(logits) : List.of(logits, weights);
-            out = sd.output(Map.of("source", src, "decoderInput", decIn), wanted);
-            INDArray best = out.get(logits).get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.point(t), org.nd4j.linalg.indexing.NDArrayIndex.all())
-                .argMax(1);                                                                 // [n]
-            for (int i = 0; i < n; i++) {
-                ids[i][t] = best.getInt(i);
-            }
+        for (int i = 0; i < n; i++) {
+            decIn.putScalar(new long[] {i, 0, 0}, 1f);                 // the start symbol; later steps read their own
         }
+        List<String> wanted = weights == null ? List.of(greedy) : List.of(greedy, weights);
+        Map<String, INDArray> out = sd.output(Map.of("source", oneHotSource(humans), "decoderInput", decIn), wanted);
+        INDArray ids = out.get(greedy);                                                       // [n, Ty]
         List<String> texts = new ArrayList<>(n);
-        for (int[] row : ids) {
+        for (int i = 0; i < n; i++) {
+            int[] row = new int[TARGET_LENGTH];
+            for (int t = 0; t < TARGET_LENGTH; t++) {
+                row[t] = ids.getInt(i, t);
+            }
             texts.add(target.decode(row));
         }
         return new Decoded(texts, weights == null ? null : out.get(weights));
@@ -282,10 +246,10 @@ public final class DateTranslator {
     }
 
     private INDArray oneHotSource(List<String> humans) {
-        INDArray src = Nd4j.zeros(DataType.FLOAT, humans.size(), SOURCE_LENGTH, source.size());
+        INDArray src = Nd4j.zeros(DataType.FLOAT, humans.size(), config.sourceLength(), source.size());
         for (int i = 0; i < humans.size(); i++) {
             int[] ids = alignRight(source, humans.get(i));
-            for (int t = 0; t < SOURCE_LENGTH; t++) {
+            for (int t = 0; t < config.sourceLength(); t++) {
                 src.putScalar(new long[] {i, t, ids[t]}, 1f);
             }
         }
@@ -293,10 +257,11 @@ public final class DateTranslator {
     }
 
     /** Padding first, then the characters: the forward LSTM ends right after the last character. */
-    private static int[] alignRight(CharVocabulary vocabulary, String text) {
-        int[] left = vocabulary.encode(text, SOURCE_LENGTH);
-        int[] right = new int[SOURCE_LENGTH];
-        System.arraycopy(left, 0, right, SOURCE_LENGTH - text.length(), text.length());
+    private int[] alignRight(CharVocabulary vocabulary, String text) {
+        int tx = config.sourceLength();
+        int[] left = vocabulary.encode(text, tx);
+        int[] right = new int[tx];
+        System.arraycopy(left, 0, right, tx - text.length(), text.length());
         return right;
     }
 
@@ -318,14 +283,30 @@ public final class DateTranslator {
     }
 
     /**
-     * The trained score written back into its plain module: an {@link AdditiveScore} (Bahdanau) or a
-     * {@link MultiplicativeScore} (Luong), or null without attention.
+     * The trained score written back into its plain module: an {@link dev.attentionkit.score.AdditiveScore}
+     * (Bahdanau) or a {@link dev.attentionkit.score.MultiplicativeScore} (Luong's general score), or null for the
+     * others.
      */
     public dev.attentionkit.score.ScoreFunction plainScore() {
-        if (score instanceof TrainableAdditiveScore a) {
-            return a.toPlain();
+        if (decoder instanceof BahdanauDecoder b) {
+            return b.score();
         }
-        return score instanceof TrainableMultiplicativeScore m ? m.toPlain() : null;
+        return decoder instanceof LuongDecoder l ? l.generalScore() : null;
+    }
+
+    /** The encoder (its weights: {@code encoder().weights()}). */
+    public BidirectionalLstmEncoder encoder() {
+        return encoder;
+    }
+
+    /** The decoder: a {@link BahdanauDecoder}, {@link LuongDecoder} or {@link ChoDecoder}. */
+    public RecurrentDecoder decoder() {
+        return decoder;
+    }
+
+    /** Input positions {@code Tx}. */
+    public int sourceLength() {
+        return config.sourceLength();
     }
 
     /** Number of trainable values. */
@@ -336,6 +317,6 @@ public final class DateTranslator {
 
     @Override
     public String toString() {
-        return "DateTranslator(" + config.attention() + ", " + parameterCount() + " parameters)";
+        return "DateTranslator(" + config.attention() + ", " + parameterCount() + " parameters, Tx " + config.sourceLength() + ")";
     }
 }

@@ -27,4 +27,33 @@ public final class ExactMatch {
         }
         return (double) right / expected.size();
     }
+
+    /**
+     * @return the fraction of characters equal at the same position, over all pairs (each pair must have the same
+     *         length), in [0, 1]: partial credit where {@link #accuracy} gives none
+     */
+    public static double characterAccuracy(List<String> predicted, List<String> expected) {
+        if (predicted.size() != expected.size()) {
+            throw new IllegalArgumentException("predicted has " + predicted.size() + " entries, expected "
+                + expected.size());
+        }
+        if (expected.isEmpty()) {
+            throw new IllegalArgumentException("no examples to score");
+        }
+        long right = 0;
+        long total = 0;
+        for (int i = 0; i < expected.size(); i++) {
+            String p = predicted.get(i);
+            String e = expected.get(i);
+            if (p.length() != e.length()) {
+                throw new IllegalArgumentException("entry " + i + ": predicted \"" + p + "\" has " + p.length()
+                    + " characters, expected \"" + e + "\" has " + e.length());
+            }
+            for (int c = 0; c < e.length(); c++) {
+                right += p.charAt(c) == e.charAt(c) ? 1 : 0;
+            }
+            total += e.length();
+        }
+        return (double) right / total;
+    }
 }

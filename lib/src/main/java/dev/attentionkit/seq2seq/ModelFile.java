@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (SameDiff's own {@code save}/{@code load} cannot read this graph back in 1.0.0-M2.1.)
  */
 final class ModelFile {
-    private static final String MAGIC = "attention-kit DateTranslator v1";
+    private static final String MAGIC = "attention-kit DateTranslator v2";
 
     private ModelFile() {}
 
@@ -128,16 +128,16 @@ final class ModelFile {
 
     static double[] encode(Seq2SeqConfig c) {
         return new double[] {c.attention().ordinal(), c.embedding(), c.encoderHidden(), c.decoderHidden(),
-            c.attentionHidden(), c.trainSize(), c.validationSize(), c.testSize(), c.batchSize(), c.epochs(),
+            c.attentionHidden(), c.sourceLength(), c.trainSize(), c.validationSize(), c.testSize(), c.batchSize(), c.epochs(),
             c.learningRate(), c.seed()};
     }
 
     private static Seq2SeqConfig decode(double[] v, Path file) {
-        if (v.length != 12) {
+        if (v.length != 13 || v[0] < 0 || v[0] >= AttentionKind.values().length) {
             throw new IllegalArgumentException(file + ": a model description of " + v.length
-                + " numbers, expected 12 (saved by another version of the kit?)");
+                + " numbers, expected 13 (saved by another version of the kit?)");
         }
         return new Seq2SeqConfig(AttentionKind.values()[(int) v[0]], (int) v[1], (int) v[2], (int) v[3], (int) v[4],
-            (int) v[5], (int) v[6], (int) v[7], (int) v[8], (int) v[9], v[10], (long) v[11]);
+            (int) v[5], (int) v[6], (int) v[7], (int) v[8], (int) v[9], (int) v[10], v[11], (long) v[12]);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp lib/target/classes:$(cat lib/target/runtime-classpath.txt) \
- *     dev.attentionkit.seq2seq.TrainDateTranslator [bahdanau|luong|none] [epochs]
+ *     dev.attentionkit.seq2seq.TrainDateTranslator [bahdanau|luong|luong_dot|luong_location|none] [epochs]
  * </pre>
  *
  * {@code ATTENTION_KIT_PROFILE=ci} selects the small configuration.

@@ -106,4 +106,27 @@ class DateDatasetTest {
         String message = assertThrows(IllegalArgumentException.class, () -> DateDataset.load(bad)).getMessage();
         assertTrue(message.contains("bad.csv") && message.contains("row 2"), message);
     }
+
+    @Test
+    @DisplayName("dates in sentences: lengths within the bounds, the bare date inside, filler without digits or months")
+    void sentences() {
+        java.util.Map<String, String> bare = new java.util.HashMap<>();
+        List<DateExample> examples = DateDataset.inSentences(500, 30, 50, 4);
+        for (DateExample e : examples) {
+            assertTrue(e.human().length() >= 30 && e.human().length() <= 50, e.human());
+            LocalDate date = LocalDate.parse(e.iso());
+            String yy = String.format("%02d", date.getYear() % 100);
+            assertTrue(e.human().replaceAll("[^0-9]", "").contains(yy), e + ": the year should appear");
+            bare.put(e.human(), e.iso());
+        }
+        assertEquals(500, bare.size(), "no sentence repeats");
+        assertEquals(examples, DateDataset.inSentences(500, 30, 50, 4), "same seed, same sentences");
+        var e = assertThrows(IllegalArgumentException.class, () -> DateDataset.inSentences(5, 40, 30, 1));
+        assertTrue(e.getMessage().contains("minLength 40"), e.getMessage());
+        DateSplits splits = DateDataset.sentenceSplits(50, 10, 10, 8, 64, 2);
+        Set<String> seen = new HashSet<>();
+        for (List<DateExample> part : List.of(splits.train(), splits.validation(), splits.test())) {
+            part.forEach(x -> assertTrue(seen.add(x.human()), "splits overlap at " + x));
+        }
+    }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Interrupt (as JJava sends it: the cell's thread is interrupted) stops the training loops between batches. */
 @DisplayName("StoppedByInterrupt: the training loops stop on Interrupt and keep the last finished weights")
 class StoppedByInterruptTest {
-    private static final Seq2SeqConfig TINY = new Seq2SeqConfig(AttentionKind.LUONG, 8, 8, 16, 8, 256, 32, 32,
+    private static final Seq2SeqConfig TINY = new Seq2SeqConfig(AttentionKind.LUONG, 8, 8, 16, 8, 30, 256, 32, 32,
         64, 1, 0.01, 3);
 
     @Test
