@@ -111,7 +111,8 @@ final class TrainingSteps {
         @Override
         public Map<String, INDArray> get() {
             INDArray y = forward.apply(x);
-            loss = y.mul(y).meanNumber().doubleValue();
+            double norm = y.norm2Number().doubleValue();
+            loss = norm * norm / y.length();                           // mean(y²), one reduction
             backward.apply(y.muli(2.0 / y.length()));                 // d mean(y²) / dy
             return gradients.get();
         }

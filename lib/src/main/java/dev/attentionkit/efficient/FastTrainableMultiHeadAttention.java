@@ -153,7 +153,7 @@ public final class FastTrainableMultiHeadAttention {
 
     /**
      * Back-propagates {@code dY} through the last {@link #forward}; the parameter gradients are then in
-     * {@link #gradients()} (new arrays each call, not accumulated).
+     * {@link #gradients()} (new arrays each call, not accumulated; the three projections' are views of one [3d, d] array).
      *
      * @param dY {@code [batch, tokens, d]}: the loss's gradient with respect to the output
      * @return the gradient with respect to the input x, {@code [batch, tokens, d]}
@@ -245,16 +245,13 @@ public final class FastTrainableMultiHeadAttention {
             }
         });
         MatrixView x = acts.x;
-        INDArray dWq = Nd4j.createUninitialized(type, d, d), dWk = Nd4j.createUninitialized(type, d, d),
-            dWv = Nd4j.createUninitialized(type, d, d);
-        MatrixView.gemm(1, s.dQkv.cols(0, d), true, x, false, 0, MatrixView.of(dWq));            // [d, d] each
-        MatrixView.gemm(1, s.dQkv.cols(d, 2 * d), true, x, false, 0, MatrixView.of(dWk));
-        MatrixView.gemm(1, s.dQkv.cols(2 * d, 3 * d), true, x, false, 0, MatrixView.of(dWv));
+        INDArray dWqkv = Nd4j.createUninitialized(type, 3L * d, d);                              // one product, three views
+        MatrixView.gemm(1, s.dQkv, true, x, false, 0, MatrixView.of(dWqkv));                    // [3d, d]
         MatrixView.gemm(1, s.dQkv, false, MatrixView.of(wQkv), false, 0, dx);                   // [b·t, d]
         grads.clear();
-        grads.put("query.weight", dWq);
-        grads.put("key.weight", dWk);
-        grads.put("value.weight", dWv);
+        grads.put("query.weight", dWqkv.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()));
+        grads.put("key.weight", dWqkv.get(NDArrayIndex.interval(d, 2 * d), NDArrayIndex.all()));
+        grads.put("value.weight", dWqkv.get(NDArrayIndex.interval(2 * d, 3 * d), NDArrayIndex.all()));
         grads.put("outProj.weight", dWout);
         grads.put("outProj.bias", dbOut);
     }

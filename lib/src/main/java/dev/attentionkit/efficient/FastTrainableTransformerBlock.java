@@ -362,8 +362,23 @@ public final class FastTrainableTransformerBlock {
 
     /** {@code h = relu(h + bias)} row by row, in place. */
     private static void biasRelu(MatrixView h, INDArray bias) {
-        double[] b = bias.toDoubleVector();
         int cols = h.cols;
+        if (h.isFloat()) {                       // the widest array of the step ([b·t, 4d]): float loops the JIT vectorises
+            float[] bf = bias.toFloatVector();
+            RowLoops.run(h.rows, DataType.FLOAT, (block, from, to) -> {
+                java.nio.FloatBuffer buf = h.floats();
+                float[] row = new float[cols];
+                for (int r = from; r < to; r++) {
+                    buf.get(h.at(r), row, 0, cols);
+                    for (int c = 0; c < cols; c++) {
+                        row[c] = Math.max(0f, row[c] + bf[c]);
+                    }
+                    buf.put(h.at(r), row, 0, cols);
+                }
+            });
+            return;
+        }
+        double[] b = bias.toDoubleVector();
         RowLoops.run(h.rows, h.base.dataType(), (block, from, to) -> {
             RowLoops.Staged rows = new RowLoops.Staged(h);
             double[] row = new double[cols];
@@ -381,6 +396,25 @@ public final class FastTrainableTransformerBlock {
     private static INDArray reluBackward(MatrixView dh, MatrixView h) {
         int cols = dh.cols, blocks = RowLoops.blocks(dh.rows);
         double[][] partial = new double[blocks][cols];
+        if (dh.isFloat()) {
+            RowLoops.run(dh.rows, DataType.FLOAT, (block, from, to) -> {
+                java.nio.FloatBuffer db = dh.floats(), hb = h.floats();
+                float[] d = new float[cols], hr = new float[cols], acc = new float[cols];
+                for (int r = from; r < to; r++) {
+                    db.get(dh.at(r), d, 0, cols);
+                    hb.get(h.at(r), hr, 0, cols);
+                    for (int c = 0; c < cols; c++) {
+                        d[c] = hr[c] > 0f ? d[c] : 0f;
+                        acc[c] += d[c];          // over one block of 128 rows in float, the blocks added in double
+                    }
+                    db.put(dh.at(r), d, 0, cols);
+                }
+                for (int c = 0; c < cols; c++) {
+                    partial[block][c] = acc[c];
+                }
+            });
+            return RowLoops.sum(partial, DataType.FLOAT);
+        }
         RowLoops.run(dh.rows, dh.base.dataType(), (block, from, to) -> {
             RowLoops.Staged dRows = new RowLoops.Staged(dh), hRows = new RowLoops.Staged(h);
             double[] d = new double[cols], hr = new double[cols], acc = partial[block];

@@ -60,7 +60,7 @@ class FastTrainableTransformerBlockTest {
     }
 
     @Test
-    @DisplayName("in float32 the forward pass agrees with the plain block's to float rounding")
+    @DisplayName("in float32 the forward pass agrees with the plain block's, and the gradients with float64's, to float rounding")
     void float32Forward() {
         TransformerBlock p64 = plain(1, true, T);
         MultiHeadAttention m = (MultiHeadAttention) p64.attention();
@@ -69,12 +69,22 @@ class FastTrainableTransformerBlockTest {
                 f(m.outProj().weight()), f(m.outProj().bias().orElseThrow()), H, T),
             f(p64.ln2()), FeedForward.fromLayers(Linear.fromWeights(f(p64.ffn().fc1().weight()), f(p64.ffn().fc1().bias().orElseThrow())),
                 Linear.fromWeights(f(p64.ffn().fc2().weight()), f(p64.ffn().fc2().bias().orElseThrow()))));
-        INDArray x = r(20, B, T, D);
+        INDArray x = r(20, B, T, D), g = r(21, B, T, D);
         INDArray expected = p64.forward(x);
-        INDArray y = FastTrainableTransformerBlock.from(p32).forward(x.castTo(DataType.FLOAT));
+        FastTrainableTransformerBlock fast32 = FastTrainableTransformerBlock.from(p32), fast64 = FastTrainableTransformerBlock.from(p64);
+        INDArray y = fast32.forward(x.castTo(DataType.FLOAT));
         assertEquals(DataType.FLOAT, y.dataType());
         double diff = y.castTo(DataType.DOUBLE).sub(expected).amaxNumber().doubleValue();
         assertTrue(diff < 1e-4, "max |diff| " + diff);
+        // the float32 backward (its own row loops for the ReLU) against the float64 one
+        fast32.backward(g.castTo(DataType.FLOAT));
+        fast64.forward(x);
+        fast64.backward(g);
+        for (String name : fast64.gradients().keySet()) {
+            INDArray e = fast64.gradients().get(name), a = fast32.gradients().get(name).castTo(DataType.DOUBLE);
+            double worst = a.sub(e).amaxNumber().doubleValue(), scale = Math.max(1, e.amaxNumber().doubleValue());
+            assertTrue(worst < 1e-4 * scale, () -> name + ": float32 vs float64 max |diff| " + worst);
+        }
     }
 
     private static INDArray f(INDArray x) {
