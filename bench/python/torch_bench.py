@@ -14,6 +14,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+import torch.utils.checkpoint
 
 
 def load(directory, name, shape):
@@ -97,15 +98,31 @@ def main(directory, out, warmup, iterations):
          "fc2.w": load(directory, "train-fc2w", (d, hidden)), "fc2.b": load(directory, "train-fc2b", (d,))}
     for v in p.values():
         v.requires_grad_(True)
+    # The stack: t["stack"] copies of the block, each with parameters of its own (as the kit's stack has).
+    stack = [{k: v.detach().clone().requires_grad_(True) for k, v in p.items()} for _ in range(t.get("stack", 0))]
+
+    def run_stack(checkpointed):
+        h = x
+        for q in stack:
+            if checkpointed:
+                h = torch.utils.checkpoint.checkpoint(lambda z, q=q: block(z, q, H, causal), h, use_reentrant=False)
+            else:
+                h = block(h, q, H, causal)
+        return h
+
     steps = {
         "mha": lambda: mha(x, p["wq"], p["wk"], p["wv"], p["wo"], p["bo"], H, causal),
         "block": lambda: block(x, p, H, causal),
+        "stack": lambda: run_stack(False),
+        "stack-checkpointed": lambda: run_stack(True),
     }
     for name in t["steps"]:
         forward = steps[name]
+        params = [v for q in stack for v in q.values()] if name.startswith("stack") else list(p.values())
+        query = stack[0]["wq"] if name.startswith("stack") else p["wq"]
 
         def step():
-            for v in p.values():
+            for v in params:
                 v.grad = None
             y = forward()
             loss = (y * y).mean()        # the kit's step uses the same loss
@@ -114,7 +131,7 @@ def main(directory, out, warmup, iterations):
 
         step()
         check = os.path.join(directory, f"train-{name}-check.txt")
-        write_values(check, p["wq"].grad, meta["checked"])
+        write_values(check, query.grad, meta["checked"])
         rows.append((f"python-torch-{name}-step",) + timed(step, warmup, iterations) + (check,))
 
     with open(out, "w") as f:

@@ -36,7 +36,7 @@ class LayeringTest {
         Map.entry("mask", Set.of("tensor")),
         Map.entry("score", Set.of("tensor", "nn")),
         Map.entry("attention", Set.of("tensor", "nn", "mask", "score")),
-        Map.entry("efficient", Set.of("tensor", "nn", "mask", "attention")),
+        Map.entry("efficient", Set.of("tensor", "nn", "mask", "attention", "transformer")),
         Map.entry("transformer", Set.of("tensor", "nn", "mask", "attention")),
         Map.entry("train", Set.of("tensor", "nn", "mask", "score", "attention", "transformer")),
         Map.entry("seq2seq", Set.of("tensor", "nn", "mask", "score", "attention", "train", "data", "notebook")),

@@ -42,6 +42,7 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  */
 public final class BenchMain {
     static final int MATMUL_SIZE = 2048;
+    static final double MIB = 1024.0 * 1024.0;
     static final String TORCH = "pytorch-sdpa-mha";
     /** The pip-installed PyTorch (bench/run --with-python-torch): the yardstick whenever it ran. */
     static final String PY_TORCH = "python-torch-sdpa-mha";
@@ -100,7 +101,7 @@ public final class BenchMain {
         if (python != null && !skip.contains("python")) {
             log("Python PyTorch (%s): matmul, headline and training steps, same seeded inputs", python);
             py = PythonTorch.run(python, pythonScript, results.resolve(".python-torch"), MATMUL_SIZE, w, trainW,
-                TrainingSteps.STEPS, headlineJmh.warmup(), headlineJmh.iterations());
+                TrainingSteps.comparators(), headlineJmh.warmup(), headlineJmh.iterations());
         } else {
             log("Python PyTorch skipped (bench/run --with-python-torch sets it up)");
         }
@@ -153,6 +154,7 @@ public final class BenchMain {
         }
 
         if (!skip.contains("training")) {
+            Map<String, ResultRow> kitRows = new HashMap<>();
             for (String step : TrainingSteps.STEPS) {
                 log("training step: %s, %s", step, trainW.label());
                 TrainingSteps.Step check = TrainingSteps.build(step, trainW);
@@ -163,20 +165,44 @@ public final class BenchMain {
                     .param("quick", Boolean.toString(quick))).iterator().next();
                 double ms = JmhSettings.medianMs(r);
                 log("  %.1f ms (median)", ms);
-                PythonTorch.Timing pt = pyByName.get("python-torch-" + (step.equals("fast-mha") ? "mha" : step) + "-step");
-                String config = trainW.label() + (step.equals("block") ? " pre-LN, ReLU FFN 4d" : "");
-                rows.add(new ResultRow("training", (step.equals("fast-mha") ? "kit-" : "kit-samediff-") + step + "-step", config, trainW.batch(), trainW.tokens(),
+                String comparator = TrainingSteps.comparator(step);
+                PythonTorch.Timing pt = pyByName.get("python-torch-" + comparator + "-step");
+                String config = trainW.label() + (step.contains("block") ? " pre-LN, ReLU FFN 4d"
+                    : step.contains("stack") ? " " + TrainingSteps.STACK + " pre-LN blocks" + (step.endsWith("checkpointed") ? ", checkpointed" : "") : "");
+                String how = switch (step) {
+                    case "fast-mha" -> "FastTrainableMultiHeadAttention forward + hand-derived backward";
+                    case "fast-block" -> "FastTrainableTransformerBlock forward + hand-derived backward";
+                    case "fast-stack" -> "FastTrainableBlockStack, every block's activations kept";
+                    case "fast-stack-checkpointed" -> "FastTrainableBlockStack with gradient checkpointing: block inputs kept, activations recomputed";
+                    default -> "SameDiff calculateGradients of every parameter";
+                };
+                String memory = Double.isNaN(check.retainedBytes()) ? "" : String.format(Locale.ROOT,
+                    "; peak_extra_mib = activations kept for the backward pass, %.2f MiB (explicit byte count of the arrays the stack holds);"
+                        + " all buffers during backward %.2f MiB", check.retainedBytes() / MIB, check.bufferBytes() / MIB);
+                if (step.equals("fast-stack-checkpointed") && kitRows.containsKey("fast-stack")) {
+                    ResultRow plain = kitRows.get("fast-stack");
+                    memory += String.format(Locale.ROOT, "; against %s: %.2fx the time, %.2fx the activations kept",
+                        plain.implementation(), ms / plain.msMedian(), check.retainedBytes() / MIB / plain.peakExtraMib());
+                }
+                ResultRow row = new ResultRow("training", TrainingSteps.rowName(step), config, trainW.batch(), trainW.tokens(),
                     trainW.dModel(), trainW.heads(), trainW.headDim(), trainW.causal(), ms, JmhSettings.meanMs(r), JmhSettings.minMs(r),
-                    Double.NaN, Double.NaN, pt == null ? Double.NaN : ms / pt.medianMs(), pt == null ? "" : pt.name(), Double.NaN,
-                    Double.NaN, ND4J_BACKEND, (step.equals("fast-mha") ? "FastTrainableMultiHeadAttention forward + hand-derived backward"
-                        : "SameDiff calculateGradients of every parameter") + ", loss mean(y^2); loss "
-                        + String.format(Locale.ROOT, "%.6g", check.loss())));
-                if (pt != null && !step.equals("fast-mha")) {
-                    rows.add(new ResultRow("training", pt.name(), config, trainW.batch(), trainW.tokens(), trainW.dModel(),
+                    Double.NaN, Double.NaN, pt == null ? Double.NaN : ms / pt.medianMs(), pt == null ? "" : pt.name(),
+                    check.retainedBytes() / MIB, Double.NaN, ND4J_BACKEND, how + ", loss mean(y^2); loss "
+                        + String.format(Locale.ROOT, "%.6g", check.loss()) + memory);
+                if (pt == null && step.equals("fast-stack-checkpointed") && kitRows.containsKey("fast-stack")) {
+                    row = row.withRatio(ms / kitRows.get("fast-stack").msMedian(), TrainingSteps.rowName("fast-stack"));
+                }
+                kitRows.put(step, row);
+                rows.add(row);
+                if (pt != null && !kitRows.containsKey("python:" + comparator)) {
+                    ResultRow pyRow = new ResultRow("training", pt.name(), config, trainW.batch(), trainW.tokens(), trainW.dModel(),
                         trainW.heads(), trainW.headDim(), trainW.causal(), pt.medianMs(), pt.meanMs(), pt.minMs(), Double.NaN,
                         Double.NaN, 1, pt.name(), Double.NaN, PythonTorch.maxAbsDiff(pt.checkValues(), grad), pyBackend,
-                        "loss.backward() of mean(y^2), grads of every parameter; max_abs_diff: the query weight's gradient"
-                            + " against the kit's (first " + grad.length + " values)"));
+                        "loss.backward() of mean(y^2), grads of every parameter"
+                            + (comparator.equals("stack-checkpointed") ? ", each block under torch.utils.checkpoint (use_reentrant=False)" : "")
+                            + "; max_abs_diff: the (first block's) query weight's gradient against the kit's (first " + grad.length + " values)");
+                    kitRows.put("python:" + comparator, pyRow);
+                    rows.add(pyRow);
                 }
             }
         }

@@ -44,8 +44,8 @@ final class PythonTorch {
         write(work, "train-fc2b", f.fc2b());
         Files.writeString(work.resolve("meta.json"), String.format(Locale.ROOT,
             "{\"matmul\": %d, \"checked\": %d,%n \"headline\": %s,%n \"training\": %s}%n", matmulSize, Workload.CHECKED_VALUES,
-            json(headline, ""), json(training, ", \"hidden\": " + 4 * training.dModel() + ", \"steps\": ["
-                + String.join(", ", steps.stream().filter(s -> !s.equals("fast-mha")).map(s -> "\"" + s + "\"").toList()) + "]")));
+            json(headline, ""), json(training, ", \"hidden\": " + 4 * training.dModel() + ", \"stack\": " + TrainingSteps.STACK + ", \"steps\": ["
+                + String.join(", ", steps.stream().map(s -> "\"" + s + "\"").toList()) + "]")));
         Path out = work.resolve("timings.csv");
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), work.toString(), out.toString(),
             Integer.toString(warmup), Integer.toString(iterations)).inheritIO();

@@ -1,7 +1,9 @@
 package dev.attentionkit.bench;
 
 import dev.attentionkit.attention.MultiHeadAttention;
+import dev.attentionkit.efficient.FastTrainableBlockStack;
 import dev.attentionkit.efficient.FastTrainableMultiHeadAttention;
+import dev.attentionkit.efficient.FastTrainableTransformerBlock;
 import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.train.TrainableMultiHeadAttention;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -26,7 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>{@code mha}: {@link TrainableMultiHeadAttention}, causal self-attention, q/k/v without bias;</li>
  *   <li>{@code fast-mha}: the same module and step through {@link FastTrainableMultiHeadAttention}'s hand-derived backward;</li>
- *   <li>{@code block}: {@link TrainableTransformerBlock}, pre-LN, ReLU feed-forward of {@code 4·d}.</li>
+ *   <li>{@code block}: {@link TrainableTransformerBlock}, pre-LN, ReLU feed-forward of {@code 4·d};</li>
+ *   <li>{@code fast-block}: the same block through {@link FastTrainableTransformerBlock}'s hand-derived backward;</li>
+ *   <li>{@code fast-stack}, {@code fast-stack-checkpointed}: {@value #STACK} copies of that block in a
+ *       {@link FastTrainableBlockStack}, without and with gradient checkpointing.</li>
  * </ul>
  * The loss is {@code mean(y²)} over the output, the same in both. No optimiser step is timed: it is the same
  * element-wise work in both libraries and small beside the products.
@@ -35,7 +41,24 @@ final class TrainingSteps {
     /** The training workload: batch 8, 256 tokens, d 256, 4 heads, causal. */
     static final Workload TRAIN = new Workload(8, 256, 256, 4, true);
     static final Workload QUICK = new Workload(2, 64, 64, 4, true);
-    static final List<String> STEPS = List.of("mha", "fast-mha", "block");
+    static final List<String> STEPS = List.of("mha", "fast-mha", "block", "fast-block", "fast-stack", "fast-stack-checkpointed");
+    /** Blocks in the stack of the {@code fast-stack} steps. */
+    static final int STACK = 4;
+
+    /** The Python PyTorch workload a step is compared with: the same module, whichever way the kit trains it. */
+    static String comparator(String step) {
+        return step.startsWith("fast-") ? step.substring("fast-".length()) : step;
+    }
+
+    /** The row name in the results: {@code kit-fast-...-step} for the hand-written steps, {@code kit-samediff-...-step} else. */
+    static String rowName(String step) {
+        return (step.startsWith("fast-") ? "kit-" : "kit-samediff-") + step + "-step";
+    }
+
+    /** The Python PyTorch workloads of {@link #STEPS}, in order, each once. */
+    static List<String> comparators() {
+        return STEPS.stream().map(TrainingSteps::comparator).distinct().toList();
+    }
 
     private TrainingSteps() {}
 
@@ -55,37 +78,73 @@ final class TrainingSteps {
         INDArray queryGradient();
 
         double loss();
+
+        /** Bytes kept from the forward pass for the backward one, where the step counts them (else NaN). */
+        default double retainedBytes() {
+            return Double.NaN;
+        }
+
+        /** Bytes of every buffer the step holds during the backward pass, where it counts them (else NaN). */
+        default double bufferBytes() {
+            return Double.NaN;
+        }
     }
 
-    /** {@link FastTrainableMultiHeadAttention}: the hand-derived backward, same loss. */
-    static final class FastStep implements Step {
-        private final FastTrainableMultiHeadAttention mha;
+    /** A hand-derived step ({@code fast-*}): forward, the same loss, backward; the gradients from the module. */
+    static class FastStep implements Step {
+        private final UnaryOperator<INDArray> forward;
+        private final UnaryOperator<INDArray> backward;
+        private final Supplier<Map<String, INDArray>> gradients;
+        private final String query;
         private final INDArray x;
-        private final boolean causal;
         private double loss;
 
-        FastStep(FastTrainableMultiHeadAttention mha, INDArray x, boolean causal) {
-            this.mha = mha;
+        FastStep(UnaryOperator<INDArray> forward, UnaryOperator<INDArray> backward, Supplier<Map<String, INDArray>> gradients,
+                 String query, INDArray x) {
+            this.forward = forward;
+            this.backward = backward;
+            this.gradients = gradients;
+            this.query = query;
             this.x = x;
-            this.causal = causal;
         }
 
         @Override
         public Map<String, INDArray> get() {
-            INDArray y = mha.forward(x, causal);
-            loss = y.mul(y).meanNumber().doubleValue();
-            mha.backward(y.muli(2.0 / y.length()));                  // d mean(y²) / dy
-            return mha.gradients();
+            INDArray y = forward.apply(x);
+            double norm = y.norm2Number().doubleValue();
+            loss = norm * norm / y.length();                           // mean(y²), one reduction
+            backward.apply(y.muli(2.0 / y.length()));                 // d mean(y²) / dy
+            return gradients.get();
         }
 
         @Override
         public INDArray queryGradient() {
-            return mha.gradients().get("W_query.weight");
+            return gradients.get().get(query);
         }
 
         @Override
         public double loss() {
             return loss;
+        }
+    }
+
+    /** The {@code fast-stack} steps: the first block's query gradient, and the stack's own byte counts. */
+    static final class StackStep extends FastStep {
+        private final FastTrainableBlockStack stack;
+
+        StackStep(FastTrainableBlockStack stack, INDArray x) {
+            super(stack::forward, stack::backward, () -> stack.gradients(0), "attention.W_query.weight", x);
+            this.stack = stack;
+        }
+
+        @Override
+        public double retainedBytes() {
+            return stack.retainedActivationBytes();
+        }
+
+        @Override
+        public double bufferBytes() {
+            return stack.bufferBytes();
         }
     }
 
@@ -123,13 +182,33 @@ final class TrainingSteps {
         }
     }
 
+    /** The benchmark's pre-LN block: layer norms at γ = 1, β = 0, the seeded attention and feed-forward. */
+    static TransformerBlock block(Workload w, MultiHeadAttention mha) {
+        FeedForwardWeights f = FeedForwardWeights.of(w);
+        long d = w.dModel(), hidden = 4 * d;
+        FeedForward ffn = FeedForward.fromLayers(
+            Linear.fromWeights(Nd4j.createFromArray(f.fc1w()).reshape('c', hidden, d), Nd4j.createFromArray(f.fc1b())),
+            Linear.fromWeights(Nd4j.createFromArray(f.fc2w()).reshape('c', d, hidden), Nd4j.createFromArray(f.fc2b())));
+        return TransformerBlock.of(LayerNorm.of(d), mha, LayerNorm.of(d), ffn);
+    }
+
     static Step build(String name, Workload w) {
         SeededInputs seeded = SeededInputs.of(w, 42);
         Nd4jInputs in = Nd4jInputs.of(seeded);
         MultiHeadAttention mha = MultiHeadAttention.fromWeights(in.wPart(0), in.wPart(1), in.wPart(2), in.wOut(), in.bOut(),
             w.heads(), w.tokens());
         if (name.equals("fast-mha")) {
-            return new FastStep(FastTrainableMultiHeadAttention.from(mha), in.x(), w.causal());
+            FastTrainableMultiHeadAttention fast = FastTrainableMultiHeadAttention.from(mha);
+            return new FastStep(x -> fast.forward(x, w.causal()), fast::backward, fast::gradients, "W_query.weight", in.x());
+        }
+        if (name.equals("fast-block")) {
+            FastTrainableTransformerBlock fast = FastTrainableTransformerBlock.from(block(w, mha));
+            return new FastStep(fast::forward, fast::backward, fast::gradients, "attention.W_query.weight", in.x());
+        }
+        if (name.startsWith("fast-stack")) {
+            TransformerBlock block = block(w, mha);
+            return new StackStep(FastTrainableBlockStack.from(java.util.Collections.nCopies(STACK, block),
+                name.equals("fast-stack-checkpointed")), in.x());
         }
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", DataType.FLOAT, w.batch(), w.tokens(), w.dModel());
@@ -141,13 +220,7 @@ final class TrainingSteps {
                 query = "mha.W_query.weight";
             }
             case "block" -> {
-                FeedForwardWeights f = FeedForwardWeights.of(w);
-                long d = w.dModel(), hidden = 4 * d;
-                FeedForward ffn = FeedForward.fromLayers(
-                    Linear.fromWeights(Nd4j.createFromArray(f.fc1w()).reshape('c', hidden, d), Nd4j.createFromArray(f.fc1b())),
-                    Linear.fromWeights(Nd4j.createFromArray(f.fc2w()).reshape('c', d, hidden), Nd4j.createFromArray(f.fc2b())));
-                TransformerBlock block = TransformerBlock.of(LayerNorm.of(d), mha, LayerNorm.of(d), ffn);
-                y = TrainableTransformerBlock.from(sd, "block", block).attend(x, w.tokens(), w.causal() ? CausalMask.of(w.tokens()) : null)
+                y = TrainableTransformerBlock.from(sd, "block", block(w, mha)).attend(x, w.tokens(), w.causal() ? CausalMask.of(w.tokens()) : null)
                     .context();
                 query = "block.attention.W_query.weight";
             }

@@ -2,6 +2,9 @@ package dev.attentionkit.efficient;
 
 import dev.attentionkit.attention.MultiHeadAttention;
 import dev.attentionkit.tensor.Shapes;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,8 +14,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Multi-head self-attention with a hand-derived backward pass: the training step that SameDiff's graph of
- * {@link dev.attentionkit.train.TrainableMultiHeadAttention} computes, in 2-D matrix products on views
- * and no permutes. Same weights and results as the plain {@link MultiHeadAttention} in {@code eval()} mode
+ * {@link dev.attentionkit.train.TrainableMultiHeadAttention} computes, in 2-D matrix products on blocks of the
+ * arrays and no permutes. Same weights and results as the plain {@link MultiHeadAttention} in {@code eval()} mode
  * (q/k/v without bias, output projection with bias).
  *
  * <pre>
@@ -26,39 +29,90 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *                                           dW_qkv = dQKVᵀ · X,  dX = dQKV · W_qkv
  * </pre>
  *
- * The (sequence, head) tiles run on all cores ({@link ParallelTiles}); the weights P of every tile are kept
- * from the forward pass for the backward one ({@code b·h·t²} values). The arrays keep the weights' data type,
- * so float64 weights give a float64 step (for gradient checks).
+ * <p>What makes it fast (measured in {@code ./kit bench}, row {@code kit-fast-mha-step}):
+ * <ul>
+ *   <li>Causal tiles are cut into blocks of {@value #QUERY_BLOCK} queries, and each block multiplies only with the
+ *       keys it may see: the products above the diagonal block are never computed, in the forward pass or the
+ *       backward one ({@code dV} and {@code dK} of a block of keys read only the queries at or after it).</li>
+ *   <li>The products are single calls of the BLAS ND4J runs on, on blocks addressed by pointer
+ *       ({@link MatrixView}): no ND4J view or op object per product.</li>
+ *   <li>The softmax, the mask (by position) and the softmax's backward are fused row loops on the Vector API
+ *       ({@link FusedSoftmax#rows()}).</li>
+ *   <li>The (sequence, head) tiles run on all cores ({@link ParallelTiles}); the intermediate arrays are kept
+ *       between steps of the same shape.</li>
+ * </ul>
+ * The weights P of every tile are kept from the forward pass for the backward one ({@code b·h·t²} values). The
+ * arrays keep the weights' data type, so float64 weights give a float64 step (for gradient checks).
  */
 public final class FastTrainableMultiHeadAttention {
+    /** Queries per block of a causal tile. */
+    static final int QUERY_BLOCK = 64;
+
     private final INDArray wQkv;   // [3d, d]: queries, keys, values stacked (PyTorch layout)
     private final INDArray wOut;   // [d, d]
     private final INDArray bOut;   // [d]
     private final int heads;
-    private final long d;
-    private final long hd;
-
-    // what the forward pass keeps for the backward one
-    private INDArray x2;           // [b·t, d]
-    private INDArray qkv;          // [b·t, 3d]
-    private INDArray weights;      // [b·h, t, t]
-    private INDArray context;      // [b·t, d]
-    private INDArray dO;           // [b·t, d]   backward
-    private INDArray dQkv;         // [b·t, 3d]  backward
-    // Every tile's views of the arrays above, made once per shape: ND4J's views cost more to create than the
-    // small products on them take. Index: tile = sequence·heads + head.
-    private INDArray[] qView, kView, vView, oView, pView, dOView, dQView, dKView, dVView;
-    private long batch;
-    private long tokens;
-    private boolean causal;
+    private final int d;
+    private final int hd;
+    private final Activations own = new Activations();
+    private final Scratch scratch = new Scratch();
     private final Map<String, INDArray> gradients = new LinkedHashMap<>();
+    private INDArray input;        // [b·t, d]: the public forward's copy of x
+
+    /**
+     * What a forward pass keeps for the backward one: the queries, keys and values, the attention weights and
+     * the heads' outputs. One per module normally; gradient checkpointing shares one between the blocks of a
+     * stack ({@link FastTrainableBlockStack}).
+     */
+    static final class Activations {
+        MatrixView x;              // [b·t, d], the input (the caller's array)
+        MatrixView qkv;            // [b·t, 3d]
+        MatrixView weights;        // [b·h·t, t]: tile k (= sequence·heads + head) is rows k·t ..
+        MatrixView context;        // [b·t, d]
+        int batch, tokens;
+        boolean causal;
+
+        /** Bytes of the arrays kept for the backward pass (the input is the caller's and not counted). */
+        long bytes() {
+            return qkv == null ? 0 : qkv.bytes() + weights.bytes() + context.bytes();
+        }
+
+        void allocate(DataType type, int batch, int tokens, int d, int heads) {
+            long rows = (long) batch * tokens;
+            if (qkv == null || qkv.base.dataType() != type || qkv.rows != rows || qkv.cols != 3 * d || weights.cols != tokens
+                || weights.rows != (long) batch * heads * tokens) {
+                qkv = MatrixView.allocate(type, rows, 3L * d);
+                weights = MatrixView.allocate(type, (long) batch * heads * tokens, tokens);
+                context = MatrixView.allocate(type, rows, d);
+            }
+            this.batch = batch;
+            this.tokens = tokens;
+        }
+    }
+
+    /** The backward pass's temporaries (nothing in them outlives one backward call). */
+    static final class Scratch {
+        MatrixView dO;             // [b·t, d]
+        MatrixView dQkv;           // [b·t, 3d]
+
+        void allocate(DataType type, long rows, int d) {
+            if (dO == null || dO.base.dataType() != type || dO.rows != rows || dO.cols != d) {
+                dO = MatrixView.allocate(type, rows, d);
+                dQkv = MatrixView.allocate(type, rows, 3L * d);
+            }
+        }
+
+        long bytes() {
+            return dO == null ? 0 : dO.bytes() + dQkv.bytes();
+        }
+    }
 
     private FastTrainableMultiHeadAttention(INDArray wQkv, INDArray wOut, INDArray bOut, int heads) {
         this.wQkv = wQkv;
         this.wOut = wOut;
         this.bOut = bOut;
         this.heads = heads;
-        this.d = wOut.size(0);
+        this.d = Math.toIntExact(wOut.size(0));
         this.hd = d / heads;
     }
 
@@ -85,82 +139,126 @@ public final class FastTrainableMultiHeadAttention {
     public INDArray forward(INDArray x, boolean causal) {
         Shapes.requireRank(x, "FastTrainableMultiHeadAttention input x", "[batch, tokens, d]", 3);
         Shapes.requireSequence(x, "FastTrainableMultiHeadAttention input x", d, "[batch, tokens, d]");
-        if (x.dataType() != wOut.dataType()) {
-            throw new IllegalArgumentException("FastTrainableMultiHeadAttention: x is " + x.dataType() + ", the weights are "
-                + wOut.dataType());
+        requireType(x, "x");
+        int batch = Math.toIntExact(x.size(0)), tokens = Math.toIntExact(x.size(1));
+        long rows = (long) batch * tokens;
+        if (input == null || input.dataType() != x.dataType() || input.size(0) != rows) {
+            input = Nd4j.createUninitialized(x.dataType(), rows, d);
         }
-        this.batch = x.size(0);
-        this.tokens = x.size(1);
-        this.causal = causal;
-        long rows = batch * tokens;
-        DataType type = x.dataType();
-        x2 = x.dup('c').reshape('c', rows, d);
-        allocate(type);
-        Gemm.timesTransposed(x2, wQkv, qkv, 1.0);                                         // [b·t, 3d]
-        double scale = 1 / Math.sqrt(hd);
-        ParallelTiles.run((int) (batch * heads), type, 1, (tile, scratch) -> {
-            INDArray p = pView[tile];                                                     // [t, t]
-            Gemm.timesTransposed(qView[tile], kView[tile], p, scale);
-            FusedSoftmax.softmaxInPlace(p, 0, 0, causal);                                 // masked by position
-            Gemm.product(p, vView[tile], oView[tile], 1.0, 0.0);                          // [t, hd]
-        });
-        INDArray y = Nd4j.createUninitialized(type, rows, d);
-        Gemm.timesTransposed(context, wOut, y, 1.0);
-        y.addiRowVector(bOut);
+        input.assign(x.reshape('c', rows, d));       // a copy: the caller may change x before backward
+        INDArray y = Nd4j.createUninitialized(x.dataType(), rows, d);
+        forward(MatrixView.of(input), batch, tokens, causal, own, MatrixView.of(y));
         return y.reshape('c', batch, tokens, d);
     }
 
     /**
      * Back-propagates {@code dY} through the last {@link #forward}; the parameter gradients are then in
-     * {@link #gradients()} (overwritten, not accumulated).
+     * {@link #gradients()} (new arrays each call, not accumulated; the three projections' are views of one [3d, d] array).
      *
      * @param dY {@code [batch, tokens, d]}: the loss's gradient with respect to the output
      * @return the gradient with respect to the input x, {@code [batch, tokens, d]}
      */
     public INDArray backward(INDArray dY) {
-        if (qkv == null) {
+        if (own.qkv == null || own.x == null) {
             throw new IllegalStateException("FastTrainableMultiHeadAttention.backward: call forward first");
         }
+        int batch = own.batch, tokens = own.tokens;
         if (dY.rank() != 3 || dY.size(0) != batch || dY.size(1) != tokens || dY.size(2) != d) {
             throw new IllegalArgumentException("FastTrainableMultiHeadAttention.backward: dY must be [" + batch + ", " + tokens + ", "
                 + d + "] like the forward output, got " + Shapes.describe(dY));
         }
-        long rows = batch * tokens;
-        DataType type = qkv.dataType();
+        requireType(dY, "dY");
+        long rows = (long) batch * tokens;
         INDArray dy = dY.dup('c').reshape('c', rows, d);
-        INDArray dWout = Nd4j.createUninitialized(type, d, d);
-        Gemm.transposedTimes(dy, context, dWout);                                        // [d, d]
-        INDArray dbOut = dy.sum(0);
-        Gemm.product(dy, wOut, dO, 1.0, 0.0);                                              // [b·t, d]
-        double scale = 1 / Math.sqrt(hd);
-        ParallelTiles.run((int) (batch * heads), type, tokens * tokens, (tile, scratch) -> {
-            INDArray p = pView[tile];                                                     // [t, t]
-            INDArray dOh = dOView[tile];                                                  // [t, hd]
-            Gemm.transposedTimes(p, dOh, dVView[tile]);                                   // dV = Pᵀ·dO
-            INDArray dS = ParallelTiles.matrix(scratch, tokens, tokens);
-            Gemm.timesTransposed(dOh, vView[tile], dS, 1.0);                              // dP = dO·Vᵀ
-            softmaxBackwardInPlace(dS, p);                                                // dS = P ⊙ (dP − rowdot)
-            Gemm.product(dS, kView[tile], dQView[tile], scale, 0.0);                      // dQ = dS·K/√hd
-            Gemm.transposedTimes(dS, qView[tile], dKView[tile]);                          // dK = dSᵀ·Q (scaled below)
-        });
-        dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(d, 2 * d)).muli(scale);
-        INDArray dWqkv = Nd4j.createUninitialized(type, 3 * d, d);
-        Gemm.transposedTimes(dQkv, x2, dWqkv);                                             // [3d, d]
-        INDArray dX = Nd4j.createUninitialized(type, rows, d);
-        Gemm.product(dQkv, wQkv, dX, 1.0, 0.0);                                            // [b·t, d]
-        gradients.clear();
-        gradients.put("W_query.weight", dWqkv.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()).dup('c'));
-        gradients.put("W_key.weight", dWqkv.get(NDArrayIndex.interval(d, 2 * d), NDArrayIndex.all()).dup('c'));
-        gradients.put("W_value.weight", dWqkv.get(NDArrayIndex.interval(2 * d, 3 * d), NDArrayIndex.all()).dup('c'));
-        gradients.put("out_proj.weight", dWout);
-        gradients.put("out_proj.bias", dbOut);
+        INDArray dX = Nd4j.createUninitialized(dY.dataType(), rows, d);
+        backward(MatrixView.of(dy), own, scratch, MatrixView.of(dX), gradients);
         return dX.reshape('c', batch, tokens, d);
     }
 
     /**
-     * The gradients of the last {@link #backward}, by the plain module's state_dict names: {@code W_query.weight},
-     * {@code W_key.weight}, {@code W_value.weight} ({@code [d, d]} each), {@code out_proj.weight} {@code [d, d]},
-     * {@code out_proj.bias} {@code [d]}.
+     * The forward pass on rows: {@code y = attention(x)}, keeping in {@code acts} what the backward pass needs
+     * (x itself by reference: it must stay unchanged until then).
+     *
+     * @param x {@code [batch·tokens, d]}, sequence after sequence
+     * @param y {@code [batch·tokens, d]}, overwritten
+     */
+    void forward(MatrixView x, int batch, int tokens, boolean causal, Activations acts, MatrixView y) {
+        DataType type = x.base.dataType();
+        acts.allocate(type, batch, tokens, d, heads);
+        acts.x = x;
+        acts.causal = causal;
+        MatrixView.gemm(1, x, false, MatrixView.of(wQkv), true, 0, acts.qkv);                 // [b·t, 3d]
+        double scale = 1 / Math.sqrt(hd);
+        int block = causal ? QUERY_BLOCK : tokens;
+        ParallelTiles.run(batch * heads, type, tokens, (tile, unused) -> {
+            MatrixView q = head(acts.qkv, tile, tokens, 0), k = head(acts.qkv, tile, tokens, 1), v = head(acts.qkv, tile, tokens, 2);
+            MatrixView p = acts.weights.rows(tile * tokens, (tile + 1) * tokens);              // [t, t]
+            MatrixView o = head(acts.context, tile, tokens, -1);                              // [t, hd]
+            for (int i0 = 0; i0 < tokens; i0 += block) {
+                int i1 = Math.min(tokens, i0 + block), keys = causal ? i1 : tokens;
+                MatrixView s = p.block(i0, i1, 0, keys);
+                MatrixView.gemm(scale, q.rows(i0, i1), false, k.rows(0, keys), true, 0, s);   // scores of the visible keys
+                softmaxRows(s, i0, causal);
+                MatrixView.gemm(1, s, false, v.rows(0, keys), false, 0, o.rows(i0, i1));
+            }
+        });
+        RowLoops.fillRows(y, bOut);
+        MatrixView.gemm(1, acts.context, false, MatrixView.of(wOut), true, 1, y);               // y = O·Woᵀ + bo
+    }
+
+    /**
+     * The backward pass on rows, after {@link #forward(MatrixView, int, int, boolean, Activations, MatrixView)} filled
+     * {@code acts}: writes dX and puts new gradient arrays into {@code grads}.
+     *
+     * @param dy {@code [batch·tokens, d]}
+     * @param dx {@code [batch·tokens, d]}, overwritten
+     */
+    void backward(MatrixView dy, Activations acts, Scratch s, MatrixView dx, Map<String, INDArray> grads) {
+        DataType type = dy.base.dataType();
+        int tokens = acts.tokens;
+        long rows = (long) acts.batch * tokens;
+        boolean causal = acts.causal;
+        s.allocate(type, rows, d);
+        INDArray dWout = Nd4j.createUninitialized(type, d, d);
+        MatrixView.gemm(1, dy, true, acts.context, false, 0, MatrixView.of(dWout));            // [d, d]
+        INDArray dbOut = RowLoops.columnSums(dy);
+        MatrixView.gemm(1, dy, false, MatrixView.of(wOut), false, 0, s.dO);                    // [b·t, d]
+        double scale = 1 / Math.sqrt(hd);
+        int block = causal ? QUERY_BLOCK : tokens;
+        ParallelTiles.run(acts.batch * heads, type, (long) tokens * tokens, (tile, scratchVector) -> {
+            MatrixView q = head(acts.qkv, tile, tokens, 0), k = head(acts.qkv, tile, tokens, 1), v = head(acts.qkv, tile, tokens, 2);
+            MatrixView p = acts.weights.rows(tile * tokens, (tile + 1) * tokens);
+            MatrixView dO = head(s.dO, tile, tokens, -1);
+            MatrixView dQ = head(s.dQkv, tile, tokens, 0), dK = head(s.dQkv, tile, tokens, 1), dV = head(s.dQkv, tile, tokens, 2);
+            MatrixView dS = MatrixView.over(scratchVector, tokens, tokens);
+            for (int i0 = 0; i0 < tokens; i0 += block) {                                         // blocks of queries
+                int i1 = Math.min(tokens, i0 + block), keys = causal ? i1 : tokens;
+                MatrixView ds = dS.block(i0, i1, 0, keys);
+                MatrixView.gemm(1, dO.rows(i0, i1), false, v.rows(0, keys), true, 0, ds);      // dP = dO·Vᵀ
+                softmaxBackwardRows(ds, p.block(i0, i1, 0, keys), i0, causal);                 // dS = P ⊙ (dP − rowdot)
+                MatrixView.gemm(scale, ds, false, k.rows(0, keys), false, 0, dQ.rows(i0, i1)); // dQ = dS·K/√hd
+            }
+            for (int j0 = 0; j0 < tokens; j0 += block) {                                         // blocks of keys
+                int j1 = Math.min(tokens, j0 + block), first = causal ? j0 : 0;                  // the queries that see them
+                MatrixView.gemm(1, p.block(first, tokens, j0, j1), true, dO.rows(first, tokens), false, 0, dV.rows(j0, j1));
+                MatrixView.gemm(scale, dS.block(first, tokens, j0, j1), true, q.rows(first, tokens), false, 0, dK.rows(j0, j1));
+            }
+        });
+        MatrixView x = acts.x;
+        INDArray dWqkv = Nd4j.createUninitialized(type, 3L * d, d);                              // one product, three views
+        MatrixView.gemm(1, s.dQkv, true, x, false, 0, MatrixView.of(dWqkv));                    // [3d, d]
+        MatrixView.gemm(1, s.dQkv, false, MatrixView.of(wQkv), false, 0, dx);                   // [b·t, d]
+        grads.clear();
+        grads.put("W_query.weight", dWqkv.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()));
+        grads.put("W_key.weight", dWqkv.get(NDArrayIndex.interval(d, 2 * d), NDArrayIndex.all()));
+        grads.put("W_value.weight", dWqkv.get(NDArrayIndex.interval(2 * d, 3 * d), NDArrayIndex.all()));
+        grads.put("out_proj.weight", dWout);
+        grads.put("out_proj.bias", dbOut);
+    }
+
+    /**
+     * The gradients of the last {@link #backward}: {@code W_query.weight}, {@code W_key.weight}, {@code W_value.weight}
+     * ({@code [d, d]} each), {@code out_proj.weight} {@code [d, d]}, {@code out_proj.bias} {@code [d]}.
      */
     public Map<String, INDArray> gradients() {
         return java.util.Collections.unmodifiableMap(gradients);
@@ -179,85 +277,111 @@ public final class FastTrainableMultiHeadAttention {
 
     /** Whether the last forward pass was causal. */
     public boolean causal() {
-        return causal;
+        return own.causal;
     }
 
-    /** (Re)allocates the intermediate arrays and their tile views when the shape or type changes. */
-    private void allocate(DataType type) {
-        long rows = batch * tokens;
-        if (qkv != null && qkv.dataType() == type && qkv.size(0) == rows && weights.size(1) == tokens) {
-            return;
-        }
-        qkv = Nd4j.createUninitialized(type, rows, 3 * d);
-        weights = Nd4j.createUninitialized(type, batch * heads, tokens, tokens);
-        context = Nd4j.createUninitialized(type, rows, d);
-        dO = Nd4j.createUninitialized(type, rows, d);
-        dQkv = Nd4j.createUninitialized(type, rows, 3 * d);
-        int tiles = (int) (batch * heads);
-        qView = new INDArray[tiles]; kView = new INDArray[tiles]; vView = new INDArray[tiles]; oView = new INDArray[tiles];
-        pView = new INDArray[tiles]; dOView = new INDArray[tiles]; dQView = new INDArray[tiles]; dKView = new INDArray[tiles];
-        dVView = new INDArray[tiles];
-        for (int tile = 0; tile < tiles; tile++) {
-            long b = tile / heads, h = tile % heads;
-            qView[tile] = part(qkv, b, h, 0);
-            kView[tile] = part(qkv, b, h, 1);
-            vView[tile] = part(qkv, b, h, 2);
-            oView[tile] = part(context, b, h, -1);
-            pView[tile] = weights.get(NDArrayIndex.point(tile), NDArrayIndex.all(), NDArrayIndex.all());
-            dOView[tile] = part(dO, b, h, -1);
-            dQView[tile] = part(dQkv, b, h, 0);
-            dKView[tile] = part(dQkv, b, h, 1);
-            dVView[tile] = part(dQkv, b, h, 2);
+    int d() {
+        return d;
+    }
+
+    int heads() {
+        return heads;
+    }
+
+    DataType dataType() {
+        return wOut.dataType();
+    }
+
+    private void requireType(INDArray a, String name) {
+        if (a.dataType() != wOut.dataType()) {
+            throw new IllegalArgumentException("FastTrainableMultiHeadAttention: " + name + " is " + a.dataType() + ", the weights are "
+                + wOut.dataType());
         }
     }
 
-    /** Sequence b's rows of head h's columns of part (0 = q, 1 = k, 2 = v of the fused array; -1 = a [b·t, d] array). */
-    private INDArray part(INDArray m, long b, long h, int which) {
-        long col = (which < 0 ? 0 : which * d) + h * hd;
-        return m.get(NDArrayIndex.interval(b * tokens, (b + 1) * tokens), NDArrayIndex.interval(col, col + hd));
+    /** Tile's sequence rows of its head's columns of m (which 0/1/2 = q/k/v of a fused [b·t, 3d] array; -1 = a [b·t, d] array). */
+    private MatrixView head(MatrixView m, int tile, int tokens, int which) {
+        int b = tile / heads, h = tile % heads;
+        int col = (which < 0 ? 0 : which * d) + h * hd;
+        return m.block(b * tokens, (b + 1) * tokens, col, col + hd);
     }
 
     /**
-     * Softmax's backward on one tile, in place: {@code dS[r, c] = P[r, c]·(dP[r, c] − Σ_c' dP[r, c']·P[r, c'])}.
-     * Plain Java loops over rows staged in arrays: for a 256 × 256 tile, ND4J's element-wise ops cost more
-     * in dispatch (and in threads of their own beside the tiles') than the arithmetic. Both tiles are
-     * contiguous {@code [t, t]} matrices.
+     * Softmax of every row of {@code s} in place, row r being query {@code queryStart + r}; with {@code causal} a
+     * query sees the keys up to its own position (column = key position), and the rest of its row becomes 0.
      */
-    static void softmaxBackwardInPlace(INDArray dP, INDArray p) {
-        int rows = Math.toIntExact(p.size(0)), cols = Math.toIntExact(p.size(1));
-        long dOff = dP.offset(), pOff = p.offset();
-        if (p.dataType() == DataType.FLOAT) {
-            java.nio.FloatBuffer db = dP.data().asNioFloat(), pb = p.data().asNioFloat();
-            float[] dRow = new float[cols], pRow = new float[cols];
-            for (int r = 0; r < rows; r++) {
-                int di = Math.toIntExact(dOff + (long) r * cols), pi = Math.toIntExact(pOff + (long) r * cols);
-                db.get(di, dRow, 0, cols);
-                pb.get(pi, pRow, 0, cols);
-                double dot = 0;
-                for (int c = 0; c < cols; c++) {
-                    dot += dRow[c] * pRow[c];
-                }
-                float fdot = (float) dot;
-                for (int c = 0; c < cols; c++) {
-                    dRow[c] = pRow[c] * (dRow[c] - fdot);
-                }
-                db.put(di, dRow, 0, cols);
+    static void softmaxRows(MatrixView s, int queryStart, boolean causal) {
+        int cols = s.cols;
+        if (s.isFloat()) {
+            FusedSoftmax.FloatRows loops = FusedSoftmax.rows();
+            FloatBuffer b = s.floats();
+            float[] row = new float[cols];
+            for (int r = 0; r < s.rows; r++) {
+                int end = causal ? Math.min(cols, queryStart + r + 1) : cols;
+                b.get(s.at(r), row, 0, end);
+                float max = loops.max(row, 0, end);
+                loops.scale(row, 0, end, (float) (1.0 / loops.expMinus(row, 0, end, max)));
+                Arrays.fill(row, end, cols, 0f);
+                b.put(s.at(r), row, 0, cols);
             }
         } else {
-            java.nio.DoubleBuffer db = dP.data().asNioDouble(), pb = p.data().asNioDouble();
+            DoubleBuffer b = s.doubles();
+            double[] row = new double[cols];
+            for (int r = 0; r < s.rows; r++) {
+                int end = causal ? Math.min(cols, queryStart + r + 1) : cols;
+                b.get(s.at(r), row, 0, end);
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < end; c++) {
+                    max = Math.max(max, row[c]);
+                }
+                double sum = 0;
+                for (int c = 0; c < end; c++) {
+                    row[c] = Math.exp(row[c] - max);
+                    sum += row[c];
+                }
+                for (int c = 0; c < end; c++) {
+                    row[c] /= sum;
+                }
+                Arrays.fill(row, end, cols, 0.0);
+                b.put(s.at(r), row, 0, cols);
+            }
+        }
+    }
+
+    /**
+     * Softmax's backward on rows, in place: {@code dS[r, c] = P[r, c]·(dP[r, c] − Σ_c' dP[r, c']·P[r, c'])}, 0 where
+     * the query does not see the key.
+     */
+    static void softmaxBackwardRows(MatrixView dP, MatrixView p, int queryStart, boolean causal) {
+        int cols = p.cols;
+        if (p.isFloat()) {
+            FusedSoftmax.FloatRows loops = FusedSoftmax.rows();
+            FloatBuffer db = dP.floats(), pb = p.floats();
+            float[] dRow = new float[cols], pRow = new float[cols];
+            for (int r = 0; r < p.rows; r++) {
+                int end = causal ? Math.min(cols, queryStart + r + 1) : cols;
+                db.get(dP.at(r), dRow, 0, end);
+                pb.get(p.at(r), pRow, 0, end);
+                loops.softmaxGrad(dRow, pRow, 0, end, (float) loops.dot(dRow, pRow, 0, end));
+                Arrays.fill(dRow, end, cols, 0f);
+                db.put(dP.at(r), dRow, 0, cols);
+            }
+        } else {
+            DoubleBuffer db = dP.doubles(), pb = p.doubles();
             double[] dRow = new double[cols], pRow = new double[cols];
-            for (int r = 0; r < rows; r++) {
-                int di = Math.toIntExact(dOff + (long) r * cols), pi = Math.toIntExact(pOff + (long) r * cols);
-                db.get(di, dRow, 0, cols);
-                pb.get(pi, pRow, 0, cols);
+            for (int r = 0; r < p.rows; r++) {
+                int end = causal ? Math.min(cols, queryStart + r + 1) : cols;
+                db.get(dP.at(r), dRow, 0, end);
+                pb.get(p.at(r), pRow, 0, end);
                 double dot = 0;
-                for (int c = 0; c < cols; c++) {
+                for (int c = 0; c < end; c++) {
                     dot += dRow[c] * pRow[c];
                 }
-                for (int c = 0; c < cols; c++) {
+                for (int c = 0; c < end; c++) {
                     dRow[c] = pRow[c] * (dRow[c] - dot);
                 }
-                db.put(di, dRow, 0, cols);
+                Arrays.fill(dRow, end, cols, 0.0);
+                db.put(dP.at(r), dRow, 0, cols);
             }
         }
     }

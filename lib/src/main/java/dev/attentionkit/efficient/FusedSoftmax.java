@@ -37,6 +37,12 @@ public final class FusedSoftmax {
 
         /** {@code row[c] *= factor}. */
         void scale(float[] row, int from, int to, float factor);
+
+        /** {@code Σ a[c]·b[c]} (in double where the lanes are summed). */
+        double dot(float[] a, float[] b, int from, int to);
+
+        /** Softmax's backward on one row: {@code dp[c] = p[c]·(dp[c] − dot)}, {@code dot = Σ dp·p} of the row. */
+        void softmaxGrad(float[] dp, float[] p, int from, int to, float dot);
     }
 
     /** No limit on how far a query reaches: every key (or, if causal, every earlier key) is visible. */
@@ -45,6 +51,11 @@ public final class FusedSoftmax {
     private static final FloatRows ROWS = chooseRows();
 
     private FusedSoftmax() {}
+
+    /** The row loops in use (Vector API or plain), for the other fused kernels of this package. */
+    static FloatRows rows() {
+        return ROWS;
+    }
 
     /** Whether the row loops run on the Vector API (else on plain Java loops; same results within 1 ulp). */
     public static boolean vectorised() {

@@ -27,4 +27,20 @@ final class ScalarRows implements FusedSoftmax.FloatRows {
             row[c] *= factor;
         }
     }
+
+    @Override
+    public double dot(float[] a, float[] b, int from, int to) {
+        double sum = 0;
+        for (int c = from; c < to; c++) {
+            sum += a[c] * b[c];
+        }
+        return sum;
+    }
+
+    @Override
+    public void softmaxGrad(float[] dp, float[] p, int from, int to, float dot) {
+        for (int c = from; c < to; c++) {
+            dp[c] = p[c] * (dp[c] - dot);
+        }
+    }
 }

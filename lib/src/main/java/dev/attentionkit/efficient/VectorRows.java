@@ -62,4 +62,32 @@ final class VectorRows implements FusedSoftmax.FloatRows {
             row[c] *= factor;
         }
     }
+
+    @Override
+    public double dot(float[] a, float[] b, int from, int to) {
+        int c = from;
+        double sum = 0;
+        if (to - from >= LANES) {
+            FloatVector s = FloatVector.zero(SPECIES);
+            for (; c <= to - LANES; c += LANES) {
+                s = FloatVector.fromArray(SPECIES, a, c).fma(FloatVector.fromArray(SPECIES, b, c), s);
+            }
+            sum = s.reduceLanes(VectorOperators.ADD);
+        }
+        for (; c < to; c++) {
+            sum += a[c] * b[c];
+        }
+        return sum;
+    }
+
+    @Override
+    public void softmaxGrad(float[] dp, float[] p, int from, int to, float dot) {
+        int c = from;
+        for (; c <= to - LANES; c += LANES) {
+            FloatVector.fromArray(SPECIES, dp, c).sub(dot).mul(FloatVector.fromArray(SPECIES, p, c)).intoArray(dp, c);
+        }
+        for (; c < to; c++) {
+            dp[c] = p[c] * (dp[c] - dot);
+        }
+    }
 }

@@ -107,6 +107,31 @@ class FastTrainableMultiHeadAttentionTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} tokens")
+    @ValueSource(ints = {64, 65, 150})
+    @DisplayName("causal tiles over several blocks of queries: forward equals the plain module's, gradients equal SameDiff's")
+    void severalQueryBlocks(int tokens) {
+        MultiHeadAttention plain = MultiHeadAttention.fromWeights(r(1, D, D), r(2, D, D), r(3, D, D), r(4, D, D), r(5, D), H, tokens);
+        INDArray x = r(9, B, tokens, D);
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.placeHolder("x", DataType.DOUBLE, B, tokens, D);
+        SDVariable y = TrainableMultiHeadAttention.from(sd, "mha", plain).attend(in).context();
+        SDVariable loss = y.mul(y).sum().div((double) B * tokens * D);
+        sd.setLossVariables(loss);
+        List<String> names = List.of("W_query.weight", "W_key.weight", "W_value.weight", "out_proj.weight", "out_proj.bias");
+        Map<String, INDArray> expected = sd.calculateGradients(Map.of("x", x), names.stream().map(n -> "mha." + n).toList());
+
+        FastTrainableMultiHeadAttention m = FastTrainableMultiHeadAttention.from(plain);
+        INDArray out = m.forward(x, true);
+        INDArray reference = plain.forward(x);
+        assertTrue(out.equalsWithEps(reference, 1e-12), () -> "forward: max |diff| " + out.sub(reference).amaxNumber());
+        m.backward(out.mul(2.0 / (B * tokens * D)));
+        for (String name : names) {
+            INDArray e = expected.get("mha." + name), a = m.gradients().get(name).reshape(e.shape());
+            assertTrue(a.equalsWithEps(e, 1e-12), () -> name + ": max |diff| " + a.sub(e).amaxNumber());
+        }
+    }
+
     @Test
     @DisplayName("bad input is refused with a message naming the problem")
     void badInput() {
