@@ -11,7 +11,7 @@ import java.util.Locale;
  *     learned {@code [heads, heads]} matrices, as {@link dev.attentionkit.attention.TalkingHeadsAttention} (Shazeer et
  *     al. 2020); both start at the identity, so training starts from independent heads.</li>
  * <li>{@code gates}: each head's output is multiplied by a learned gate {@code g_h = sigmoid(α_h)} (starting at
- *     {@code sigmoid(2) ≈ 0.88}) before the output projection, and the loss gets {@code gatePenalty · Σ_h g_h}, an L1
+ *     {@code sigmoid(0) = 0.5}) before the output projection, and the loss gets {@code gatePenalty · Σ_h g_h}, an L1
  *     penalty on the gates: a head the task does not need is pushed towards 0, switched off.</li>
  * </ul>
  *
@@ -26,8 +26,8 @@ public record HeadInteraction(boolean talkingHeads, boolean gates, double gatePe
     /** Talking heads, no gates. */
     public static final HeadInteraction TALKING_HEADS = new HeadInteraction(true, false, 0);
 
-    /** The gate logit every head starts with: {@code sigmoid(2) ≈ 0.88}, open but not saturated. */
-    public static final double INITIAL_GATE_LOGIT = 2.0;
+    /** The gate logit every head starts with: {@code sigmoid(0) = 0.5}, half open, where a gate moves fastest. */
+    public static final double INITIAL_GATE_LOGIT = 0.0;
 
     public HeadInteraction {
         if (!(gatePenalty >= 0) || Double.isInfinite(gatePenalty)) {
