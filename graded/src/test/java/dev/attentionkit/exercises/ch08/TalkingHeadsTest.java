@@ -126,6 +126,8 @@ class TalkingHeadsTest {
             weightsMix), "attend with a [3][3] logitsMix for 2 heads");
         assertThrows(IllegalArgumentException.class, () -> TalkingHeads.mix(q, new double[][] {{1, 0}, {0}}),
             "mix with a ragged [2][?] matrix");
+        assertThrows(IllegalArgumentException.class, () -> TalkingHeads.mix(q, new double[][] {{1, 0}, {0, 1}, {1, 1}}),
+            "mix with a [3][2] matrix for 2 heads");
     }
 
     /** softmax(q·kᵀ/√hd) of one head, with Graded's matrix helpers. */
