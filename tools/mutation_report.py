@@ -39,6 +39,8 @@ EXERCISES = OrderedDict([
     ("ch08.PositionalEncoding", "8.1"),
     ("ch08.LayerNormalization", "8.2"),
     ("ch08.PreLnResidual", "8.3"),
+    ("ch08.TalkingHeads", "8.4"),
+    ("ch08.PoolingTraining", "8.5"),
     ("ch09.SlidingWindowMask", "9.1"),
     ("ch09.OnlineSoftmaxUpdate", "9.2"),
     ("ch10.WordPiece", "10.1"),

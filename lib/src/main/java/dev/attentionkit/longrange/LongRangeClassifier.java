@@ -44,6 +44,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@link QueryPooling}): on SameDiff 1.0.0-M2.1 a training step of these models took several times longer,
  * too long for several seeds per model in a notebook. The gradients are checked against finite differences in
  * float64 ({@code LongRangeClassifierTest}).
+ *
+ * <p>The transformer's heads can also interact ({@link HeadInteraction}, chapter 12): talking heads that mix their
+ * logits and weights, and learned gates that switch heads off; their backward passes are checked the same way
+ * ({@code HeadInteractionTest}).
  */
 public final class LongRangeClassifier {
     private static final double BETA1 = 0.9, BETA2 = 0.999, ADAM_EPS = 1e-8;
@@ -51,6 +55,7 @@ public final class LongRangeClassifier {
 
     private final ClassifierKind kind;
     private final LongRangeConfig config;
+    private final HeadInteraction interaction;
     private final DataType type;
     private final INDArray embedding;        // [V, W]
     private final INDArray previousEmbedding;// [V, W]: the token before, added to every position but the first
@@ -71,9 +76,11 @@ public final class LongRangeClassifier {
     private INDArray previousOneHot;         // [b·T, V]: row t is token t-1's, 0 at t = 0
     private INDArray pooled;                 // [b, W]
 
-    private LongRangeClassifier(ClassifierKind kind, LongRangeConfig config, DataType type) {
+    private LongRangeClassifier(ClassifierKind kind, LongRangeConfig config, DataType type,
+                                HeadInteraction interaction) {
         this.kind = kind;
         this.config = config;
+        this.interaction = interaction;
         this.type = type;
         int t = config.length();
         int w = config.width();
@@ -86,7 +93,8 @@ public final class LongRangeClassifier {
         parameters.put("previousEmbedding", previousEmbedding);
         if (kind == ClassifierKind.TRANSFORMER) {
             positions = SinusoidalPositionalEncoding.table(t, w).castTo(type).dup('c');
-            block = new PreLnBlock(TransformerBlock.fromSeed(w, config.heads(), 4L * w, t, config.seed() + 1), type);
+            block = new PreLnBlock(TransformerBlock.fromSeed(w, config.heads(), 4L * w, t, config.seed() + 1), type,
+                interaction);
             block.parameters().forEach((k, v) -> parameters.put("block." + k, v));
             lstm = null;
         } else {
@@ -119,16 +127,33 @@ public final class LongRangeClassifier {
         return create(kind, config, DataType.FLOAT);
     }
 
+    /**
+     * A new, untrained TRANSFORMER classifier whose heads interact as {@code interaction} says (float32): talking heads,
+     * gates, both, or {@link HeadInteraction#NONE} (the same as {@link #create(ClassifierKind, LongRangeConfig)}).
+     */
+    public static LongRangeClassifier create(ClassifierKind kind, LongRangeConfig config, HeadInteraction interaction) {
+        return create(kind, config, DataType.FLOAT, interaction);
+    }
+
     /** The same in {@code type} (float64 for gradient checks). */
     static LongRangeClassifier create(ClassifierKind kind, LongRangeConfig config, DataType type) {
-        if (kind == null || config == null) {
-            throw new IllegalArgumentException("LongRangeClassifier: kind and config are required");
+        return create(kind, config, type, HeadInteraction.NONE);
+    }
+
+    static LongRangeClassifier create(ClassifierKind kind, LongRangeConfig config, DataType type,
+                                      HeadInteraction interaction) {
+        if (kind == null || config == null || interaction == null) {
+            throw new IllegalArgumentException("LongRangeClassifier: kind, config and interaction are required");
+        }
+        if (!interaction.isNone() && kind != ClassifierKind.TRANSFORMER) {
+            throw new IllegalArgumentException("LongRangeClassifier: " + interaction + " needs attention heads, "
+                + "which only TRANSFORMER has, not " + kind);
         }
         if (config.width() % config.heads() != 0) {
             throw new IllegalArgumentException("LongRangeClassifier: width " + config.width()
                 + " is not divisible by heads " + config.heads());
         }
-        return new LongRangeClassifier(kind, config, type);
+        return new LongRangeClassifier(kind, config, type, interaction);
     }
 
     /**
@@ -174,9 +199,9 @@ public final class LongRangeClassifier {
     }
 
     /**
-     * One Adam step on {@code batch}.
+     * One Adam step on {@code batch} (on the cross-entropy plus the gates' {@link #penalty()}, when there are gates).
      *
-     * @return the batch's mean cross-entropy before the step
+     * @return the batch's mean cross-entropy before the step (without the penalty)
      */
     public double fitBatch(List<LongRangeExample> batch) {
         if (batch.isEmpty()) {
@@ -291,6 +316,29 @@ public final class LongRangeClassifier {
         return block.toPlain();
     }
 
+    /**
+     * The heads' gates {@code sigmoid(α_h)} now, {@code [heads]} (TRANSFORMER with gates only): near 0, the head is
+     * switched off.
+     */
+    public double[] headGates() {
+        requireBlock();
+        double[] g = block.gateValues();
+        if (g == null) {
+            throw new IllegalStateException("this classifier has no gates (" + interaction + ")");
+        }
+        return g;
+    }
+
+    /** How the heads interact ({@link HeadInteraction#NONE} for the LSTMs and chapter 08's transformer). */
+    public HeadInteraction interaction() {
+        return interaction;
+    }
+
+    /** The gates' L1 penalty {@code gatePenalty · Σ_h g_h} that training adds to the cross-entropy (0 without gates). */
+    public double penalty() {
+        return block == null ? 0 : block.penalty();
+    }
+
     private void requireBlock() {
         if (block == null) {
             throw new IllegalStateException(kind + " has no transformer block");
@@ -315,7 +363,10 @@ public final class LongRangeClassifier {
         return Collections.unmodifiableMap(parameters);
     }
 
-    /** Mean cross-entropy on {@code batch}; its gradient for every parameter is put into {@code gradients}. */
+    /**
+     * Mean cross-entropy on {@code batch}; the gradient of it plus {@link #penalty()} for every parameter is put into
+     * {@code gradients}.
+     */
     double lossAndGradients(List<LongRangeExample> batch, Map<String, INDArray> gradients) {
         int b = batch.size(), t = config.length(), w = config.width();
         INDArray p = probabilities(batch);                                      // [b, 10]
@@ -421,6 +472,7 @@ public final class LongRangeClassifier {
 
     @Override
     public String toString() {
-        return "LongRangeClassifier(" + kind + ", " + parameterCount() + " parameters)";
+        return "LongRangeClassifier(" + kind + (interaction.isNone() ? "" : ", " + interaction) + ", "
+            + parameterCount() + " parameters)";
     }
 }

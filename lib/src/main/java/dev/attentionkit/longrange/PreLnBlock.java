@@ -1,6 +1,8 @@
 package dev.attentionkit.longrange;
 
+import dev.attentionkit.attention.AttentionModule;
 import dev.attentionkit.attention.MultiHeadAttention;
+import dev.attentionkit.attention.TalkingHeadsAttention;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.transformer.FeedForward;
 import dev.attentionkit.transformer.LayerNorm;
@@ -10,6 +12,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The pre-LN transformer block of {@link TransformerBlock} (non-causal), trainable with a backward pass written out:
@@ -31,6 +34,11 @@ final class PreLnBlock {
     private INDArray ln2Out, hidden;          // kept for the backward pass
 
     PreLnBlock(TransformerBlock plain, DataType type) {
+        this(plain, type, HeadInteraction.NONE);
+    }
+
+    /** The same with the heads interacting ({@link HeadInteraction}): talking heads and/or gates. */
+    PreLnBlock(TransformerBlock plain, DataType type, HeadInteraction interaction) {
         if (!(plain.attention() instanceof MultiHeadAttention mha)) {
             throw new IllegalArgumentException("PreLnBlock: the block's attention must be a MultiHeadAttention");
         }
@@ -44,7 +52,7 @@ final class PreLnBlock {
         }
         this.attention = new SelfAttentionStep(copy(mha.query().weight(), type), copy(mha.key().weight(), type),
             copy(mha.value().weight(), type), copy(mha.outProj().weight(), type),
-            copy(mha.outProj().bias().orElseThrow(), type), heads);
+            copy(mha.outProj().bias().orElseThrow(), type), heads, interaction);
         FeedForward ffn = plain.ffn();
         this.w1 = copy(ffn.fc1().weight(), type);
         this.b1 = copy(ffn.fc1().bias().orElseThrow(), type);
@@ -126,15 +134,38 @@ final class PreLnBlock {
         return heads;
     }
 
-    /** The trained weights as a plain {@link TransformerBlock} (copies, float32). */
+    /** The gates {@code [heads]}, or null without gates. */
+    double[] gateValues() {
+        return attention.gateValues();
+    }
+
+    /** The gates' L1 penalty (0 without gates). */
+    double penalty() {
+        return attention.penalty();
+    }
+
+    /**
+     * The trained weights as a plain {@link TransformerBlock} (copies, float32): its attention is a
+     * {@link MultiHeadAttention}, or a {@link TalkingHeadsAttention} with the learned mixes; gates are folded into the
+     * output projection (head h's columns times {@code g_h}), which computes the same.
+     */
     TransformerBlock toPlain() {
         Map<String, INDArray> a = attention.parameters();
-        long d = w2.size(0);
+        INDArray outW = f(a.get("outProj.weight"));
+        double[] g = attention.gateValues();
+        if (g != null) {
+            long hd = outW.size(1) / heads;
+            for (int h = 0; h < heads; h++) {
+                outW.get(NDArrayIndex.all(), NDArrayIndex.interval(h * hd, (h + 1) * hd)).muli(g[h]);
+            }
+        }
         MultiHeadAttention mha = MultiHeadAttention.fromWeights(f(a.get("query.weight")), f(a.get("key.weight")),
-            f(a.get("value.weight")), f(a.get("outProj.weight")), f(a.get("outProj.bias")), heads, contextLength)
+            f(a.get("value.weight")), outW, f(a.get("outProj.bias")), heads, contextLength)
             .bidirectional();
+        INDArray[] mixes = attention.mixes();
+        AttentionModule module = mixes == null ? mha : TalkingHeadsAttention.of(mha, f(mixes[0]), f(mixes[1]));
         LayerNorm l1 = ln1.toPlain(), l2 = ln2.toPlain();
-        return TransformerBlock.of(LayerNorm.fromWeights(f(l1.gamma()), f(l1.beta()), l1.eps()), mha,
+        return TransformerBlock.of(LayerNorm.fromWeights(f(l1.gamma()), f(l1.beta()), l1.eps()), module,
             LayerNorm.fromWeights(f(l2.gamma()), f(l2.beta()), l2.eps()),
             FeedForward.fromLayers(Linear.fromWeights(f(w1), f(b1)), Linear.fromWeights(f(w2), f(b2))));
     }

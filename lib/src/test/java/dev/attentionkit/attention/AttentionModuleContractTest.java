@@ -47,6 +47,10 @@ class AttentionModuleContractTest {
             module("MultiHeadAttention.bidirectional", false, () -> MultiHeadAttention.fromSeed(4, 4, 8, 0.5, 2, true, 6).bidirectional(),
                 List.of("W_query.weight", "W_query.bias", "W_key.weight", "W_key.bias", "W_value.weight", "W_value.bias",
                     "out_proj.weight", "out_proj.bias")),
+            module("TalkingHeadsAttention", true, () -> TalkingHeadsAttention.fromSeed(
+                    AttentionConfig.builder().dIn(4).dOut(4).contextLength(8).dropout(0.5).numHeads(2).build(), 9),
+                List.of("W_query.weight", "W_key.weight", "W_value.weight", "pre_softmax_proj", "post_softmax_proj",
+                    "out_proj.weight", "out_proj.bias")),
             module("FusedQkvAttention", true, () -> FusedQkvAttention.fromSeed(4, 4, 8, 0.5, 2, false, 7),
                 List.of("qkv.weight", "out_proj.weight", "out_proj.bias")),
             module("FastMultiHeadAttention", true, () -> FastMultiHeadAttention.fromSeed(4, 4, 2, true, 8),
@@ -65,9 +69,9 @@ class AttentionModuleContractTest {
         List<String> modules = classes.stream()
             .filter(c -> c.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC))
             .filter(c -> !c.isInterface() && !c.isRecord() && !c.isNestedClass())
-            .filter(c -> c.getSimpleName().matches("(SelfAttentionV\\d|CausalAttention|MultiHeadAttention.*|FusedQkvAttention|FastMultiHeadAttention)"))
+            .filter(c -> c.getSimpleName().matches("(SelfAttentionV\\d|CausalAttention|MultiHeadAttention.*|TalkingHeadsAttention|FusedQkvAttention|FastMultiHeadAttention)"))
             .map(JavaClass::getName).sorted().toList();
-        assertEquals(7, modules.size(), "the seven modules of the course: " + modules);
+        assertEquals(8, modules.size(), "the eight modules of the course: " + modules);
         for (String name : modules) {
             assertTrue(classes.get(name).isAssignableTo(AttentionModule.class), name + " does not implement AttentionModule");
         }
