@@ -2,6 +2,7 @@ package dev.attentionkit.longrange;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,6 +25,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * precision, sequences in parallel: for the chapter's short sequences ({@code T = 64}, 16 features per head) a
  * tile is a few hundred thousand multiply-adds, less than ND4J takes to dispatch the eight small products
  * {@link dev.attentionkit.efficient.FastTrainableMultiHeadAttention} runs per tile.
+ *
+ * <p>Two options for chapter 11's stability study, at chapter 08's setting by default: scores without the
+ * {@code 1/√hd} ({@link #scaledScores(boolean)}), and inverted dropout on the attention weights while training
+ * ({@link #attentionDropout(double, long)}): {@code O_h = (P ⊙ M)·V_h} with {@code M = keep/(1 − p)}, one
+ * Bernoulli draw per weight, and in the backward pass {@code dP = M ⊙ (dO_h·V_hᵀ)}, {@code dV_h = (P ⊙ M)ᵀ·dO_h}.
  */
 final class SelfAttentionStep {
     private final INDArray wQ, wK, wV, wOut, bOut;   // [d, d] each (PyTorch layout), [d]
@@ -32,6 +38,11 @@ final class SelfAttentionStep {
     private INDArray x2;                               // [b·T, d]
     private double[] q, k, v, weights, context;        // [b·T, d] each; weights [b, heads, T, T]
     private int batch, tokens;
+    private boolean scaled = true;
+    private double dropout;                            // probability of dropping one weight; 0: none
+    private Random dropoutRandom;
+    private boolean training = true;
+    private double[] keep;                             // the last forward pass's M, null without dropout
 
     SelfAttentionStep(INDArray wQ, INDArray wK, INDArray wV, INDArray wOut, INDArray bOut, int heads) {
         this.wQ = wQ;
@@ -40,6 +51,35 @@ final class SelfAttentionStep {
         this.wOut = wOut;
         this.bOut = bOut;
         this.heads = heads;
+    }
+
+    /** Whether scores are divided by {@code √hd} (true, the default) or used as plain dot products. */
+    void scaledScores(boolean on) {
+        this.scaled = on;
+    }
+
+    /**
+     * Inverted dropout on the attention weights while {@link #training(boolean) training}.
+     *
+     * @param p    probability of dropping a weight, {@code 0 <= p < 1} (0: off)
+     * @param seed seed of the draws
+     */
+    void attentionDropout(double p, long seed) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("SelfAttentionStep: attention dropout must be in [0, 1), got " + p);
+        }
+        this.dropout = p;
+        this.dropoutRandom = new Random(seed);
+    }
+
+    /** Restarts the dropout draws from {@code seed} (a gradient check needs the same mask in every forward pass). */
+    void reseedDropout(long seed) {
+        this.dropoutRandom = new Random(seed);
+    }
+
+    /** Training (dropout on, the default) or evaluation (dropout off). */
+    void training(boolean on) {
+        this.training = on;
     }
 
     /** @param x {@code [b, T, d]} @return {@code [b, T, d]} */
@@ -55,7 +95,15 @@ final class SelfAttentionStep {
         v = project(x2, wV);
         weights = new double[batch * heads * t * t];
         context = new double[batch * t * d];
-        double scale = 1 / Math.sqrt(hd);
+        double scale = scaled ? 1 / Math.sqrt(hd) : 1;
+        keep = null;
+        if (training && dropout > 0) {                      // drawn in order, so the mask depends on the seed only
+            keep = new double[weights.length];
+            for (int i = 0; i < keep.length; i++) {
+                keep[i] = dropoutRandom.nextDouble() < dropout ? 0 : 1 / (1 - dropout);
+            }
+        }
+        double[] m = keep;
         IntStream.range(0, batch * heads).parallel().forEach(tile -> {
             int b = tile / heads, h = tile % heads, p0 = tile * t * t;
             for (int i = 0; i < t; i++) {
@@ -79,6 +127,9 @@ final class SelfAttentionStep {
                 for (int j = 0; j < t; j++) {
                     double w = weights[pi + j] / sum;
                     weights[pi + j] = w;
+                    if (m != null) {
+                        w *= m[pi + j];                          // the dropped-out weight multiplies V
+                    }
                     int vj = (b * t + j) * d + h * hd;
                     for (int c = 0; c < hd; c++) {
                         context[qi + c] += w * v[vj + c];
@@ -108,7 +159,8 @@ final class SelfAttentionStep {
         Products.product(dy, wOut, dO2, 0);
         double[] dO = dO2.castTo(DataType.DOUBLE).data().asDouble();
         double[] dQ = new double[q.length], dK = new double[k.length], dV = new double[v.length];
-        double scale = 1 / Math.sqrt(hd);
+        double scale = scaled ? 1 / Math.sqrt(hd) : 1;
+        double[] m = keep;
         // One sequence per task: its heads write disjoint columns of dQ, dK, dV.
         IntStream.range(0, batch).parallel().forEach(b -> {
             double[] dS = new double[t];
@@ -121,15 +173,17 @@ final class SelfAttentionStep {
                         int vj = (b * t + j) * d + h * hd;
                         double dp = 0;
                         double w = weights[pi + j];
+                        double mask = m == null ? 1 : m[pi + j];
                         for (int c = 0; c < hd; c++) {
                             dp += dO[oi + c] * v[vj + c];                 // dP = dO·Vᵀ
-                            dV[vj + c] += w * dO[oi + c];                 // dV = Pᵀ·dO
+                            dV[vj + c] += w * mask * dO[oi + c];          // dV = (P ⊙ M)ᵀ·dO
                         }
+                        dp *= mask;
                         dS[j] = dp;
                         dot += dp * w;
                     }
                     for (int j = 0; j < t; j++) {
-                        double ds = weights[pi + j] * (dS[j] - dot) * scale;   // softmax backward, then 1/√hd
+                        double ds = weights[pi + j] * (dS[j] - dot) * scale;   // softmax backward, then the scale
                         int kj = (b * t + j) * d + h * hd;
                         for (int c = 0; c < hd; c++) {
                             dQ[oi + c] += ds * k[kj + c];
@@ -165,7 +219,7 @@ final class SelfAttentionStep {
         return dW;
     }
 
-    /** The attention weights of the last forward pass, {@code [b·heads, T, T]}. */
+    /** The attention weights of the last forward pass (before dropout), {@code [b·heads, T, T]}. */
     INDArray lastWeights() {
         return Nd4j.create(weights, new long[] {(long) batch * heads, tokens, tokens}, 'c').castTo(wQ.dataType());
     }
