@@ -86,6 +86,7 @@ public final class SeedChart {
     /** A logarithmic y axis (gradient norms across orders of magnitude). */
     public SeedChart logY() {
         chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisDecimalPattern("0.#E0");    // "#,##0.###" would print 1e-4 as 0
         return this;
     }
 

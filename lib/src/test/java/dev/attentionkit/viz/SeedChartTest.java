@@ -24,6 +24,16 @@ class SeedChartTest {
     }
 
     @Test
+    @DisplayName("a logarithmic axis labels small values in scientific notation, not as 0")
+    void logAxisLabels() {
+        XYChart chart = SeedChart.of("t", "x", "y").series("a", new double[] {0, 1}, new double[][] {{1e-4, 1}}).logY()
+            .chart();
+        assertTrue(chart.getStyler().isYAxisLogarithmic());
+        String label = new java.text.DecimalFormat(chart.getStyler().getYAxisDecimalPattern()).format(1e-4);
+        assertTrue(!label.equals("0") && label.contains("E-4"), "1e-4 is labelled " + label);
+    }
+
+    @Test
     @DisplayName("mismatched lengths, no seeds, an empty range and non-finite values are refused by name")
     void badInput() {
         SeedChart c = SeedChart.of("t", "x", "y");
