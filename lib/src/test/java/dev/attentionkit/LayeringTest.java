@@ -41,6 +41,7 @@ class LayeringTest {
         Map.entry("train", Set.of("tensor", "nn", "mask", "score", "attention", "transformer")),
         Map.entry("seq2seq", Set.of("tensor", "nn", "mask", "score", "attention", "train", "data", "notebook")),
         Map.entry("longrange", Set.of("tensor", "nn", "mask", "attention", "transformer", "train", "notebook")),
+        Map.entry("stability", Set.of("tensor", "nn", "transformer", "longrange", "notebook")),
         Map.entry("viz", Set.of("tensor", "notebook")),
         Map.entry("doctor", Set.of("notebook", "efficient")),
         Map.entry("kernel", Set.of("notebook", "viz")),

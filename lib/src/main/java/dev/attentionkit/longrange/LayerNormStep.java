@@ -10,7 +10,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@link LayerNorm} with its backward pass: {@code y = γ ⊙ x̂ + β}, {@code x̂ = (x − μ)/σ} per row, and
  * {@code dx = (dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)) / σ} with {@code dx̂ = dy ⊙ γ}.
  */
-final class LayerNormStep {
+public final class LayerNormStep {
     private final INDArray gamma;   // [d]
     private final INDArray beta;    // [d]
     private final double eps;
@@ -18,18 +18,18 @@ final class LayerNormStep {
     private INDArray normalised;    // x̂ [n, d]
     private INDArray inverseStd;    // 1/σ [n, 1]
 
-    LayerNormStep(LayerNorm plain) {
+    public LayerNormStep(LayerNorm plain) {
         this.gamma = plain.gamma().dup();
         this.beta = plain.beta().dup();
         this.eps = plain.eps();
     }
 
-    LayerNormStep castTo(org.nd4j.linalg.api.buffer.DataType type) {
+    public LayerNormStep castTo(org.nd4j.linalg.api.buffer.DataType type) {
         return new LayerNormStep(LayerNorm.fromWeights(gamma.castTo(type), beta.castTo(type), eps));
     }
 
     /** @param x {@code [n, d]} @return {@code [n, d]} */
-    INDArray forward(INDArray x) {
+    public INDArray forward(INDArray x) {
         long n = x.size(0);
         INDArray centred = x.subColumnVector(x.mean(1).reshape(n, 1));
         INDArray variance = centred.mul(centred).mean(1).reshape(n, 1);     // biased, as PyTorch
@@ -39,7 +39,10 @@ final class LayerNormStep {
     }
 
     /** @param dy {@code [n, d]} @return dx {@code [n, d]}; dγ, dβ in {@link #gradients()} */
-    INDArray backward(INDArray dy) {
+    public INDArray backward(INDArray dy) {
+        if (normalised == null) {
+            throw new IllegalStateException("LayerNormStep.backward: call forward first");
+        }
         long n = dy.size(0);
         gradients.clear();
         gradients.put("gamma", dy.mul(normalised).sum(0));
@@ -50,14 +53,14 @@ final class LayerNormStep {
         return dNorm.subiColumnVector(mean).subi(normalised.mulColumnVector(meanDot)).muliColumnVector(inverseStd);
     }
 
-    Map<String, INDArray> parameters() {
+    public Map<String, INDArray> parameters() {
         Map<String, INDArray> p = new LinkedHashMap<>();
         p.put("gamma", gamma);
         p.put("beta", beta);
         return p;
     }
 
-    Map<String, INDArray> gradients() {
+    public Map<String, INDArray> gradients() {
         return gradients;
     }
 

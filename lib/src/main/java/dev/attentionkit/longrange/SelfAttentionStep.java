@@ -2,6 +2,7 @@ package dev.attentionkit.longrange;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,6 +25,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * precision, sequences in parallel: for the chapter's short sequences ({@code T = 64}, 16 features per head) a
  * tile is a few hundred thousand multiply-adds, less than ND4J takes to dispatch the eight small products
  * {@link dev.attentionkit.efficient.FastTrainableMultiHeadAttention} runs per tile.
+ *
+ * <p>Two options for chapter 11's stability study, at chapter 08's setting by default: scores without the
+ * {@code 1/√hd} ({@link #scaledScores(boolean)}), and inverted dropout on the attention weights while training
+ * ({@link #attentionDropout(double, long)}): {@code O_h = (P ⊙ M)·V_h} with {@code M = keep/(1 − p)}, one
+ * Bernoulli draw per weight, and in the backward pass {@code dP = M ⊙ (dO_h·V_hᵀ)}, {@code dV_h = (P ⊙ M)ᵀ·dO_h}.
  */
 final class SelfAttentionStep {
     private final INDArray wQ, wK, wV, wOut, bOut;   // [d, d] each (PyTorch layout), [d]
@@ -37,6 +43,11 @@ final class SelfAttentionStep {
     private double[] scores, probabilities;            // talking heads: [b, heads, T, T], before the mixes
     private double[] ungated, gates;                   // gates: the context before them [b·T, d], g_h [heads]
     private int batch, tokens;
+    private boolean scaled = true;
+    private double dropout;                            // probability of dropping one weight; 0: none
+    private Random dropoutRandom;
+    private boolean training = true;
+    private double[] keep;                             // the last forward pass's M, null without dropout
 
     SelfAttentionStep(INDArray wQ, INDArray wK, INDArray wV, INDArray wOut, INDArray bOut, int heads) {
         this(wQ, wK, wV, wOut, bOut, heads, HeadInteraction.NONE);
@@ -71,6 +82,39 @@ final class SelfAttentionStep {
         this.gatePenalty = interaction.gatePenalty();
     }
 
+    /** Whether scores are divided by {@code √hd} (true, the default) or used as plain dot products. */
+    void scaledScores(boolean on) {
+        this.scaled = on;
+    }
+
+    /**
+     * Inverted dropout on the attention weights while {@link #training(boolean) training}.
+     *
+     * @param p    probability of dropping a weight, {@code 0 <= p < 1} (0: off)
+     * @param seed seed of the draws
+     */
+    void attentionDropout(double p, long seed) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("SelfAttentionStep: attention dropout must be in [0, 1), got " + p);
+        }
+        if (p > 0 && logitsMix != null) {
+            throw new IllegalArgumentException("SelfAttentionStep: attention dropout is written for independent heads "
+                + "(with or without gates), not for talking heads");
+        }
+        this.dropout = p;
+        this.dropoutRandom = new Random(seed);
+    }
+
+    /** Restarts the dropout draws from {@code seed} (a gradient check needs the same mask in every forward pass). */
+    void reseedDropout(long seed) {
+        this.dropoutRandom = new Random(seed);
+    }
+
+    /** Training (dropout on, the default) or evaluation (dropout off). */
+    void training(boolean on) {
+        this.training = on;
+    }
+
     /** @param x {@code [b, T, d]} @return {@code [b, T, d]} */
     INDArray forward(INDArray x) {
         batch = Math.toIntExact(x.size(0));
@@ -84,7 +128,14 @@ final class SelfAttentionStep {
         v = project(x2, wV);
         weights = new double[batch * heads * t * t];
         context = new double[batch * t * d];
-        double scale = 1 / Math.sqrt(hd);
+        double scale = scaled ? 1 / Math.sqrt(hd) : 1;
+        keep = null;
+        if (training && dropout > 0) {                      // drawn in order, so the mask depends on the seed only
+            keep = new double[weights.length];
+            for (int i = 0; i < keep.length; i++) {
+                keep[i] = dropoutRandom.nextDouble() < dropout ? 0 : 1 / (1 - dropout);
+            }
+        }
         if (logitsMix != null) {
             talkingForward(d, hd, scale);
         } else {
@@ -102,6 +153,7 @@ final class SelfAttentionStep {
     /** Chapter 08's heads: one (sequence, head) tile per task. */
     private void independentForward(int d, int hd, double scale) {
         int t = tokens;
+        double[] m = keep;
         IntStream.range(0, batch * heads).parallel().forEach(tile -> {
             int b = tile / heads, h = tile % heads, p0 = tile * t * t;
             for (int i = 0; i < t; i++) {
@@ -125,6 +177,9 @@ final class SelfAttentionStep {
                 for (int j = 0; j < t; j++) {
                     double w = weights[pi + j] / sum;
                     weights[pi + j] = w;
+                    if (m != null) {
+                        w *= m[pi + j];                          // the dropped-out weight multiplies V
+                    }
                     int vj = (b * t + j) * d + h * hd;
                     for (int c = 0; c < hd; c++) {
                         context[qi + c] += w * v[vj + c];
@@ -229,7 +284,7 @@ final class SelfAttentionStep {
         Products.product(dy, wOut, dO2, 0);
         double[] dO = dO2.castTo(DataType.DOUBLE).data().asDouble();
         double[] dQ = new double[q.length], dK = new double[k.length], dV = new double[v.length];
-        double scale = 1 / Math.sqrt(hd);
+        double scale = scaled ? 1 / Math.sqrt(hd) : 1;
         gradients.clear();
         INDArray dGates = gateLogits == null ? null : ungate(dO, d, hd);
         INDArray[] dMix = logitsMix == null ? null : talkingBackward(dO, dQ, dK, dV, d, hd, scale);
@@ -358,6 +413,8 @@ final class SelfAttentionStep {
     private void independentBackward(double[] dO, double[] dQ, double[] dK, double[] dV, int d, int hd,
                                      double scale) {
         int t = tokens;
+        double[] m = keep;
+        // One sequence per task: its heads write disjoint columns of dQ, dK, dV.
         IntStream.range(0, batch).parallel().forEach(b -> {
             double[] dS = new double[t];
             for (int h = 0; h < heads; h++) {
@@ -369,15 +426,17 @@ final class SelfAttentionStep {
                         int vj = (b * t + j) * d + h * hd;
                         double dp = 0;
                         double w = weights[pi + j];
+                        double mask = m == null ? 1 : m[pi + j];
                         for (int c = 0; c < hd; c++) {
                             dp += dO[oi + c] * v[vj + c];                 // dP = dO·Vᵀ
-                            dV[vj + c] += w * dO[oi + c];                 // dV = Pᵀ·dO
+                            dV[vj + c] += w * mask * dO[oi + c];          // dV = (P ⊙ M)ᵀ·dO
                         }
+                        dp *= mask;
                         dS[j] = dp;
                         dot += dp * w;
                     }
                     for (int j = 0; j < t; j++) {
-                        double ds = weights[pi + j] * (dS[j] - dot) * scale;   // softmax backward, then 1/√hd
+                        double ds = weights[pi + j] * (dS[j] - dot) * scale;   // softmax backward, then the scale
                         int kj = (b * t + j) * d + h * hd;
                         for (int c = 0; c < hd; c++) {
                             dQ[oi + c] += ds * k[kj + c];
@@ -405,7 +464,7 @@ final class SelfAttentionStep {
         return dW;
     }
 
-    /** The attention weights of the last forward pass, {@code [b·heads, T, T]}. */
+    /** The attention weights of the last forward pass (before dropout), {@code [b·heads, T, T]}. */
     INDArray lastWeights() {
         return Nd4j.create(weights, new long[] {(long) batch * heads, tokens, tokens}, 'c').castTo(wQ.dataType());
     }

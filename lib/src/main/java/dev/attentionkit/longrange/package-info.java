@@ -5,6 +5,8 @@
  *
  * <p><b>Layer</b>: an experiment, at the top. Uses the modules ({@code tensor}, {@code nn}, {@code mask},
  * {@code attention}, {@code transformer}) and {@code notebook} for progress and the run profile; not chapter 07's
- * {@code seq2seq}.
+ * {@code seq2seq}. Its trainable block ({@link dev.attentionkit.longrange.PreLnBlock}, with
+ * {@link dev.attentionkit.longrange.BlockOptions} for post-LN, unscaled scores and attention dropout) and
+ * {@link dev.attentionkit.longrange.LayerNormStep} are public for chapter 11's {@code stability} package, above it.
  */
 package dev.attentionkit.longrange;
