@@ -101,6 +101,6 @@ class BlockOptionsTest {
             .getMessage().contains("call forward first"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> block.forward(Nd4j.zeros(DataType.DOUBLE, 2, 6, 5)))
             .getMessage().contains("d = 8"));
-        assertThrows(IllegalArgumentException.class, () -> new PreLnBlock(PLAIN, DataType.DOUBLE, null));
+        assertThrows(IllegalArgumentException.class, () -> new PreLnBlock(PLAIN, DataType.DOUBLE, (BlockOptions) null));
     }
 }
