@@ -259,14 +259,19 @@ def interrupt_check(kernel, workdir, name, setup, long_cell, worker_class, expec
 
 def check_interrupt(kernel, workdir):
     interrupt_check(
-        kernel, workdir, "seq2seq training (notebook 07's loop)",
+        kernel, workdir, "length study (notebook 07's loop, two training threads)",
         "import dev.attentionkit.seq2seq.*;\nimport dev.attentionkit.data.*;\n"
-        "Seq2SeqConfig config = Seq2SeqConfig.ci().withEpochs(500);\n"
-        "DateSplits splits = DateDataset.splits(config.trainSize(), config.validationSize(), config.testSize(), config.seed());\n"
-        "DateTranslator model = DateTranslator.create(config, splits.inputVocabulary(), splits.outputVocabulary());\n"
-        "model.fitBatch(splits.train().subList(0, config.batchSize()));   // ND4J's first-step set-up\n"
-        + TIME_ONE_BATCH % "model.fitBatch(splits.train().subList(0, config.batchSize()));",
-        REPORT_THROWN % "Seq2SeqTraining.train(model, splits);",
+        "LengthStudy.Setup full = LengthStudy.full();\n"
+        "// no warm-up: Interrupt then lands in the timed runs, whose progress line says how far they got\n"
+        "LengthStudy.Setup setup = new LengthStudy.Setup(full.sizes(), full.models(), full.seeds(), full.minLength(),\n"
+        "    full.maxLength(), full.bands(), full.steps(), full.batchSize(), full.learningRate(), full.testPerBand(), 0,\n"
+        "    full.threads());\n"
+        "CharVocabulary digits = DigitStrings.vocabulary();\n"
+        "RecurrentTranslator model = RecurrentTranslator.fromSeed(AttentionKind.BAHDANAU, setup.sizes(), digits, digits, 1);\n"
+        "List<String> batch = DigitStrings.generate(setup.batchSize(), setup.minLength(), setup.maxLength(), 1);\n"
+        "model.fitBatch(model.encodeSources(batch, setup.sizes().sourceLength()), model.encodeTargets(batch));\n"
+        + TIME_ONE_BATCH % "model.fitBatch(model.encodeSources(batch, setup.sizes().sourceLength()), model.encodeTargets(batch));",
+        REPORT_THROWN % "LengthStudy.run(setup);",
         "dev.attentionkit.seq2seq.", "interrupted after", STOP_WITHIN_S)
     interrupt_check(
         kernel, workdir, "long-range transformer training (notebook 08's loop)",
