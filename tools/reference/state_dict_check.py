@@ -47,10 +47,10 @@ class MultiHeadAttention(torch.nn.Module):
 
 
 def main(folder):
-    kit = load_file(folder / "kit-mha.safetensors")
-    with safe_open(folder / "kit-mha.safetensors", framework="pt") as f:
+    kit = load_file(str(folder / "kit-mha.safetensors"))
+    with safe_open(str(folder / "kit-mha.safetensors"), framework="pt") as f:
         metadata = f.metadata()
-    io = load_file(folder / "kit-io.safetensors")
+    io = load_file(str(folder / "kit-io.safetensors"))
     x, y_kit = io["x"], io["y"]
     d_out, d_in = kit["W_query.weight"].shape
     context, heads = x.shape[1], int(io["num_heads"].item())
@@ -69,9 +69,9 @@ def main(folder):
         optimizer.zero_grad()
         torch.nn.functional.mse_loss(own(x), target).backward()
         optimizer.step()
-    save_file(own.state_dict(), folder / "torch-mha.safetensors", metadata={"format": "pt"})
+    save_file(own.state_dict(), str(folder / "torch-mha.safetensors"), metadata={"format": "pt"})
     with torch.no_grad():
-        save_file({"y": own(x).contiguous()}, folder / "torch-io.safetensors")
+        save_file({"y": own(x).contiguous()}, str(folder / "torch-io.safetensors"))
     print(f"PyTorch {torch.__version__} saved torch-mha.safetensors: {sorted(own.state_dict())}")
     return 0 if diff <= 1e-5 else 1
 

@@ -231,7 +231,7 @@ public final class SafeTensors {
             out.put((byte) ' ');
         }
         for (Map.Entry<String, INDArray> e : layout) {
-            INDArray flat = e.getValue().dup('c').reshape('c', e.getValue().length());
+            INDArray flat = Nd4j.toFlattened('c', e.getValue());   // row-major, whatever the array's own order
             if (width(flat) == 8) {
                 for (double v : flat.toDoubleVector()) {
                     out.putDouble(v);
