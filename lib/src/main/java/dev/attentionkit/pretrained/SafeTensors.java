@@ -40,7 +40,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>{@link #write} writes the same format (F32 and F64 tensors, the header padded with spaces to 8 bytes, the
  * tensors back to back as the format requires), so Python's {@code safetensors.torch.load_file} reads what the kit
- * saves; {@link dev.attentionkit.statedict.StateDict} saves and loads a module's named parameters with it.
+ * saves; {@code statedict.StateDict} saves and loads a module's named parameters with it.
  */
 public final class SafeTensors {
     /** One entry of the header. */
