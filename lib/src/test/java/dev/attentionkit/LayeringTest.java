@@ -45,7 +45,8 @@ class LayeringTest {
         Map.entry("viz", Set.of("tensor", "notebook")),
         Map.entry("doctor", Set.of("notebook", "efficient")),
         Map.entry("kernel", Set.of("notebook", "viz")),
-        Map.entry("pretrained", Set.of("tensor", "nn", "mask", "attention", "transformer")));
+        Map.entry("pretrained", Set.of("tensor", "nn", "mask", "attention", "transformer")),
+        Map.entry("statedict", Set.of("tensor", "attention", "pretrained")));
 
     private static JavaClasses library;
 

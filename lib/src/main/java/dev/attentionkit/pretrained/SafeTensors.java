@@ -1,19 +1,25 @@
 package dev.attentionkit.pretrained;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,6 +37,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * F64, F32, F16 and BF16 tensors are read; other types, overlapping or out-of-file offsets, and byte counts
  * that disagree with the shape are errors naming the tensor. The file is memory-mapped, so opening it costs
  * nothing until a tensor is read.
+ *
+ * <p>{@link #write} writes the same format (F32 and F64 tensors, the header padded with spaces to 8 bytes, the
+ * tensors back to back as the format requires), so Python's {@code safetensors.torch.load_file} reads what the kit
+ * saves; {@code statedict.StateDict} saves and loads a module's named parameters with it.
  */
 public final class SafeTensors {
     /** One entry of the header. */
@@ -158,6 +168,134 @@ public final class SafeTensors {
 
     public Path path() {
         return path;
+    }
+
+    /** Bytes after the header; the format wants the tensors to fill them exactly, back to back. */
+    public long dataBytes() {
+        return data.capacity();
+    }
+
+    /**
+     * Writes {@code tensors} (F32 for float32 arrays, F64 for float64; any shape, row-major) and {@code metadata}
+     * to {@code file} without ever leaving a half-written file there: the bytes go to a temporary file in the same
+     * directory, which then replaces {@code file} in one atomic rename. If anything fails, {@code file} keeps what
+     * it held (or stays absent) and the temporary file is deleted.
+     *
+     * <p>The header lists the tensors in the map's order; in the data, float64 tensors come first so that every
+     * tensor starts at a multiple of its width.
+     *
+     * @param tensors  name → array, float32 or float64 (other types are refused before anything is written)
+     * @param metadata strings for {@code __metadata__} (may be empty)
+     * @throws UncheckedIOException if the file cannot be written or moved into place
+     */
+    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) {
+        List<Map.Entry<String, INDArray>> layout = new ArrayList<>();
+        for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
+            DataType type = e.getValue().dataType();
+            if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' is " + type
+                    + "; the kit writes FLOAT (F32) and DOUBLE (F64) tensors");
+            }
+            if (e.getKey().equals("__metadata__")) {
+                throw new IllegalArgumentException("'__metadata__' is the format's own key, not a tensor name");
+            }
+            layout.add(e);
+        }
+        layout.sort((a, b) -> Integer.compare(width(b.getValue()), width(a.getValue())));   // stable: F64 first
+        Map<String, long[]> offsets = new LinkedHashMap<>();
+        long end = 0;
+        for (Map.Entry<String, INDArray> e : layout) {
+            long bytes = e.getValue().length() * width(e.getValue());
+            offsets.put(e.getKey(), new long[] {end, end + bytes});
+            end += bytes;
+        }
+        StringJoiner json = new StringJoiner(",", "{", "}");
+        if (!metadata.isEmpty()) {
+            StringJoiner strings = new StringJoiner(",", "{", "}");
+            metadata.forEach((k, v) -> strings.add(quote(k) + ":" + quote(v)));
+            json.add(quote("__metadata__") + ":" + strings);
+        }
+        tensors.forEach((name, array) -> {
+            long[] at = offsets.get(name);
+            json.add(quote(name) + ":{\"dtype\":\"" + (width(array) == 8 ? "F64" : "F32") + "\",\"shape\":"
+                + Arrays.toString(array.shape()).replace(" ", "") + ",\"data_offsets\":[" + at[0] + "," + at[1] + "]}");
+        });
+        byte[] header = json.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (header.length + 7) / 8 * 8;             // the data starts on an 8-byte boundary
+        if (8L + padded + end > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(file + ": " + end + " bytes of tensors; files over 2 GiB are not supported");
+        }
+        ByteBuffer out = ByteBuffer.allocate(8 + padded + (int) end).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put(header);
+        for (int i = header.length; i < padded; i++) {
+            out.put((byte) ' ');
+        }
+        for (Map.Entry<String, INDArray> e : layout) {
+            INDArray flat = Nd4j.toFlattened('c', e.getValue());   // row-major, whatever the array's own order
+            if (width(flat) == 8) {
+                for (double v : flat.toDoubleVector()) {
+                    out.putDouble(v);
+                }
+            } else {
+                for (float v : flat.toFloatVector()) {
+                    out.putFloat(v);
+                }
+            }
+        }
+        replaceAtomically(file, out.array());
+    }
+
+    private static int width(INDArray array) {
+        return array.dataType() == DataType.DOUBLE ? 8 : 4;
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /** Writes {@code bytes} to a temporary file beside {@code file}, forces them to disk, then renames it over {@code file}. */
+    private static void replaceAtomically(Path file, byte[] bytes) {
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        Path temp = null;
+        try {
+            String prefix = "." + target.getFileName() + ".";
+            temp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+                // rw-r--r-- (less the umask), as a file written directly would be; createTempFile alone gives rw-------
+                ? Files.createTempFile(dir, prefix, ".partial", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-r--r--")))
+                : Files.createTempFile(dir, prefix, ".partial");
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    channel.write(b);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": could not be saved (" + e + "); "
+                + (Files.exists(target) ? "the file there is unchanged" : "nothing was written"), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the original error says what went wrong; a left-over temporary file is named after the target
+                }
+            }
+        }
     }
 
     /**

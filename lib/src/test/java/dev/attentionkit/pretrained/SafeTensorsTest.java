@@ -94,6 +94,36 @@ class SafeTensorsTest {
     }
 
     @Test
+    @DisplayName("write: the format's layout (header padded with spaces to 8 bytes, F64 first, back to back), read back exactly")
+    void writes() throws IOException {
+        java.util.Map<String, INDArray> tensors = new java.util.LinkedHashMap<>();
+        tensors.put("w", org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {{1.5f, -2f, 3.25f}, {0f, 1e-3f, -7f}}));
+        tensors.put("d", org.nd4j.linalg.factory.Nd4j.createFromArray(Math.PI, -Math.E));
+        tensors.put("t", tensors.get("w").transpose());                 // an 'f'-ordered view: written row-major
+        Path p = dir.resolve("written.safetensors");
+        SafeTensors.write(p, tensors, java.util.Map.of("format", "pt"));
+        byte[] bytes = Files.readAllBytes(p);
+        long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0, headerLength % 8, "the data starts on an 8-byte boundary");
+        String header = new String(bytes, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(header.startsWith("{\"__metadata__\":{\"format\":\"pt\"},\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],"
+            + "\"data_offsets\":[16,40]}"), header);
+        assertTrue(header.contains("\"d\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]}"), header);
+        String json = header.stripTrailing();
+        assertTrue(json.endsWith("]}}") && header.substring(json.length()).chars().allMatch(c -> c == ' ')
+            && header.length() - json.length() < 8, "the JSON, then fewer than 8 spaces: [" + header + "]");
+        SafeTensors st = SafeTensors.open(p);
+        assertEquals(java.util.List.of("w", "d", "t"), java.util.List.copyOf(st.names()));
+        assertEquals(8L * 2 + 4 * 6 + 4 * 6, st.dataBytes());
+        assertArrayEquals(new float[] {1.5f, -2f, 3.25f, 0f, 1e-3f, -7f}, st.tensor("w", DataType.FLOAT).data().asFloat());
+        assertArrayEquals(new float[] {1.5f, 0f, -2f, 1e-3f, 3.25f, -7f}, st.tensor("t", DataType.FLOAT, 3, 2).data().asFloat());
+        assertArrayEquals(new double[] {Math.PI, -Math.E}, st.tensor("d", DataType.DOUBLE).data().asDouble());
+        assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(dir.resolve("ints"),
+            java.util.Map.of("i", org.nd4j.linalg.factory.Nd4j.createFromArray(1, 2)), java.util.Map.of()));
+        assertTrue(Files.notExists(dir.resolve("ints")));
+    }
+
+    @Test
     @DisplayName("MiniLM's model.safetensors: 103 float tensors (as Python's json module counts them) with BERT's shapes")
     void realMiniLm() {
         Assumptions.assumeTrue(ModelFiles.present(ModelFiles.MINILM, "model.safetensors"), "run ./kit models");
