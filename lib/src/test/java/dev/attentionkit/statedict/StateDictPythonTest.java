@@ -29,8 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code save_file} loads into the kit's {@link MultiHeadAttention} and computes PyTorch's output.
  *
  * <p>It runs where a Python with {@code torch} and {@code safetensors} is found: {@code $ATTENTION_KIT_PYTHON}, else
- * {@code .kit/python-torch/bin/python} (which {@code ./kit bench --with-python-torch} installs; it has torch but not
- * safetensors, so add it with {@code PYTHONPATH}); otherwise it is skipped, saying why.
+ * {@code .kit/python-torch/bin/python} (which {@code ./kit bench --with-python-torch} installs with both, from
+ * {@code bench/python/requirements.txt}); otherwise it is skipped, saying why. CI does not install PyTorch, so there
+ * {@code StateDictTest} checks the writer against the kit's own reader.
  */
 @DisplayName("StateDict with PyTorch: files go both ways through Python's safetensors")
 class StateDictPythonTest {
