@@ -29,7 +29,8 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  *   <li>the same through PyTorch, in a separate JVM ({@link TorchMain});</li>
  *   <li>with {@code --python-torch}: the pip PyTorch on the same seeded inputs ({@link PythonTorch}): matmul, headline,
  *       training steps; every ratio is then taken against it;</li>
- *   <li>one training step of {@link TrainingSteps}' modules (JMH);</li>
+ *   <li>one training step of {@link TrainingSteps}' modules (JMH), and of chapter 07's seq2seq model ({@link Seq2SeqStep},
+ *       against the pip PyTorch in a run of its own);</li>
  *   <li>the scaling study: time (JMH) and peak memory ({@link PeakMemory}, separate JVM) against length;</li>
  *   <li>last, chapter 10's pretrained models when {@code ./kit models} has fetched them ({@link PretrainedBenchmark}):
  *       MiniLM encoding against onnxruntime (with {@code --onnx-python PYTHON}), SmolLM2 greedy decoding with
@@ -37,7 +38,7 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  * </ol>
  * Usage (bench/run does the building): {@code BenchMain [--quick] [--results DIR] [--torch-classpath CP]
  * [--python-torch PYTHON] [--python-script bench/python/torch_bench.py]
- * [--onnx-python PYTHON] [--llama-python PYTHON] [--skip torch,scaling,memory,pretrained] [--only impl,impl]}; {@code --only} runs those headline implementations
+ * [--onnx-python PYTHON] [--llama-python PYTHON] [--skip torch,training,seq2seq,scaling,memory,pretrained] [--only impl,impl]}; {@code --only} runs those headline implementations
  * (names as in {@link HeadlineImplementations}) and no others. Writes {@code results-MODE.csv} and three PNG charts into DIR.
  */
 public final class BenchMain {
@@ -207,6 +208,12 @@ public final class BenchMain {
             }
         }
 
+        if (!skip.contains("seq2seq")) {
+            log("training step: chapter 07's seq2seq model (Bahdanau), float64");
+            rows.addAll(Seq2SeqStep.rows(quick, skip.contains("python") ? null : python, pythonScript,
+                results.resolve(".python-torch-seq2seq")));
+        }
+
         List<ResultRow> scaling = new ArrayList<>();
         if (!skip.contains("scaling")) {
             Map<Integer, Double> fullMs = new HashMap<>();
@@ -372,7 +379,7 @@ public final class BenchMain {
             + yardstick + (yardstick.equals(PY_TORCH) ? " (pip PyTorch)" : " (libtorch via bytedeco; bench/run --with-python-torch for pip PyTorch)") + ".\n");
         List<ResultRow> training = rows.stream().filter(r -> r.section().equals("training")).collect(Collectors.toList());
         if (!training.isEmpty()) {
-            s.append(String.format(Locale.ROOT, "%nTraining step (forward + backward, every parameter's gradient), float32%n"));
+            s.append(String.format(Locale.ROOT, "%nTraining step (forward + backward, every parameter's gradient), float32 (f64 in the config: float64)%n"));
             s.append(String.format(Locale.ROOT, "  %-28s %-40s %10s %10s %13s %12s%n", "implementation", "config", "ms (med)", "ms (min)",
                 "vs PyTorch", "max |diff|"));
             for (ResultRow r : training) {

@@ -230,8 +230,11 @@ public final class LengthStudy {
         return String.format(Locale.ROOT, "%5.1f ± %4.1f", meanSd[0], meanSd[1]);
     }
 
-    /** The training batch of {@code step} for {@code seed}: the same for every model of the seed. */
-    static List<String> batch(Setup setup, long seed, int step) {
+    /**
+     * The training batch of {@code step} for {@code seed}: the same for every model of the seed (the benchmark's
+     * seq2seq training step reads it too).
+     */
+    public static List<String> batch(Setup setup, long seed, int step) {
         return DigitStrings.generate(setup.batchSize(), setup.minLength(), setup.maxLength(),
             seed * 1_000_003L + step);
     }
