@@ -84,7 +84,7 @@ class ReferenceCheckTest {
     @Test
     void aSubmittedFixtureClassIsRefusedAndItsNameInTheTestsPackageScoresZero() {
         GradeReport report = WrongCodeTest.kitGrader().grade(FIXTURES.resolve("shadow-fixtures"), "ch01");
-        assertTrue(report.warnings().stream().anyMatch(w -> w.startsWith("Rejected src/main/java/dev/attentionkit/testkit/Check.java: "
+        assertTrue(report.warnings().stream().anyMatch(w -> w.startsWith("Rejected dev/attentionkit/testkit/Check.java: "
                 + "package 'dev.attentionkit.testkit' is outside dev.attentionkit.exercises")), report.warnings().toString());
         assertEquals("scores 0: dev/attentionkit/exercises/ch01/Check.java declares a class named Check, like the graded "
                 + "tests' fixture dev.attentionkit.testkit.Check: it could replace what the tests call",
