@@ -71,20 +71,6 @@ class RecurrentModelsTest {
         return 1 / (1 + Math.exp(-x));
     }
 
-    private static double[] concat(double[]... parts) {
-        int n = 0;
-        for (double[] p : parts) {
-            n += p.length;
-        }
-        double[] out = new double[n];
-        int at = 0;
-        for (double[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
-    }
-
     private static double[][] rows(double[][] m, int from, int to) {
         double[][] r = new double[to - from][];
         System.arraycopy(m, from, r, 0, to - from);
@@ -133,7 +119,7 @@ class RecurrentModelsTest {
     private final int[] previousChar = {2, 0};
 
     private double[] summary(int b) {
-        return concat(java.util.Arrays.copyOfRange(states[b][TX - 1], 0, HE),
+        return Loops.concat(java.util.Arrays.copyOfRange(states[b][TX - 1], 0, HE),
             java.util.Arrays.copyOfRange(states[b][0], HE, C));
     }
 
@@ -243,8 +229,8 @@ class RecurrentModelsTest {
             alpha[b] = Loops.softmax(scoresMasked(e, b));
             double[] c = context(alpha[b], states[b]);
             double[] ey = column(emb, previousChar[b]);
-            next[b] = gru(g, concat(ey, c), s);
-            logits[b] = Loops.linear(concat(next[b], ey, c), wO, bO);
+            next[b] = gru(g, Loops.concat(ey, c), s);
+            logits[b] = Loops.linear(Loops.concat(next[b], ey, c), wO, bO);
             s0[b] = Loops.linear(summary(b), wS, bS);
             for (int k = 0; k < HD; k++) {
                 s0[b][k] = Math.tanh(s0[b][k]);
@@ -311,7 +297,7 @@ class RecurrentModelsTest {
         double[][] logits = new double[B][];
         for (int b = 0; b < B; b++) {
             double[] ey = column(emb, previousChar[b]);
-            h[b] = gru(g, concat(ey, prevAtt[b]), prevH[b]);
+            h[b] = gru(g, Loops.concat(ey, prevAtt[b]), prevH[b]);
             double[] e = new double[TX];
             if (score == LuongDecoder.Score.LOCATION) {
                 e = Loops.linear(h[b], wA, null);
@@ -325,7 +311,7 @@ class RecurrentModelsTest {
             }
             a[b] = Loops.softmax(scoresMasked(e, b));
             double[] c = context(a[b], states[b]);
-            tilde[b] = Loops.linear(concat(c, h[b]), wC, null);
+            tilde[b] = Loops.linear(Loops.concat(c, h[b]), wC, null);
             for (int k = 0; k < hd; k++) {
                 tilde[b][k] = Math.tanh(tilde[b][k]);
             }
@@ -358,8 +344,8 @@ class RecurrentModelsTest {
         double[][] logits = new double[B][];
         for (int b = 0; b < B; b++) {
             double[] ey = column(emb, previousChar[b]);
-            next[b] = gru(g, concat(ey, summary(b)), previousHidden[b]);
-            logits[b] = Loops.linear(concat(next[b], ey, summary(b)), wO, bO);
+            next[b] = gru(g, Loops.concat(ey, summary(b)), previousHidden[b]);
+            logits[b] = Loops.linear(Loops.concat(next[b], ey, summary(b)), wO, bO);
         }
         assertRows(next, out.get(step.state().hidden().name()), "s_i");
         assertRows(logits, out.get(step.logits().name()), "logits");
@@ -417,7 +403,7 @@ class RecurrentModelsTest {
                 assertArrayEquals(h[t], actual.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b),
                     org.nd4j.linalg.indexing.NDArrayIndex.point(t), org.nd4j.linalg.indexing.NDArrayIndex.all()).toDoubleVector(), TOL, "h_" + t + ", sentence " + b);
             }
-            double[] summary = concat(java.util.Arrays.copyOfRange(h[TX - 1], 0, HE),
+            double[] summary = Loops.concat(java.util.Arrays.copyOfRange(h[TX - 1], 0, HE),
                 java.util.Arrays.copyOfRange(h[0], HE, C));
             assertArrayEquals(summary, got.get(out.last().name()).getRow(b).toDoubleVector(), TOL, "summary");
             for (int t = 0; t < TX; t++) {

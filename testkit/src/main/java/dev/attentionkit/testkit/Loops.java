@@ -315,13 +315,18 @@ public final class Loops {
 
     /** The entries of a matrix in row-major order. */
     public static double[] flatten(double[][] a) {
+        return concat(a);
+    }
+
+    /** The vectors one after the other ({@code torch.cat} of 1-D tensors). */
+    public static double[] concat(double[]... parts) {
         int n = 0;
-        for (double[] r : a) {
+        for (double[] r : parts) {
             n += r.length;
         }
         double[] out = new double[n];
         int at = 0;
-        for (double[] r : a) {
+        for (double[] r : parts) {
             System.arraycopy(r, 0, out, at, r.length);
             at += r.length;
         }
