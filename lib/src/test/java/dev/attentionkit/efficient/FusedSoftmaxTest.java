@@ -24,26 +24,7 @@ class FusedSoftmaxTest {
 
     /** Plain double softmax of row i over the keys j with keyStart + j visible from queryStart + i. */
     static double[][] expected(double[][] s, long queryStart, long keyStart, boolean causal, int window) {
-        double[][] out = new double[s.length][s[0].length];
-        for (int i = 0; i < s.length; i++) {
-            long q = queryStart + i;
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int j = 0; j < s[i].length; j++) {
-                if (sees(q, keyStart + j, causal, window)) {
-                    max = Math.max(max, s[i][j]);
-                }
-            }
-            for (int j = 0; j < s[i].length; j++) {
-                if (sees(q, keyStart + j, causal, window)) {
-                    out[i][j] = Math.exp(s[i][j] - max);
-                    sum += out[i][j];
-                }
-            }
-            for (int j = 0; j < s[i].length; j++) {
-                out[i][j] = sum == 0 ? 0 : out[i][j] / sum;
-            }
-        }
-        return out;
+        return Loops.maskedSoftmaxRows(s, (i, j) -> sees(queryStart + i, keyStart + j, causal, window));
     }
 
     static boolean sees(long q, long k, boolean causal, int window) {

@@ -223,20 +223,21 @@ public final class Loops {
 
     /** Softmax of each row. */
     public static double[][] softmaxRows(double[][] scores) {
-        return maskedRows(scores, Keep.ALL);
+        return maskedSoftmaxRows(scores, Keep.ALL);
     }
 
     /** Causal softmax of each row: row i over its entries {@code 0..i}, 0 after i (the future). */
     public static double[][] causalSoftmaxRows(double[][] scores) {
-        return maskedRows(scores, Keep.CAUSAL);
+        return maskedSoftmaxRows(scores, Keep.CAUSAL);
     }
 
     /** Softmax of each row over its first {@code validLength} entries, 0 for the rest ({@code 0}: all zeros). */
     public static double[][] validLengthSoftmaxRows(double[][] scores, int validLength) {
-        return maskedRows(scores, (i, j) -> j < validLength);
+        return maskedSoftmaxRows(scores, (i, j) -> j < validLength);
     }
 
-    private static double[][] maskedRows(double[][] scores, Keep keep) {
+    /** Softmax of each row {@code i} over the entries {@code j} that {@code keep(i, j)} allows (see {@link #maskedSoftmax}). */
+    public static double[][] maskedSoftmaxRows(double[][] scores, Keep keep) {
         double[][] w = new double[scores.length][];
         for (int i = 0; i < scores.length; i++) {
             boolean[] visible = new boolean[scores[i].length];
