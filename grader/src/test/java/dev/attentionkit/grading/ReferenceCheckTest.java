@@ -92,6 +92,12 @@ class ReferenceCheckTest {
     }
 
     @Test
+    void theGraderPassesItsRunSeedUnderThePropertyTheFixturesRead() {
+        // GradedSeed (grader) and Seeded (testkit) cannot share the constant: testkit depends on nothing of the kit.
+        assertEquals(GradedSeed.PROPERTY, dev.attentionkit.testkit.Seeded.SEED_PROPERTY);
+    }
+
+    @Test
     void theFixtureNamesComeFromTheClassPath() {
         // Surefire's class path holds the testkit module (a runtime dependency of the grader), as runtime-classpath.txt does.
         Set<String> names = ReferenceCheck.fixtureNames(Grader.currentClassPath());
