@@ -65,7 +65,7 @@ class ReferenceCheckTest {
     }
 
     @Test
-    void callingTheTestsFixturesScoresZeroThoughItWouldPassWithoutTheRule() {
+    void callingTheTestsFixturesScoresZeroAtTwoLayersThoughItWouldPassWithoutThem() {
         // The fixture module (testkit) travels on the class path wherever graded tests run, so exercise code can
         // compile against it; its references compute exactly what the tests expect. The rule stops the call first...
         GradeReport ruled = WrongCodeTest.kitGrader().grade(FIXTURES.resolve("fixture-calls"), "ch02");
@@ -73,11 +73,19 @@ class ReferenceCheckTest {
                 + "dev.attentionkit.testkit.Loops.selfAttention: not allowed in exercise code (the graded tests' fixtures: "
                 + "their plain-loop references compute the answers the tests expect)",
                 ruled.outcome("MySelfAttentionV1Test#bookOutput").reason());
-        // ... and without it the same submission earns every point of 1.3 and 2.1: the rule is what stops it.
-        GradeReport unruled = WrongCodeTest.kitGrader().withReferenceCheck(false).grade(FIXTURES.resolve("fixture-calls"), null);
-        Map<String, int[]> points = WrongCodeTest.perExercise(unruled);
+        // ... without the rule, the sandboxed host that runs the submission has no testkit on its class path...
+        Grader noRules = WrongCodeTest.kitGrader().withReferenceCheck(false);
+        GradeReport hosted = noRules.grade(FIXTURES.resolve("fixture-calls"), "ch02");
+        TestOutcome o = hosted.outcome("MySelfAttentionV1Test#bookOutput");
+        assertFalse(o.passed(), hosted.toString());
+        assertTrue((o.reason() + o.output()).contains("NoClassDefFoundError") && (o.reason() + o.output()).contains("testkit"),
+                o.reason() + "\n" + o.output());
+        // ... and where tests and submission share one JVM (--no-sandbox) the same submission earns every point of 1.3
+        // and 2.1: the two layers are what stop it.
+        GradeReport open = noRules.withLimits(noRules.limits().withSandbox(false)).grade(FIXTURES.resolve("fixture-calls"), null);
+        Map<String, int[]> points = WrongCodeTest.perExercise(open);
         for (String exercise : List.of("1.3", "2.1")) {
-            assertEquals(points.get(exercise)[1], points.get(exercise)[0], exercise + " without the rule:\n" + unruled);
+            assertEquals(points.get(exercise)[1], points.get(exercise)[0], exercise + " with neither layer:\n" + open);
         }
     }
 
