@@ -398,7 +398,7 @@ public final class Grader {
             return runnable;
         }
         ReferenceCheck.Result check = ReferenceCheck.check(classes, testClasses, runnable,
-                ReferenceCheck.gradedNames(List.of(testRoot, hiddenRoot)));
+                ReferenceCheck.gradedNames(List.of(testRoot, hiddenRoot)), ReferenceCheck.fixtureNames(classPath));
         warnings.addAll(check.warnings());
         List<GradedTest> clean = new ArrayList<>();
         for (GradedTest t : runnable) {

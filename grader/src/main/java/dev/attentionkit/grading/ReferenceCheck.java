@@ -35,13 +35,14 @@ import org.objectweb.asm.Type;
  * <ul>
  *   <li><b>Everywhere</b>: no reflection, method handles, {@code StackWalker}, {@code Unsafe} or other JDK/ND4J
  *       internals and raw memory, class loading, processes, threads, files, network, {@code javax.tools},
- *       {@code System.exit}/{@code Runtime}, the grader or JUnit. Of {@code java.lang.invoke} only what javac
+ *       {@code System.exit}/{@code Runtime}, the grader, JUnit or the tests' fixtures ({@code dev.attentionkit.testkit}:
+ *       its reference implementations would hand back the expected answers). Of {@code java.lang.invoke} only what javac
  *       emits for lambdas, string concatenation and records is allowed (their {@code invokedynamic} bootstraps).</li>
  *   <li><b>Per exercise</b>: nothing its graded test class lists in {@link MayNotUse} (the kit's own
  *       implementation of the same concept).</li>
  *   <li><b>Declared classes</b>: none in {@code dev.attentionkit.exercises} itself, none named like a graded
- *       test class (or their helper {@code Graded}) or like a {@code java.lang} type: in the tests' package such a
- *       class would replace what the tests call.</li>
+ *       test class or helper, like a class of the tests' fixtures ({@code dev.attentionkit.testkit}) or like a
+ *       {@code java.lang} type: in the tests' package such a class would replace what the tests call.</li>
  * </ul>
  * An exercise is charged with the code its tests can reach: starting from its test classes, every method they
  * call, and from there every submission method those call (lambdas and method references included, all instance
@@ -50,6 +51,8 @@ import org.objectweb.asm.Type;
  */
 final class ReferenceCheck {
     private static final String EXERCISES = "dev/attentionkit/exercises";
+    /** The package of the tests' shared fixtures (the {@code testkit} module), which travels on the class path. */
+    static final String FIXTURES = "dev/attentionkit/testkit";
     private static final Set<String> ALLOWED_BOOTSTRAPS = Set.of(
             "java/lang/invoke/LambdaMetafactory", "java/lang/invoke/StringConcatFactory", "java/lang/runtime/ObjectMethods");
     /** Package prefixes (ending in '/') and classes (with their nested classes) exercise code may not use, and why. */
@@ -84,6 +87,8 @@ final class ReferenceCheck {
         deny("JVM management", "java/lang/management/", "javax/management/");
         deny("the grader", "dev/attentionkit/grading/");
         deny("the test framework", "org/junit/", "org/opentest4j/");
+        deny("the graded tests' fixtures: their plain-loop references compute the answers the tests expect",
+                FIXTURES + "/");
     }
 
     private static void deny(String why, String... prefixes) {
@@ -151,9 +156,10 @@ final class ReferenceCheck {
     /**
      * Checks the submission's classes under {@code studentClasses} against the rules, for the exercises of
      * {@code tests} (compiled under {@code testClasses}); {@code gradedNames} are the simple names of the graded
-     * test classes and their helpers.
+     * test classes and their helpers, {@code fixtureNames} those of the tests' fixtures ({@link #fixtureNames}).
      */
-    static Result check(Path studentClasses, Path testClasses, List<GradedTest> tests, Set<String> gradedNames) {
+    static Result check(Path studentClasses, Path testClasses, List<GradedTest> tests, Set<String> gradedNames,
+                        Set<String> fixtureNames) {
         Map<String, ClassInfo> student = read(studentClasses);
         Map<String, ClassInfo> graded = read(testClasses);
         Map<String, List<GradedTest>> exercises = new LinkedHashMap<>();
@@ -161,7 +167,7 @@ final class ReferenceCheck {
         Map<String, Set<String>> found = new LinkedHashMap<>();
         exercises.keySet().forEach(g -> found.put(g, new LinkedHashSet<>()));
 
-        declaredClasses(student, exercises, gradedNames, found);
+        declaredClasses(student, exercises, gradedNames, fixtureNames, found);
 
         Set<String> charged = new HashSet<>();
         for (Map.Entry<String, List<GradedTest>> e : exercises.entrySet()) {
@@ -213,7 +219,7 @@ final class ReferenceCheck {
 
     /** Classes of the submission that could stand in for the tests' own classes. */
     private static void declaredClasses(Map<String, ClassInfo> student, Map<String, List<GradedTest>> exercises,
-                                        Set<String> gradedNames, Map<String, Set<String>> found) {
+                                        Set<String> gradedNames, Set<String> fixtureNames, Map<String, Set<String>> found) {
         for (ClassInfo c : student.values()) {
             int slash = c.name.lastIndexOf('/');
             String pkg = slash < 0 ? "" : c.name.substring(0, slash);
@@ -228,6 +234,9 @@ final class ReferenceCheck {
             } else if (gradedNames.contains(simple)) {
                 problem = c.file() + " declares a class named " + simple + ", like a graded test class: it could "
                         + "replace what the tests call";
+            } else if (fixtureNames.contains(simple)) {
+                problem = c.file() + " declares a class named " + simple + ", like the graded tests' fixture "
+                        + dotted(FIXTURES) + "." + simple + ": it could replace what the tests call";
             } else if (isJavaLang(simple)) {
                 problem = c.file() + " declares a class named " + simple + ": in the tests' package it would hide "
                         + "java.lang." + simple + " from the graded tests";
@@ -587,6 +596,49 @@ final class ReferenceCheck {
         }
         Type element = Type.getType(internal).getElementType();
         return element.getSort() == Type.OBJECT ? element.getInternalName() : "";
+    }
+
+    /**
+     * The simple names of the top-level classes of the tests' fixtures ({@value #FIXTURES}) on {@code classPath}
+     * (jars and class folders; an entry that cannot be read adds none).
+     */
+    static Set<String> fixtureNames(Collection<Path> classPath) {
+        return FIXTURE_NAMES.computeIfAbsent(List.copyOf(classPath), ReferenceCheck::readFixtureNames);
+    }
+
+    /** {@link #fixtureNames} by class path, read once per grader process (a batch grades many submissions). */
+    private static final Map<List<Path>, Set<String>> FIXTURE_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Set<String> readFixtureNames(List<Path> classPath) {
+        Set<String> names = new java.util.TreeSet<>();
+        String prefix = FIXTURES + "/";
+        for (Path entry : classPath) {
+            try {
+                if (Files.isDirectory(entry)) {
+                    Path dir = entry.resolve(FIXTURES);
+                    if (Files.isDirectory(dir)) {
+                        try (Stream<Path> s = Files.list(dir)) {
+                            s.map(f -> f.getFileName().toString()).forEach(n -> addFixture(names, n));
+                        }
+                    }
+                } else if (Files.isRegularFile(entry) && entry.getFileName().toString().endsWith(".jar")) {
+                    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(entry.toFile())) {
+                        jar.stream().map(java.util.zip.ZipEntry::getName)
+                                .filter(n -> n.startsWith(prefix) && n.indexOf('/', prefix.length()) < 0)
+                                .forEach(n -> addFixture(names, n.substring(prefix.length())));
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // unreadable: the javac step reports a class path it cannot use
+            }
+        }
+        return Set.copyOf(names);
+    }
+
+    private static void addFixture(Set<String> names, String file) {
+        if (file.endsWith(".class") && !file.contains("$") && !file.equals("package-info.class")) {
+            names.add(file.substring(0, file.length() - ".class".length()));
+        }
     }
 
     /** The simple names of the graded test classes and helpers: the {@code .java} files under {@code roots}. */

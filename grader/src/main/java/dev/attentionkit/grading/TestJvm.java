@@ -274,11 +274,18 @@ final class TestJvm {
 
     private List<String> hostCommand = List.of();
 
-    /** The sandboxed JVM that hosts the submission for a judge: the kit's class path and the submission, no tests. */
+    /**
+     * The sandboxed JVM that hosts the submission for a judge: the kit's class path and the submission, no tests, and
+     * not the tests' fixtures (testkit): the submission has no use for them, and a call to their references fails there
+     * even where the bytecode rules are off.
+     */
     private List<String> hostCommand(Sandbox.Jail jail) {
         String cpDir = jail.readOnly(runtime.dir().resolve("cp"), "cp");
         List<String> cp = new ArrayList<>();
         for (Path e : runtime.entries()) {
+            if (!ReferenceCheck.fixtureNames(List.of(e)).isEmpty()) {
+                continue;
+            }
             cp.add(cpDir + "/" + runtime.dir().resolve("cp").relativize(e));
         }
         cp.add(jail.readOnly(classDirs.get(classDirs.size() - 1), "classes"));

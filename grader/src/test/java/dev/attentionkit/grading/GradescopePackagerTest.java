@@ -22,8 +22,22 @@ class GradescopePackagerTest {
     private static Grader smallGrader() {
         return Fixtures.grader().withClassPath(Fixtures.KIT_CLASS_PATH.stream()
                 .filter(p -> Files.isDirectory(p) || p.getFileName().toString()
-                        .matches("(junit|opentest4j|apiguardian|jackson|asm|attention-kit-lib).*"))
+                        .matches("(junit|opentest4j|apiguardian|jackson|asm|attention-kit-lib|attention-kit-testkit).*"))
                 .toList());
+    }
+
+    /** Whether one of the jars in {@code lib} holds {@code entry}. */
+    private static boolean holdsClass(Path lib, String entry) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> jars = Files.list(lib)) {
+            for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+                try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar.toFile())) {
+                    if (z.getEntry(entry) != null) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     @Test
@@ -38,6 +52,8 @@ class GradescopePackagerTest {
                 "signatures/src/main/java/dev/attentionkit/exercises/ch01/Adder.java")), names.toString());
         assertTrue(names.stream().noneMatch(n -> n.startsWith("solutions/")), names.toString());
         assertTrue(names.stream().anyMatch(n -> n.matches("lib/junit-jupiter-api-.*\\.jar")));
+        // The graded tests' fixtures (testkit) travel in lib/ with the rest of the grader's class path.
+        assertTrue(holdsClass(root.resolve("source/lib"), "dev/attentionkit/testkit/Loops.class"), names.toString());
         assertTrue(Files.readString(root.resolve("source/run_autograder")).contains("'--test-timeout' '8'"));
 
         assertTrue(names.contains("README.txt"));

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +25,7 @@ class ReferenceCheckTest {
     private static final Pattern MARKER = Pattern.compile("// BREAKS THE RULES \\(grader fixture\\): (.*)");
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"delegation", "test-helpers", "shadow-graded", "shadow-math"})
+    @ValueSource(strings = {"delegation", "test-helpers", "shadow-graded", "shadow-math", "fixture-calls", "shadow-fixtures"})
     void ruleBreakingExercisesScoreZeroWithFileAndLine(String set) {
         Map<String, String> targeted = WrongCodeTest.targets(FIXTURES.resolve(set), MARKER);
         assertFalse(targeted.isEmpty());
@@ -61,6 +62,53 @@ class ReferenceCheckTest {
         assertTrue(report.warnings().stream().anyMatch(w -> w.startsWith("ch01 · 1.2 Softmax attention weights scores 0: ")),
                 report.warnings().toString());
         assertFalse(o.reason().isEmpty());
+    }
+
+    @Test
+    void callingTheTestsFixturesScoresZeroAtTwoLayersThoughItWouldPassWithoutThem() {
+        // The fixture module (testkit) travels on the class path wherever graded tests run, so exercise code can
+        // compile against it; its references compute exactly what the tests expect. The rule stops the call first...
+        GradeReport ruled = WrongCodeTest.kitGrader().grade(FIXTURES.resolve("fixture-calls"), "ch02");
+        assertEquals("scores 0: dev/attentionkit/exercises/ch02/MySelfAttentionV1.java line 20 calls "
+                + "dev.attentionkit.testkit.Loops.selfAttention: not allowed in exercise code (the graded tests' fixtures: "
+                + "their plain-loop references compute the answers the tests expect)",
+                ruled.outcome("MySelfAttentionV1Test#bookOutput").reason());
+        // ... without the rule, the sandboxed host that runs the submission has no testkit on its class path...
+        Grader noRules = WrongCodeTest.kitGrader().withReferenceCheck(false);
+        GradeReport hosted = noRules.grade(FIXTURES.resolve("fixture-calls"), "ch02");
+        TestOutcome o = hosted.outcome("MySelfAttentionV1Test#bookOutput");
+        assertFalse(o.passed(), hosted.toString());
+        assertTrue((o.reason() + o.output()).contains("NoClassDefFoundError") && (o.reason() + o.output()).contains("testkit"),
+                o.reason() + "\n" + o.output());
+        // ... and where tests and submission share one JVM (--no-sandbox) the same submission earns every point of 2.1:
+        // the two layers are what stop it.
+        GradeReport open = noRules.withLimits(noRules.limits().withSandbox(false)).grade(FIXTURES.resolve("fixture-calls"), "ch02");
+        int[] points = WrongCodeTest.perExercise(open).get("2.1");
+        assertEquals(points[1], points[0], "2.1 with neither layer:\n" + open);
+    }
+
+    @Test
+    void aSubmittedFixtureClassIsRefusedAndItsNameInTheTestsPackageScoresZero() {
+        GradeReport report = WrongCodeTest.kitGrader().grade(FIXTURES.resolve("shadow-fixtures"), "ch01");
+        assertTrue(report.warnings().stream().anyMatch(w -> w.startsWith("Rejected dev/attentionkit/testkit/Check.java: "
+                + "package 'dev.attentionkit.testkit' is outside dev.attentionkit.exercises")), report.warnings().toString());
+        assertEquals("scores 0: dev/attentionkit/exercises/ch01/Check.java declares a class named Check, like the graded "
+                + "tests' fixture dev.attentionkit.testkit.Check: it could replace what the tests call",
+                report.outcome("AttentionScoresTest#bookScores").reason());
+    }
+
+    @Test
+    void theGraderPassesItsRunSeedUnderThePropertyTheFixturesRead() {
+        // GradedSeed (grader) and Seeded (testkit) cannot share the constant: testkit depends on nothing of the kit.
+        assertEquals(GradedSeed.PROPERTY, dev.attentionkit.testkit.Seeded.SEED_PROPERTY);
+    }
+
+    @Test
+    void theFixtureNamesComeFromTheClassPath() {
+        // Surefire's class path holds the testkit module (a runtime dependency of the grader), as runtime-classpath.txt does.
+        Set<String> names = ReferenceCheck.fixtureNames(Grader.currentClassPath());
+        assertTrue(names.containsAll(Set.of("Loops", "Check", "Seeded", "Values", "Book")), names.toString());
+        assertFalse(names.stream().anyMatch(n -> n.contains("$")), names.toString());
     }
 
     @Test

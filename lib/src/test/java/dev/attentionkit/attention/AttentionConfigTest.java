@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Naive;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,17 +19,17 @@ class AttentionConfigTest {
     @Test
     @DisplayName("a module from the config has the weights of the positional factory with the same sizes and seed")
     void sameModules() {
-        INDArray x = Naive.random(5, 2, 6, 3);
-        assertArrayEquals(Naive.flat(MultiHeadAttention.fromSeed(3, 4, 6, 0.1, 2, false, 123).eval().forward(x)),
-            Naive.flat(MultiHeadAttention.fromSeed(SMALL, 123).eval().forward(x)), 0.0);
-        assertArrayEquals(Naive.flat(FusedQkvAttention.fromSeed(3, 4, 6, 0.1, 2, false, 7).eval().forward(x)),
-            Naive.flat(FusedQkvAttention.fromSeed(SMALL, 7).eval().forward(x)), 0.0);
+        INDArray x = Seeded.array(5, 2, 6, 3);
+        assertArrayEquals(Values.flat(MultiHeadAttention.fromSeed(3, 4, 6, 0.1, 2, false, 123).eval().forward(x)),
+            Values.flat(MultiHeadAttention.fromSeed(SMALL, 123).eval().forward(x)), 0.0);
+        assertArrayEquals(Values.flat(FusedQkvAttention.fromSeed(3, 4, 6, 0.1, 2, false, 7).eval().forward(x)),
+            Values.flat(FusedQkvAttention.fromSeed(SMALL, 7).eval().forward(x)), 0.0);
         MultiHeadAttentionWrapper wrapper = MultiHeadAttentionWrapper.fromSeed(SMALL, 9);
         assertEquals(2, wrapper.numHeads());
         assertEquals(4, wrapper.dOut(), "dOut is all heads together, as for MultiHeadAttention");
         AttentionConfig one = AttentionConfig.builder().dIn(3).dOut(2).contextLength(6).build();
-        assertArrayEquals(Naive.flat(CausalAttention.fromSeed(3, 2, 6, 0, false, 123).forward(x)),
-            Naive.flat(CausalAttention.fromSeed(one, 123).forward(x)), 0.0);
+        assertArrayEquals(Values.flat(CausalAttention.fromSeed(3, 2, 6, 0, false, 123).forward(x)),
+            Values.flat(CausalAttention.fromSeed(one, 123).forward(x)), 0.0);
     }
 
     @Test

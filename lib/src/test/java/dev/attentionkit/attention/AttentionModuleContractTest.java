@@ -11,9 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.attentionkit.Naive;
 import dev.attentionkit.efficient.FastMultiHeadAttention;
 import dev.attentionkit.mask.PaddingMask;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import dev.attentionkit.transformer.FeedForward;
 import dev.attentionkit.transformer.LayerNorm;
 import dev.attentionkit.transformer.TransformerBlock;
@@ -85,11 +86,11 @@ class AttentionModuleContractTest {
         Map<String, INDArray> parameters = m.parameters();
         assertEquals(names, List.copyOf(parameters.keySet()));
         assertEquals(parameters.values().stream().mapToLong(INDArray::length).sum(), m.parameterCount());
-        INDArray x = Naive.random(11, 2, 5, 4);
-        double[] before = Naive.flat(m.forward(x));
+        INDArray x = Seeded.array(11, 2, 5, 4);
+        double[] before = Values.flat(m.forward(x));
         INDArray first = parameters.values().iterator().next();
         first.addi(0.5);                                                   // edit the live array in place
-        double[] after = Naive.flat(m.forward(x));
+        double[] after = Values.flat(m.forward(x));
         assertFalse(java.util.Arrays.equals(before, after), name + ": editing " + names.get(0) + " changed nothing");
         assertSame(first, m.parameters().values().iterator().next(), "the same array, not a copy");
     }
@@ -100,11 +101,11 @@ class AttentionModuleContractTest {
     void selfAttentionAndMask(String name, boolean causal, Supplier<AttentionModule> make, List<String> names) {
         AttentionModule m = make.get().eval();
         assertEquals(causal, m.isCausal());
-        INDArray x = Naive.random(12, 2, 5, 4);
+        INDArray x = Seeded.array(12, 2, 5, 4);
         AttentionOutput out = m.attend(x, null);
         assertArrayEquals(new long[] {2, 5, m.dOut()}, out.context().shape());
-        assertArrayEquals(Naive.flat(m.forward(x)), Naive.flat(out.context()), 1e-5, "forward = attend's context");
-        double[] w = Naive.flat(out.weights());                             // [2, (h,) 5, 5]
+        assertArrayEquals(Values.flat(m.forward(x)), Values.flat(out.context()), 1e-5, "forward = attend's context");
+        double[] w = Values.flat(out.weights());                             // [2, (h,) 5, 5]
         double future = 0;
         for (int r = 0; r < w.length / 25; r++) {
             for (int i = 0; i < 5; i++) {
@@ -119,7 +120,7 @@ class AttentionModuleContractTest {
             assertTrue(future > 0.1, name + " should see later tokens, weight on them " + future);
         }
         // Padding: sequence 0 has 3 valid keys, so no query of it may weigh keys 3 and 4.
-        double[] padded = Naive.flat(m.attend(x, PaddingMask.validLengths(5, 5, 3, 5)).weights());
+        double[] padded = Values.flat(m.attend(x, PaddingMask.validLengths(5, 5, 3, 5)).weights());
         int perSequence = padded.length / 2;
         for (int k = 0; k < perSequence; k++) {
             if (k % 5 >= 3) {
@@ -147,22 +148,22 @@ class AttentionModuleContractTest {
     @DisplayName("cross-attention has its own name and is never causal; bidirectional() shares the weights")
     void crossAttentionAndBidirectional() {
         MultiHeadAttention mha = MultiHeadAttention.fromSeed(4, 4, 8, 0, 2, false, 9);
-        INDArray x = Naive.random(13, 1, 5, 4);
+        INDArray x = Seeded.array(13, 1, 5, 4);
         INDArray crossWeights = mha.crossAttend(x, x, null).weights();
         assertTrue(crossWeights.getDouble(0, 0, 0, 4) > 0, "cross-attention sees every key");
         MultiHeadAttention encoder = mha.bidirectional();
         assertNotSame(mha, encoder);
         assertSame(mha.query().weight(), encoder.query().weight(), "shared, not copied");
-        assertArrayEquals(Naive.flat(crossWeights), Naive.flat(encoder.attend(x).weights()), 0.0);
+        assertArrayEquals(Values.flat(crossWeights), Values.flat(encoder.attend(x).weights()), 0.0);
     }
 
     @Test
     @DisplayName("FastMultiHeadAttention's readable attend gives its fast forward's output, with weights")
     void fastModuleAttendMatchesForward() {
         FastMultiHeadAttention fast = FastMultiHeadAttention.fromSeed(8, 8, 2, true, 10);
-        INDArray x = Naive.random(14, 2, 7, 8);
+        INDArray x = Seeded.array(14, 2, 7, 8);
         AttentionOutput out = fast.attend(x);
-        assertArrayEquals(Naive.flat(fast.forward(x)), Naive.flat(out.context()), 1e-5);
+        assertArrayEquals(Values.flat(fast.forward(x)), Values.flat(out.context()), 1e-5);
         assertArrayEquals(new long[] {2, 2, 7, 7}, out.weights().shape());
     }
 
@@ -175,7 +176,7 @@ class AttentionModuleContractTest {
         assertTrue(decoderAttention.isTraining(), "of(...) must not call eval() on its argument");
         assertSame(decoderAttention, block.attention());
         decoderAttention.eval();
-        AttentionOutput out = block.attend(Naive.random(17, 1, 5, 4), null);
+        AttentionOutput out = block.attend(Seeded.array(17, 1, 5, 4), null);
         assertEquals(0.0, out.weights().getDouble(0, 0, 4), 0.0, "a causal module makes a decoder block");
     }
 }

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Naive;
 import dev.attentionkit.mask.PaddingMask;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,9 +26,9 @@ class CausalAttentionTest {
     @DisplayName("agrees with a naive loop: projections, causal masked softmax over q·k/sqrt(dOut), weighted sum")
     void againstNaive(boolean qkvBias) {
         CausalAttention ca = CausalAttention.fromSeed(5, 3, 8, 0.0, qkvBias, 42);
-        INDArray x = Naive.random(1, 2, 7, 5);
+        INDArray x = Seeded.array(1, 2, 7, 5);
         AttentionOutput out = ca.attend(x);
-        double[][][] xs = Naive.of3(x);
+        double[][][] xs = Values.of3(x);
         for (int b = 0; b < 2; b++) {
             double[][] q = project(ca.query(), xs[b]);
             double[][] k = project(ca.key(), xs[b]);
@@ -36,16 +39,16 @@ class CausalAttentionTest {
                     causal[i][j] = true;
                 }
             }
-            double[][][] expected = Naive.attention(q, k, v, causal, 1 / Math.sqrt(3));
-            Naive.assertClose(expected[0], out.context().slice(b), TOL, "context " + b);
-            Naive.assertClose(expected[1], out.weights().slice(b), TOL, "weights " + b);
+            Loops.Attended expected = Loops.attend(q, k, v, Loops.Keep.of(causal), 1 / Math.sqrt(3));
+            Check.assertClose(expected.context(), out.context().slice(b), TOL, "context " + b);
+            Check.assertClose(expected.weights(), out.weights().slice(b), TOL, "weights " + b);
         }
     }
 
     @Test
     @DisplayName("no weight on future tokens, and every row sums to 1")
     void causalWeights() {
-        double[][][] w = Naive.of3(CausalAttention.fromSeed(4, 4, 10, 0.0, false, 1).attend(Naive.random(2, 3, 10, 4))
+        double[][][] w = Values.of3(CausalAttention.fromSeed(4, 4, 10, 0.0, false, 1).attend(Seeded.array(2, 3, 10, 4))
             .weights());
         for (double[][] m : w) {
             for (int i = 0; i < m.length; i++) {
@@ -65,11 +68,11 @@ class CausalAttentionTest {
     @DisplayName("dropout 0.5 in training zeroes weights and doubles the rest; context still equals weights · values")
     void dropoutOnWeights() {
         CausalAttention ca = CausalAttention.fromSeed(4, 4, 16, 0.5, false, 3);
-        INDArray x = Naive.random(4, 16, 4);
+        INDArray x = Seeded.array(4, 16, 4);
         AttentionOutput train = ca.attend(x);
         CausalAttention noDropout = CausalAttention.fromLayers(ca.query(), ca.key(), ca.value(), 16, null);
-        double[][] clean = Naive.of2(noDropout.attend(x).weights());
-        double[][] dropped = Naive.of2(train.weights());
+        double[][] clean = Values.of2(noDropout.attend(x).weights());
+        double[][] dropped = Values.of2(train.weights());
         int zeroed = 0;
         for (int i = 0; i < 16; i++) {
             for (int j = 0; j <= i; j++) {
@@ -81,7 +84,7 @@ class CausalAttentionTest {
             }
         }
         assertTrue(zeroed > 30 && zeroed < 106, "about half of the 136 visible weights dropped, got " + zeroed);
-        double[][] v = project(ca.value(), Naive.of2(x));
+        double[][] v = project(ca.value(), Values.of2(x));
         double[][] expected = new double[16][4];
         for (int i = 0; i < 16; i++) {
             for (int j = 0; j < 16; j++) {
@@ -90,26 +93,26 @@ class CausalAttentionTest {
                 }
             }
         }
-        Naive.assertClose(expected, train.context(), TOL, "context");
-        Naive.assertClose(clean, ca.eval().attend(x).weights(), 0.0, "eval mode has no dropout");
+        Check.assertClose(expected, train.context(), TOL, "context");
+        Check.assertClose(clean, ca.eval().attend(x).weights(), 0.0, "eval mode has no dropout");
     }
 
     @Test
     @DisplayName("[tokens, dIn] input gives the batch element's result without the batch axis")
     void unbatched() {
         CausalAttention ca = CausalAttention.fromSeed(3, 2, 6, 0.0, false, 123);
-        INDArray x = Naive.random(5, 6, 3);
+        INDArray x = Seeded.array(5, 6, 3);
         INDArray one = ca.forward(x);
         assertArrayEquals(new long[] {6, 2}, one.shape());
-        assertArrayEquals(Naive.flat(ca.forward(x.reshape(1, 6, 3))), Naive.flat(one), 1e-7);
+        assertArrayEquals(Values.flat(ca.forward(x.reshape(1, 6, 3))), Values.flat(one), 1e-7);
     }
 
     @Test
     @DisplayName("a padding mask combines with the causal one; a query with nothing to see gets a zero context")
     void withPadding() {
         CausalAttention ca = CausalAttention.fromSeed(3, 2, 6, 0.0, false, 9);
-        AttentionOutput out = ca.attend(Naive.random(6, 2, 6, 3), PaddingMask.validLengths(6, 6, 4, 0));
-        double[][][] w = Naive.of3(out.weights());
+        AttentionOutput out = ca.attend(Seeded.array(6, 2, 6, 3), PaddingMask.validLengths(6, 6, 4, 0));
+        double[][][] w = Values.of3(out.weights());
         for (int i = 0; i < 6; i++) {
             for (int j = 4; j < 6; j++) {
                 assertEquals(0.0, w[0][i][j], 0.0);
@@ -123,7 +126,7 @@ class CausalAttentionTest {
     @DisplayName("more tokens than contextLength is rejected with both numbers")
     void contextLength() {
         CausalAttention ca = CausalAttention.fromSeed(3, 2, 4, 0.0, false, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ca.forward(Naive.random(1, 5, 3)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ca.forward(Seeded.array(1, 5, 3)));
         assertTrue(e.getMessage().contains("[5, 3]") && e.getMessage().contains("contextLength = 4"), e.getMessage());
     }
 
@@ -135,7 +138,7 @@ class CausalAttentionTest {
     }
 
     static double[][] project(dev.attentionkit.nn.Linear layer, double[][] x) {
-        double[] bias = layer.bias().map(Naive::flat).orElse(null);
-        return Naive.linearRows(Naive.of2(layer.weight()), bias, x);
+        double[] bias = layer.bias().map(Values::flat).orElse(null);
+        return Loops.linear(x, Values.of2(layer.weight()), bias);
     }
 }

@@ -4,8 +4,11 @@ import static dev.attentionkit.attention.CausalAttentionTest.project;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.attentionkit.Naive;
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,13 +28,13 @@ class MultiHeadEquivalenceTest {
         MultiHeadAttention mha = MultiHeadAttention.fromWrapper(wrapper);
         assertEquals(12, mha.dOut());
         assertEquals(3, mha.headDim());
-        INDArray x = Naive.random(1, 2, 8, 5);
+        INDArray x = Seeded.array(1, 2, 8, 5);
         AttentionOutput a = wrapper.attend(x);
         AttentionOutput b = mha.attend(x);
         assertArrayEquals(new long[] {2, 8, 12}, b.context().shape());
         assertArrayEquals(new long[] {2, 4, 8, 8}, a.weights().shape());
-        assertArrayEquals(Naive.flat(a.context()), Naive.flat(b.context()), TOL);
-        assertArrayEquals(Naive.flat(a.weights()), Naive.flat(b.weights()), TOL);
+        assertArrayEquals(Values.flat(a.context()), Values.flat(b.context()), TOL);
+        assertArrayEquals(Values.flat(a.weights()), Values.flat(b.weights()), TOL);
     }
 
     @ParameterizedTest(name = "qkvBias = {0}")
@@ -41,11 +44,11 @@ class MultiHeadEquivalenceTest {
         MultiHeadAttention mha = MultiHeadAttention.fromSeed(6, 8, 10, 0.0, 2, qkvBias, 11);
         FusedQkvAttention fused = FusedQkvAttention.fromMultiHeadAttention(mha);
         assertArrayEquals(new long[] {24, 6}, fused.qkv().weight().shape());
-        INDArray x = Naive.random(2, 3, 10, 6);
+        INDArray x = Seeded.array(2, 3, 10, 6);
         AttentionOutput a = mha.attend(x);
         AttentionOutput b = fused.attend(x);
-        assertArrayEquals(Naive.flat(a.context()), Naive.flat(b.context()), TOL);
-        assertArrayEquals(Naive.flat(a.weights()), Naive.flat(b.weights()), TOL);
+        assertArrayEquals(Values.flat(a.context()), Values.flat(b.context()), TOL);
+        assertArrayEquals(Values.flat(a.weights()), Values.flat(b.weights()), TOL);
         assertEquals(mha.parameterCount(), fused.parameterCount());
     }
 
@@ -54,12 +57,12 @@ class MultiHeadEquivalenceTest {
     void chainUnbatched() {
         MultiHeadAttentionWrapper wrapper = MultiHeadAttentionWrapper.fromSeed(3, 2, 6, 0.0, 2, false, 123);
         FusedQkvAttention fused = FusedQkvAttention.fromMultiHeadAttention(MultiHeadAttention.fromWrapper(wrapper));
-        INDArray x = Naive.random(3, 6, 3);
+        INDArray x = Seeded.array(3, 6, 3);
         AttentionOutput a = wrapper.attend(x);
         AttentionOutput c = fused.attend(x);
         assertArrayEquals(new long[] {6, 4}, c.context().shape());
         assertArrayEquals(new long[] {2, 6, 6}, c.weights().shape());
-        assertArrayEquals(Naive.flat(a.context()), Naive.flat(c.context()), TOL);
+        assertArrayEquals(Values.flat(a.context()), Values.flat(c.context()), TOL);
     }
 
     @Test
@@ -68,9 +71,9 @@ class MultiHeadEquivalenceTest {
         int heads = 2;
         int hd = 3;
         MultiHeadAttention mha = MultiHeadAttention.fromSeed(4, heads * hd, 5, 0.0, heads, true, 5);
-        INDArray x = Naive.random(4, 2, 5, 4);
+        INDArray x = Seeded.array(4, 2, 5, 4);
         AttentionOutput out = mha.attend(x);
-        double[][][] xs = Naive.of3(x);
+        double[][][] xs = Values.of3(x);
         boolean[][] causal = new boolean[5][5];
         for (int i = 0; i < 5; i++) {
             for (int j = 0; j <= i; j++) {
@@ -81,17 +84,9 @@ class MultiHeadEquivalenceTest {
             double[][] q = project(mha.query(), xs[b]);
             double[][] k = project(mha.key(), xs[b]);
             double[][] v = project(mha.value(), xs[b]);
-            double[][] concat = new double[5][heads * hd];
-            for (int h = 0; h < heads; h++) {
-                double[][][] r = Naive.attention(Naive.columns(q, h * hd, (h + 1) * hd),
-                    Naive.columns(k, h * hd, (h + 1) * hd), Naive.columns(v, h * hd, (h + 1) * hd), causal,
-                    1 / Math.sqrt(hd));
-                for (int t = 0; t < 5; t++) {
-                    System.arraycopy(r[0][t], 0, concat[t], h * hd, hd);
-                }
-                Naive.assertClose(r[1], out.weights().slice(b).slice(h), TOL, "weights b" + b + " h" + h);
-            }
-            Naive.assertClose(project(mha.outProj(), concat), out.context().slice(b), TOL, "context " + b);
+            Loops.MultiHead r = Loops.multiHead(q, k, v, heads, Loops.Keep.of(causal));
+            Check.assertClose(r.weights(), out.weights().slice(b), TOL, "weights of sequence " + b);
+            Check.assertClose(project(mha.outProj(), r.context()), out.context().slice(b), TOL, "context " + b);
         }
     }
 
@@ -101,16 +96,16 @@ class MultiHeadEquivalenceTest {
         MultiHeadAttention seeded = MultiHeadAttention.fromSeed(4, 4, 6, 0.0, 2, 3);
         MultiHeadAttention explicit = MultiHeadAttention.fromWeights(seeded.query().weight(), seeded.key().weight(),
             seeded.value().weight(), seeded.outProj().weight(), seeded.outProj().bias().orElseThrow(), 2, 6);
-        INDArray x = Naive.random(8, 2, 6, 4);
-        assertArrayEquals(Naive.flat(seeded.forward(x)), Naive.flat(explicit.forward(x)), 0.0);
+        INDArray x = Seeded.array(8, 2, 6, 4);
+        assertArrayEquals(Values.flat(seeded.forward(x)), Values.flat(explicit.forward(x)), 0.0);
         FusedQkvAttention fused = FusedQkvAttention.fromWeights(
             org.nd4j.linalg.factory.Nd4j.concat(0, seeded.query().weight(), seeded.key().weight(), seeded.value().weight()),
             seeded.outProj().weight(), seeded.outProj().bias().orElseThrow(), 2, 6);
-        assertArrayEquals(Naive.flat(seeded.forward(x)), Naive.flat(fused.forward(x)), 1e-6);
+        assertArrayEquals(Values.flat(seeded.forward(x)), Values.flat(fused.forward(x)), 1e-6);
         CausalAttention head = CausalAttention.fromSeed(4, 2, 6, 0.0, false, 8);
         CausalAttention copy = CausalAttention.fromWeights(head.query().weight(), head.key().weight(),
             head.value().weight(), 6);
-        assertArrayEquals(Naive.flat(head.forward(x)), Naive.flat(copy.forward(x)), 0.0);
+        assertArrayEquals(Values.flat(head.forward(x)), Values.flat(copy.forward(x)), 0.0);
     }
 
     @Test
@@ -118,10 +113,10 @@ class MultiHeadEquivalenceTest {
     void evalMode() {
         MultiHeadAttention drop = MultiHeadAttention.fromSeed(4, 4, 6, 0.5, 2, 3);
         MultiHeadAttention none = MultiHeadAttention.fromSeed(4, 4, 6, 0.0, 2, 3);
-        INDArray x = Naive.random(9, 2, 6, 4);
-        assertArrayEquals(Naive.flat(none.forward(x)), Naive.flat(drop.eval().forward(x)), 0.0);
+        INDArray x = Seeded.array(9, 2, 6, 4);
+        assertArrayEquals(Values.flat(none.forward(x)), Values.flat(drop.eval().forward(x)), 0.0);
         FusedQkvAttention fused = FusedQkvAttention.fromSeed(4, 4, 6, 0.5, 2, false, 3).eval();
-        assertArrayEquals(Naive.flat(fused.forward(x)), Naive.flat(fused.forward(x)), 0.0, "deterministic");
+        assertArrayEquals(Values.flat(fused.forward(x)), Values.flat(fused.forward(x)), 0.0, "deterministic");
     }
 
     @Test

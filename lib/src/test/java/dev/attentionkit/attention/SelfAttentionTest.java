@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Reference;
 import dev.attentionkit.data.BookExample;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,31 +26,30 @@ class SelfAttentionTest {
         SelfAttentionV2 v2 = SelfAttentionV2.fromSeed(4, 3, false, seed);
         SelfAttentionV1 v1 = SelfAttentionV1.fromWeights(v2.query().weight().transpose(),
             v2.key().weight().transpose(), v2.value().weight().transpose());
-        INDArray x = Reference.random(seed, 2, 5, 4);
+        INDArray x = Seeded.array(seed, 2, 5, 4);
         assertTrue(v1.forward(x).equalsWithEps(v2.forward(x), 1e-6));
     }
 
     @Test
     @DisplayName("V1 matches the plain-loop formula softmax(xWq (xWk)ᵀ / sqrt(dOut)) xWv")
     void v1MatchesReference() {
-        INDArray wq = Reference.random(1, 4, 5), wk = Reference.random(2, 4, 5), wv = Reference.random(3, 4, 5);
-        INDArray x = Reference.random(4, 6, 4);
+        INDArray wq = Seeded.array(1, 4, 5), wk = Seeded.array(2, 4, 5), wv = Seeded.array(3, 4, 5);
+        INDArray x = Seeded.array(4, 6, 4);
         double[][] xs = x.toDoubleMatrix();
-        double[][] expected = Reference.attention(Reference.matmul(xs, wq.toDoubleMatrix()),
-            Reference.matmul(xs, wk.toDoubleMatrix()), Reference.matmul(xs, wv.toDoubleMatrix()));
-        Reference.assertClose(expected, SelfAttentionV1.fromWeights(wq, wk, wv).forward(x), 1e-5);
+        double[][] expected = Loops.selfAttention(xs, wq.toDoubleMatrix(), wk.toDoubleMatrix(), wv.toDoubleMatrix());
+        Check.assertClose(expected, SelfAttentionV1.fromWeights(wq, wk, wv).forward(x), 1e-5, "V1 forward(x)");
     }
 
     @Test
     @DisplayName("V2 with biases matches the plain-loop formula")
     void v2WithBiasMatchesReference() {
         SelfAttentionV2 v2 = SelfAttentionV2.fromSeed(3, 4, true, 42);
-        INDArray x = Reference.random(5, 6, 3);
+        INDArray x = Seeded.array(5, 6, 3);
         double[][] xs = x.toDoubleMatrix();
-        double[][] q = Reference.linear(xs, v2.query().weight().toDoubleMatrix(), v2.query().bias().orElseThrow().toDoubleVector());
-        double[][] k = Reference.linear(xs, v2.key().weight().toDoubleMatrix(), v2.key().bias().orElseThrow().toDoubleVector());
-        double[][] v = Reference.linear(xs, v2.value().weight().toDoubleMatrix(), v2.value().bias().orElseThrow().toDoubleVector());
-        Reference.assertClose(Reference.attention(q, k, v), v2.forward(x), 1e-5);
+        double[][] q = Loops.linear(xs, v2.query().weight().toDoubleMatrix(), v2.query().bias().orElseThrow().toDoubleVector());
+        double[][] k = Loops.linear(xs, v2.key().weight().toDoubleMatrix(), v2.key().bias().orElseThrow().toDoubleVector());
+        double[][] v = Loops.linear(xs, v2.value().weight().toDoubleMatrix(), v2.value().bias().orElseThrow().toDoubleVector());
+        Check.assertClose(Loops.attention(q, k, v), v2.forward(x), 1e-5, "V2 forward(x)");
         assertEquals(3 * (4 * 3 + 4), v2.parameterCount());
     }
 
@@ -67,7 +68,7 @@ class SelfAttentionTest {
     @DisplayName("the seed determines the weights; explicit weights are exposed as given")
     void weightsExposed() {
         assertEquals(SelfAttentionV1.fromSeed(3, 2, 123).wKey(), SelfAttentionV1.fromSeed(3, 2, 123).wKey());
-        INDArray wq = Reference.random(1, 3, 2);
+        INDArray wq = Seeded.array(1, 3, 2);
         assertEquals(wq, SelfAttentionV1.fromWeights(wq, wq, wq).wQuery());
     }
 

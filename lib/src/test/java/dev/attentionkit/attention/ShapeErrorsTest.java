@@ -3,9 +3,9 @@ package dev.attentionkit.attention;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Naive;
 import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.PaddingMask;
+import dev.attentionkit.testkit.Seeded;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -23,8 +23,8 @@ class ShapeErrorsTest {
     }
 
     static Stream<Arguments> wrongInputs() {
-        INDArray wrongFeatures = Naive.random(1, 2, 6, 5);   // dIn is 3
-        INDArray rank4 = Naive.random(1, 1, 2, 6, 3);
+        INDArray wrongFeatures = Seeded.array(1, 2, 6, 5);   // dIn is 3
+        INDArray rank4 = Seeded.array(1, 1, 2, 6, 3);
         return Stream.of(
             Arguments.of("CausalAttention, wrong dIn", (Call) () ->
                 CausalAttention.fromSeed(3, 2, 6, 0, false, 1).forward(wrongFeatures), new String[] {"[2, 6, 5]", "3"}),
@@ -38,20 +38,20 @@ class ShapeErrorsTest {
             Arguments.of("MultiHeadAttention, rank 4 input", (Call) () ->
                 MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).forward(rank4), new String[] {"[1, 2, 6, 3]"}),
             Arguments.of("MultiHeadAttention, padding mask for 5 tokens on 6", (Call) () ->
-                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).attend(Naive.random(2, 2, 6, 3),
+                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).attend(Seeded.array(2, 2, 6, 3),
                     PaddingMask.validLengths(5, 5, 3, 4)), new String[] {"[2, 5, 5]", "[2, 6, 6]"}),
             Arguments.of("MultiHeadAttention, cross mask of the wrong key count", (Call) () ->
-                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).crossAttend(Naive.random(2, 2, 4, 3), Naive.random(3, 2, 7, 3),
+                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).crossAttend(Seeded.array(2, 2, 4, 3), Seeded.array(3, 2, 7, 3),
                     CausalMask.of(4)), new String[] {"[4, 4]", "[4, 7]"}),
             Arguments.of("MultiHeadAttention, batch of queries and keys differ", (Call) () ->
-                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).crossAttend(Naive.random(2, 2, 4, 3), Naive.random(3, 3, 7, 3), null),
+                MultiHeadAttention.fromSeed(3, 2, 6, 0, 2, 1).crossAttend(Seeded.array(2, 2, 4, 3), Seeded.array(3, 3, 7, 3), null),
                 new String[] {"[2, 4, 3]", "[3, 7, 3]"}),
             Arguments.of("CausalAttention, padding mask for another batch size", (Call) () ->
-                CausalAttention.fromSeed(3, 2, 6, 0, false, 1).attend(Naive.random(2, 2, 6, 3),
+                CausalAttention.fromSeed(3, 2, 6, 0, false, 1).attend(Seeded.array(2, 2, 6, 3),
                     PaddingMask.validLengths(6, 6, 1, 2, 3)), new String[] {"[3, 6, 6]"}),
             Arguments.of("ScaledDotProductAttention, keys and values of different lengths", (Call) () ->
-                ScaledDotProductAttention.apply(Naive.random(1, 2, 3, 4), Naive.random(2, 2, 5, 4),
-                    Naive.random(3, 2, 6, 4), null), new String[] {"[2, 5, 4]", "[2, 6, 4]"}));
+                ScaledDotProductAttention.apply(Seeded.array(1, 2, 3, 4), Seeded.array(2, 2, 5, 4),
+                    Seeded.array(3, 2, 6, 4), null), new String[] {"[2, 5, 4]", "[2, 6, 4]"}));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -77,7 +77,7 @@ class ShapeErrorsTest {
     void outProj() {
         MultiHeadAttention mha = MultiHeadAttention.fromSeed(4, 6, 8, 0, 2, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MultiHeadAttention.fromLayers(
-            mha.query(), mha.key(), mha.value(), dev.attentionkit.nn.Linear.fromWeights(Naive.random(1, 5, 6), null),
+            mha.query(), mha.key(), mha.value(), dev.attentionkit.nn.Linear.fromWeights(Seeded.array(1, 5, 6), null),
             2, 8, null));
         assertTrue(e.getMessage().contains("[5, 6]") && e.getMessage().contains("[6, 6]"), e.getMessage());
     }

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Naive;
 import dev.attentionkit.mask.PaddingMask;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,15 +38,15 @@ class TalkingHeadsAttentionTest {
         INDArray eye = Nd4j.eye(HEADS).castTo(DataType.FLOAT);
         TalkingHeadsAttention th = TalkingHeadsAttention.of(heads, eye, eye).eval();
         assertEquals(causal, th.isCausal());
-        INDArray x = Naive.random(22, 2, T, D);
+        INDArray x = Seeded.array(22, 2, T, D);
         var mask = PaddingMask.validLengths(T, T, 4, 5);
         AttentionOutput expected = heads.attend(x, mask);
         AttentionOutput actual = th.attend(x, mask);
-        assertArrayEquals(Naive.flat(expected.context()), Naive.flat(actual.context()), 0.0, "context, bit for bit");
-        assertArrayEquals(Naive.flat(expected.weights()), Naive.flat(actual.weights()), 0.0, "weights, bit for bit");
+        assertArrayEquals(Values.flat(expected.context()), Values.flat(actual.context()), 0.0, "context, bit for bit");
+        assertArrayEquals(Values.flat(expected.weights()), Values.flat(actual.weights()), 0.0, "weights, bit for bit");
         // fromSeed with no mixing noise draws the same projections as MultiHeadAttention.fromSeed
         TalkingHeadsAttention seeded = TalkingHeadsAttention.fromSeed(config(), 0.0, 21).eval();
-        assertArrayEquals(Naive.flat(mha.attend(x).context()), Naive.flat(seeded.attend(x).context()), 0.0);
+        assertArrayEquals(Values.flat(mha.attend(x).context()), Values.flat(seeded.attend(x).context()), 0.0);
     }
 
     @ParameterizedTest(name = "causal = {0}")
@@ -52,10 +55,10 @@ class TalkingHeadsAttentionTest {
     void matchesPlainLoops(boolean causal) {
         TalkingHeadsAttention seeded = TalkingHeadsAttention.fromSeed(config(), 0.8, 23).eval();
         TalkingHeadsAttention th = causal ? seeded : seeded.bidirectional();
-        INDArray x = Naive.random(24, 2, T, D);
+        INDArray x = Seeded.array(24, 2, T, D);
         var mask = PaddingMask.validLengths(T, T, 3, 5);
         AttentionOutput out = th.attend(x, mask);
-        boolean[][][] padded = Naive.bools(mask.keep());
+        boolean[][][] padded = Values.bools(mask.keep());
         for (int b = 0; b < 2; b++) {
             boolean[][] keep = new boolean[T][T];
             for (int i = 0; i < T; i++) {
@@ -63,10 +66,10 @@ class TalkingHeadsAttentionTest {
                     keep[i][j] = padded[b][i][j] && (!causal || j <= i);
                 }
             }
-            double[][][] ref = reference(th, Naive.of3(x)[b], keep);
-            Naive.assertClose(ref[0], out.context().get(org.nd4j.linalg.indexing.NDArrayIndex.point(b)).dup(), 1e-5,
+            double[][][] ref = reference(th, Values.of3(x)[b], keep);
+            Check.assertClose(ref[0], out.context().get(org.nd4j.linalg.indexing.NDArrayIndex.point(b)).dup(), 1e-5,
                 "context of sequence " + b);
-            double[] w = Naive.flat(out.weights().get(org.nd4j.linalg.indexing.NDArrayIndex.point(b)).dup());
+            double[] w = Values.flat(out.weights().get(org.nd4j.linalg.indexing.NDArrayIndex.point(b)).dup());
             for (int h = 0; h < HEADS; h++) {
                 for (int i = 0; i < T; i++) {
                     for (int j = 0; j < T; j++) {
@@ -78,8 +81,8 @@ class TalkingHeadsAttentionTest {
         // the unbatched form is the batched one's first sequence
         AttentionOutput one = th.attend(x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).dup());
         assertArrayEquals(new long[] {HEADS, T, T}, one.weights().shape());
-        double[][][] ref = reference(th, Naive.of3(x)[0], causalOrAll(causal));
-        Naive.assertClose(ref[0], one.context(), 1e-5, "unbatched context");
+        double[][][] ref = reference(th, Values.of3(x)[0], causalOrAll(causal));
+        Check.assertClose(ref[0], one.context(), 1e-5, "unbatched context");
         // the mixing really changed something: independent heads give another output
         TalkingHeadsAttention independent = TalkingHeadsAttention.fromLayers(th.query(), th.key(), th.value(),
             Nd4j.eye(HEADS).castTo(DataType.FLOAT), Nd4j.eye(HEADS).castTo(DataType.FLOAT), th.outProj(), HEADS, 8, null);
@@ -101,11 +104,11 @@ class TalkingHeadsAttentionTest {
     /** {context [T][D], then the mixed weights of each head [T][T]} of one sequence, from the module's arrays. */
     private static double[][][] reference(TalkingHeadsAttention m, double[][] x, boolean[][] keep) {
         int hd = D / HEADS;
-        double[][] q = Naive.linearRows(Naive.of2(m.query().weight()), null, x);
-        double[][] k = Naive.linearRows(Naive.of2(m.key().weight()), null, x);
-        double[][] v = Naive.linearRows(Naive.of2(m.value().weight()), null, x);
-        double[][] pl = Naive.of2(m.logitsMix());
-        double[][] pw = Naive.of2(m.weightsMix());
+        double[][] q = Loops.linear(x, Values.of2(m.query().weight()), null);
+        double[][] k = Loops.linear(x, Values.of2(m.key().weight()), null);
+        double[][] v = Loops.linear(x, Values.of2(m.value().weight()), null);
+        double[][] pl = Values.of2(m.logitsMix());
+        double[][] pw = Values.of2(m.weightsMix());
         double[][][] s = new double[HEADS][T][T];
         for (int h = 0; h < HEADS; h++) {
             for (int i = 0; i < T; i++) {
@@ -126,7 +129,7 @@ class TalkingHeadsAttentionTest {
                         l[j] += s[hi][i][j] * pl[hi][hj];
                     }
                 }
-                a[hj][i] = Naive.maskedSoftmax(l, keep[i]);
+                a[hj][i] = Loops.maskedSoftmax(l, keep[i]);
             }
         }
         double[][][] out = new double[1 + HEADS][][];
@@ -144,8 +147,7 @@ class TalkingHeadsAttentionTest {
                 }
             }
         }
-        out[0] = Naive.linearRows(Naive.of2(m.outProj().weight()), m.outProj().bias().orElseThrow().toDoubleVector(),
-            merged);
+        out[0] = Loops.linear(merged, Values.of2(m.outProj().weight()), m.outProj().bias().orElseThrow().toDoubleVector());
         return out;
     }
 
@@ -158,10 +160,10 @@ class TalkingHeadsAttentionTest {
             "post_softmax_proj", "out_proj.weight", "out_proj.bias"), java.util.List.copyOf(th.parameters().keySet()));
         assertEquals(mha.parameterCount() + 2L * HEADS * HEADS, th.parameterCount());
         assertTrue(th.parameters().get("pre_softmax_proj") == th.logitsMix(), "live, not a copy");
-        INDArray x = Naive.random(26, 1, T, D);
-        double[] before = Naive.flat(th.eval().forward(x));
+        INDArray x = Seeded.array(26, 1, T, D);
+        double[] before = Values.flat(th.eval().forward(x));
         th.weightsMix().putScalar(0, 1, 0.7);
-        assertFalse(java.util.Arrays.equals(before, Naive.flat(th.forward(x))), "editing post_softmax_proj changes the output");
+        assertFalse(java.util.Arrays.equals(before, Values.flat(th.forward(x))), "editing post_softmax_proj changes the output");
         assertTrue(th.toString().contains("numHeads=3"), th.toString());
     }
 

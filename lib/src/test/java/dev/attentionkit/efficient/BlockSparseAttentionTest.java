@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Reference;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,16 +22,16 @@ class BlockSparseAttentionTest {
     @DisplayName("equals full attention masked to the pattern, the mask computed in plain loops")
     void equalsMaskedFull(int tokens, int block, int neighbours, int global, boolean causal) {
         BlockSparsePattern pattern = BlockSparsePattern.localAndGlobal(tokens, block, neighbours, global, causal);
-        INDArray q = Reference.random(21, 2, tokens, 8), k = Reference.random(22, 2, tokens, 8), v = Reference.random(23, 2, tokens, 5);
+        INDArray q = Seeded.array(21, 2, tokens, 8), k = Seeded.array(22, 2, tokens, 8), v = Seeded.array(23, 2, tokens, 5);
         INDArray out = BlockSparseAttention.apply(q, k, v, pattern);
         for (int b = 0; b < 2; b++) {
-            double[][] expected = MaskedReference.attention(MaskedReference.sequence(q, b), MaskedReference.sequence(k, b),
-                MaskedReference.sequence(v, b), (i, j) -> {
+            double[][] expected = Loops.attention(Values.sequence(q, b), Values.sequence(k, b),
+                Values.sequence(v, b), (i, j) -> {
                     int qb = i / block, kb = j / block;
                     boolean tile = Math.abs(qb - kb) <= neighbours || kb < global;
                     return tile && (!causal || j <= i);
                 });
-            MaskedReference.assertClose(expected, out.slice(b).toDoubleMatrix(), 1e-5, "batch " + b);
+            Check.assertClose(expected, out.slice(b).toDoubleMatrix(), 1e-5, "batch " + b);
         }
     }
 
@@ -43,9 +46,9 @@ class BlockSparseAttentionTest {
         }
         BlockSparsePattern pattern = new BlockSparsePattern(20, 5, blocks, false);
         assertEquals(0.5, pattern.density(), 1e-12);
-        INDArray q = Reference.random(1, 20, 4), k = Reference.random(2, 20, 4), v = Reference.random(3, 20, 4);
-        MaskedReference.assertClose(
-            MaskedReference.attention(q.toDoubleMatrix(), k.toDoubleMatrix(), v.toDoubleMatrix(), (i, j) -> (i / 5 + j / 5) % 2 == 0),
+        INDArray q = Seeded.array(1, 20, 4), k = Seeded.array(2, 20, 4), v = Seeded.array(3, 20, 4);
+        Check.assertClose(
+            Loops.attention(q.toDoubleMatrix(), k.toDoubleMatrix(), v.toDoubleMatrix(), (i, j) -> (i / 5 + j / 5) % 2 == 0),
             BlockSparseAttention.apply(q, k, v, pattern).toDoubleMatrix(), 1e-5, "strided");
     }
 
@@ -56,7 +59,7 @@ class BlockSparseAttentionTest {
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> new BlockSparsePattern(8, 4, upper, true));
         assertTrue(empty.getMessage().contains("query block 0"), empty.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BlockSparsePattern(8, 4, new boolean[3][3], false));
-        INDArray x = Reference.random(1, 12, 4);
+        INDArray x = Seeded.array(1, 12, 4);
         assertThrows(IllegalArgumentException.class,
             () -> BlockSparseAttention.apply(x, x, x, BlockSparsePattern.localAndGlobal(16, 4, 1, 0, true)));
     }

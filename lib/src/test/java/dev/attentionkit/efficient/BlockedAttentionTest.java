@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Reference;
 import dev.attentionkit.attention.ScaledDotProductAttention;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,13 +30,13 @@ class BlockedAttentionTest {
     @MethodSource("blocks")
     @DisplayName("equals full attention (plain loops) within 1e-5, for blocks that divide 37 tokens and blocks that don't")
     void equalsFull(int block, boolean causal) {
-        INDArray q = Reference.random(1, 2, TOKENS, 8), k = Reference.random(2, 2, TOKENS, 8), v = Reference.random(3, 2, TOKENS, 5);
+        INDArray q = Seeded.array(1, 2, TOKENS, 8), k = Seeded.array(2, 2, TOKENS, 8), v = Seeded.array(3, 2, TOKENS, 5);
         INDArray out = BlockedAttention.apply(q, k, v, block, causal);
         assertArrayEquals(new long[] {2, TOKENS, 5}, out.shape());
         for (int b = 0; b < 2; b++) {
-            double[][] expected = MaskedReference.attention(MaskedReference.sequence(q, b), MaskedReference.sequence(k, b),
-                MaskedReference.sequence(v, b), (i, j) -> !causal || j <= i);
-            MaskedReference.assertClose(expected, out.slice(b).toDoubleMatrix(), 1e-5, "batch " + b);
+            double[][] expected = Loops.attention(Values.sequence(q, b), Values.sequence(k, b),
+                Values.sequence(v, b), (i, j) -> !causal || j <= i);
+            Check.assertClose(expected, out.slice(b).toDoubleMatrix(), 1e-5, "batch " + b);
         }
     }
 
@@ -41,19 +44,19 @@ class BlockedAttentionTest {
     @CsvSource({"4, 16, true", "16, 4, true", "5, 12, true", "12, 5, false", "37, 3, true", "2, 64, false"})
     @DisplayName("queries and keys in tiles of different sizes give the same result")
     void rectangularTiles(int queryBlock, int keyBlock, boolean causal) {
-        INDArray q = Reference.random(1, 2, TOKENS, 8), k = Reference.random(2, 2, TOKENS, 8), v = Reference.random(3, 2, TOKENS, 5);
+        INDArray q = Seeded.array(1, 2, TOKENS, 8), k = Seeded.array(2, 2, TOKENS, 8), v = Seeded.array(3, 2, TOKENS, 5);
         INDArray out = BlockedAttention.apply(q, k, v, queryBlock, keyBlock, causal);
         for (int b = 0; b < 2; b++) {
-            double[][] expected = MaskedReference.attention(MaskedReference.sequence(q, b), MaskedReference.sequence(k, b),
-                MaskedReference.sequence(v, b), (i, j) -> !causal || j <= i);
-            MaskedReference.assertClose(expected, out.slice(b).toDoubleMatrix(), 1e-5, "batch " + b);
+            double[][] expected = Loops.attention(Values.sequence(q, b), Values.sequence(k, b),
+                Values.sequence(v, b), (i, j) -> !causal || j <= i);
+            Check.assertClose(expected, out.slice(b).toDoubleMatrix(), 1e-5, "batch " + b);
         }
     }
 
     @Test
     @DisplayName("non-causal blocked equals the kit's plain ScaledDotProductAttention, also for 9 queries over 23 keys")
     void equalsPlainForm() {
-        INDArray q = Reference.random(4, 3, 9, 16).muli(4), k = Reference.random(5, 3, 23, 16).muli(4), v = Reference.random(6, 3, 23, 7);
+        INDArray q = Seeded.array(4, 3, 9, 16).muli(4), k = Seeded.array(5, 3, 23, 16).muli(4), v = Seeded.array(6, 3, 23, 7);
         INDArray plain = ScaledDotProductAttention.apply(q, k, v).context();
         INDArray blocked = BlockedAttention.apply(q, k, v, 6, false);
         assertTrue(plain.equalsWithEps(blocked, 1e-5), "max difference " + plain.sub(blocked).amaxNumber());
@@ -62,7 +65,7 @@ class BlockedAttentionTest {
     @Test
     @DisplayName("[batch, heads, tokens, headDim] and [tokens, d] inputs keep their layout")
     void layouts() {
-        INDArray q = Reference.random(7, 2, 3, 20, 4), k = Reference.random(8, 2, 3, 20, 4), v = Reference.random(9, 2, 3, 20, 4);
+        INDArray q = Seeded.array(7, 2, 3, 20, 4), k = Seeded.array(8, 2, 3, 20, 4), v = Seeded.array(9, 2, 3, 20, 4);
         INDArray out = BlockedAttention.apply(q, k, v, 7, true);
         assertArrayEquals(new long[] {2, 3, 20, 4}, out.shape());
         INDArray head = BlockedAttention.apply(q.slice(1).slice(2), k.slice(1).slice(2), v.slice(1).slice(2), 7, true);
@@ -73,14 +76,14 @@ class BlockedAttentionTest {
     @Test
     @DisplayName("bad inputs are rejected: ranks, widths, causal cross-attention, NaN, block size")
     void rejects() {
-        INDArray q = Reference.random(1, 2, 6, 4);
+        INDArray q = Seeded.array(1, 2, 6, 4);
         IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
-            () -> BlockedAttention.apply(q, Reference.random(2, 2, 6, 3), Reference.random(3, 2, 6, 3), true));
+            () -> BlockedAttention.apply(q, Seeded.array(2, 2, 6, 3), Seeded.array(3, 2, 6, 3), true));
         assertTrue(width.getMessage().contains("[2, 6, 4]") && width.getMessage().contains("[2, 6, 3]"), width.getMessage());
         assertThrows(IllegalArgumentException.class,
-            () -> BlockedAttention.apply(q, Reference.random(2, 2, 7, 4), Reference.random(3, 2, 7, 4), true));
+            () -> BlockedAttention.apply(q, Seeded.array(2, 2, 7, 4), Seeded.array(3, 2, 7, 4), true));
         IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
-            () -> BlockedAttention.apply(Reference.random(1, 6), Reference.random(2, 6), Reference.random(3, 6), false));
+            () -> BlockedAttention.apply(Seeded.array(1, 6), Seeded.array(2, 6), Seeded.array(3, 6), false));
         assertTrue(rank.getMessage().contains("[6]"), rank.getMessage());
         INDArray nan = q.dup();
         nan.putScalar(3, Double.NaN);

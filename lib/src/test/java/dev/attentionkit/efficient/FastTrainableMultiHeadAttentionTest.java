@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Reference;
 import dev.attentionkit.attention.MultiHeadAttention;
+import dev.attentionkit.testkit.Seeded;
 import dev.attentionkit.train.TrainableMultiHeadAttention;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
 class FastTrainableMultiHeadAttentionTest {
     private static final int B = 2, T = 5, D = 8, H = 2;
 
-    /** Reference's seeded uniform values in float64. */
-    private static INDArray r(long seed, int... shape) {
-        return Reference.random(seed, shape).castTo(DataType.DOUBLE);
+    /** Seeded uniform values in [-1, 1), float64. */
+    private static INDArray r(long seed, long... shape) {
+        return Seeded.array(seed, shape).castTo(DataType.DOUBLE);
     }
 
     private static MultiHeadAttention plain() {

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Reference;
 import dev.attentionkit.attention.MultiHeadAttention;
 import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.testkit.Seeded;
 import dev.attentionkit.train.TrainableTransformerBlock;
 import dev.attentionkit.transformer.FeedForward;
 import dev.attentionkit.transformer.LayerNorm;
@@ -31,9 +31,9 @@ import org.nd4j.linalg.factory.Nd4j;
 class FastTrainableTransformerBlockTest {
     static final int B = 2, T = 5, D = 8, H = 2, HIDDEN = 16;
 
-    /** Reference's seeded uniform values in [-1, 1), float64. */
-    static INDArray r(long seed, int... shape) {
-        return Reference.random(seed, shape).castTo(DataType.DOUBLE);
+    /** Seeded uniform values in [-1, 1), float64. */
+    static INDArray r(long seed, long... shape) {
+        return Seeded.array(seed, shape).castTo(DataType.DOUBLE);
     }
 
     /** A block with every weight seeded (layer norms away from γ = 1, β = 0, so their gradients matter). */

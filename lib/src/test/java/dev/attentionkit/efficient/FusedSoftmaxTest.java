@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
-import dev.attentionkit.Reference;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,26 +24,7 @@ class FusedSoftmaxTest {
 
     /** Plain double softmax of row i over the keys j with keyStart + j visible from queryStart + i. */
     static double[][] expected(double[][] s, long queryStart, long keyStart, boolean causal, int window) {
-        double[][] out = new double[s.length][s[0].length];
-        for (int i = 0; i < s.length; i++) {
-            long q = queryStart + i;
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int j = 0; j < s[i].length; j++) {
-                if (sees(q, keyStart + j, causal, window)) {
-                    max = Math.max(max, s[i][j]);
-                }
-            }
-            for (int j = 0; j < s[i].length; j++) {
-                if (sees(q, keyStart + j, causal, window)) {
-                    out[i][j] = Math.exp(s[i][j] - max);
-                    sum += out[i][j];
-                }
-            }
-            for (int j = 0; j < s[i].length; j++) {
-                out[i][j] = sum == 0 ? 0 : out[i][j] / sum;
-            }
-        }
-        return out;
+        return Loops.maskedSoftmaxRows(s, (i, j) -> sees(queryStart + i, keyStart + j, causal, window));
     }
 
     static boolean sees(long q, long k, boolean causal, int window) {
@@ -49,7 +32,7 @@ class FusedSoftmaxTest {
     }
 
     static INDArray scores(long seed, int rows, int cols) {
-        return Reference.random(seed, rows, cols).muli(6);      // scores of a few units, as scaled dot products give
+        return Seeded.array(seed, rows, cols).muli(6);      // scores of a few units, as scaled dot products give
     }
 
     @ParameterizedTest(name = "queries from {0}, keys from {1}, causal {2}, window {3}")
@@ -60,10 +43,10 @@ class FusedSoftmaxTest {
         INDArray s = scores(1, 17, 45);
         double[][] want = expected(s.toDoubleMatrix(), queryStart, keyStart, causal, window);
         FusedSoftmax.softmaxInPlace(s, queryStart, keyStart, causal, window);
-        MaskedReference.assertClose(want, s.toDoubleMatrix(), 1e-6, "float32");
+        Check.assertClose(want, s.toDoubleMatrix(), 1e-6, "float32");
         INDArray d = scores(1, 17, 45).castTo(DataType.DOUBLE);
         FusedSoftmax.softmaxInPlace(d, queryStart, keyStart, causal, window);
-        MaskedReference.assertClose(want, d.toDoubleMatrix(), 1e-12, "float64");
+        Check.assertClose(want, d.toDoubleMatrix(), 1e-12, "float64");
     }
 
     @Test
@@ -74,7 +57,7 @@ class FusedSoftmaxTest {
         INDArray view = big.get(interval(5, 25), interval(10, 50));        // offset and row stride of the parent
         double[][] want = expected(view.toDoubleMatrix(), 12, 0, true, FusedSoftmax.NO_WINDOW);
         FusedSoftmax.softmaxInPlace(view, 12, 0, true);
-        MaskedReference.assertClose(want, big.get(interval(5, 25), interval(10, 50)).toDoubleMatrix(), 1e-6, "view");
+        Check.assertClose(want, big.get(interval(5, 25), interval(10, 50)).toDoubleMatrix(), 1e-6, "view");
         INDArray changed = big.sub(before);
         changed.get(interval(5, 25), interval(10, 50)).assign(0);
         assertEquals(0.0, changed.amaxNumber().doubleValue(), "elements outside the view changed");
@@ -116,9 +99,9 @@ class FusedSoftmaxTest {
     void onlineStepsEqualSoftmaxTimesValues(int tileKeys, boolean causal) {
         int queries = 12, keys = 40, dV = 5;
         long queryStart = 28;                                    // the last 12 of 40 tokens
-        INDArray s = scores(4, queries, keys), v = Reference.random(5, keys, dV);
+        INDArray s = scores(4, queries, keys), v = Seeded.array(5, keys, dV);
         double[][] weights = expected(s.toDoubleMatrix(), queryStart, 0, causal, FusedSoftmax.NO_WINDOW);
-        double[][] want = Reference.matmul(weights, v.toDoubleMatrix());
+        double[][] want = Loops.matmul(weights, v.toDoubleMatrix());
         INDArray acc = Nd4j.valueArrayOf(new long[] {queries, dV}, Double.NaN, DataType.FLOAT);
         FusedSoftmax.Running running = new FusedSoftmax.Running(queries);
         for (int ks = 0; ks < keys; ks += tileKeys) {
@@ -128,7 +111,7 @@ class FusedSoftmaxTest {
             acc.addi(tile.mmul(v.get(interval(ks, ke), all())));
         }
         running.normalise(acc);
-        MaskedReference.assertClose(want, acc.toDoubleMatrix(), 1e-5, "online");
+        Check.assertClose(want, acc.toDoubleMatrix(), 1e-5, "online");
         for (int r = 0; r < queries; r++) {
             assertTrue(running.sum(r) >= 1.0, "the row's maximum contributes exp(0) = 1 to its sum");
         }
@@ -138,17 +121,17 @@ class FusedSoftmaxTest {
     @DisplayName("bad tiles are rejected with a message that names the problem")
     void rejects() {
         IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
-            () -> FusedSoftmax.softmaxInPlace(Reference.random(1, 2, 3, 4), 0, 0, true));
+            () -> FusedSoftmax.softmaxInPlace(Seeded.array(1, 2, 3, 4), 0, 0, true));
         assertTrue(rank.getMessage().contains("[2, 3, 4]"), rank.getMessage());
         IllegalArgumentException strided = assertThrows(IllegalArgumentException.class,
-            () -> FusedSoftmax.softmaxInPlace(Reference.random(1, 6, 4).transpose(), 0, 0, true));
+            () -> FusedSoftmax.softmaxInPlace(Seeded.array(1, 6, 4).transpose(), 0, 0, true));
         assertTrue(strided.getMessage().contains("stride 1"), strided.getMessage());
         IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
             () -> FusedSoftmax.softmaxInPlace(Nd4j.zeros(DataType.INT, 2, 2), 0, 0, true));
         assertTrue(type.getMessage().contains("INT"), type.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FusedSoftmax.softmaxInPlace(scores(1, 2, 2), 0, 0, true, 0));
         IllegalArgumentException rows = assertThrows(IllegalArgumentException.class,
-            () -> new FusedSoftmax.Running(3).normalise(Reference.random(1, 4, 2)));
+            () -> new FusedSoftmax.Running(3).normalise(Seeded.array(1, 4, 2)));
         assertTrue(rows.getMessage().contains("3 query rows, got 4"), rows.getMessage());
         assertArrayEquals(new long[] {2, 2}, scores(1, 2, 2).shape());
     }

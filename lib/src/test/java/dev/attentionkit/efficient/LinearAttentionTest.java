@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Reference;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,11 +62,11 @@ class LinearAttentionTest {
     @ValueSource(ints = {1, 7, 64, 100})
     @DisplayName("causal equals the running-sum (cumulative) reference in plain loops, whatever the chunk size")
     void causalEqualsRunningSums(int chunk) {
-        INDArray q = Reference.random(1, 2, 90, 6).muli(2), k = Reference.random(2, 2, 90, 6).muli(2), v = Reference.random(3, 2, 90, 4);
+        INDArray q = Seeded.array(1, 2, 90, 6).muli(2), k = Seeded.array(2, 2, 90, 6).muli(2), v = Seeded.array(3, 2, 90, 4);
         INDArray out = LinearAttention.apply(q, k, v, true, chunk);
         assertArrayEquals(new long[] {2, 90, 4}, out.shape());
         for (int b = 0; b < 2; b++) {
-            MaskedReference.assertClose(cumulativeSums(q.slice(b).toDoubleMatrix(), k.slice(b).toDoubleMatrix(), v.slice(b).toDoubleMatrix(), true),
+            Check.assertClose(cumulativeSums(q.slice(b).toDoubleMatrix(), k.slice(b).toDoubleMatrix(), v.slice(b).toDoubleMatrix(), true),
                 out.slice(b).toDoubleMatrix(), 1e-5, "batch " + b);
         }
     }
@@ -73,8 +74,8 @@ class LinearAttentionTest {
     @Test
     @DisplayName("non-causal equals the global-sum reference; query i alone is unchanged by later tokens only when causal")
     void nonCausal() {
-        INDArray q = Reference.random(4, 30, 6), k = Reference.random(5, 30, 6), v = Reference.random(6, 30, 4);
-        MaskedReference.assertClose(cumulativeSums(q.toDoubleMatrix(), k.toDoubleMatrix(), v.toDoubleMatrix(), false),
+        INDArray q = Seeded.array(4, 30, 6), k = Seeded.array(5, 30, 6), v = Seeded.array(6, 30, 4);
+        Check.assertClose(cumulativeSums(q.toDoubleMatrix(), k.toDoubleMatrix(), v.toDoubleMatrix(), false),
             LinearAttention.apply(q, k, v, false).toDoubleMatrix(), 1e-5, "non-causal");
         INDArray first = LinearAttention.apply(q, k, v, true).getRow(0);
         // Token 0 sees only itself: its output is its own value.
@@ -84,7 +85,7 @@ class LinearAttentionTest {
     @Test
     @DisplayName("the feature map is positive and equals elu(x) + 1")
     void featureMap() {
-        INDArray x = Reference.random(7, 5, 5).muli(10);
+        INDArray x = Seeded.array(7, 5, 5).muli(10);
         INDArray f = LinearAttention.featureMap(x);
         assertTrue(f.minNumber().doubleValue() > 0);
         assertEquals(phi(x.getDouble(3)), f.getDouble(3), 1e-5);
@@ -93,9 +94,9 @@ class LinearAttentionTest {
     @Test
     @DisplayName("bad shapes and a bad chunk are rejected")
     void rejects() {
-        INDArray x = Reference.random(1, 10, 4);
+        INDArray x = Seeded.array(1, 10, 4);
         assertThrows(IllegalArgumentException.class, () -> LinearAttention.apply(x, x, x, true, 0));
-        assertThrows(IllegalArgumentException.class, () -> LinearAttention.apply(x, Reference.random(2, 11, 4), Reference.random(3, 11, 4), true));
-        assertThrows(IllegalArgumentException.class, () -> LinearAttention.apply(x, x, Reference.random(3, 9, 4), false));
+        assertThrows(IllegalArgumentException.class, () -> LinearAttention.apply(x, Seeded.array(2, 11, 4), Seeded.array(3, 11, 4), true));
+        assertThrows(IllegalArgumentException.class, () -> LinearAttention.apply(x, x, Seeded.array(3, 9, 4), false));
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Reference;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,8 +21,8 @@ class MatrixViewTest {
     @DisplayName("c = alpha·op(a)·op(b) + beta·c on blocks of views (a slice of a 3-D array, column ranges) equals ND4J's mmul, nothing else written")
     void blocksOfViews(String typeName) {
         DataType type = DataType.valueOf(typeName);
-        INDArray a3 = Reference.random(1, 3, 7, 9).castTo(type), b3 = Reference.random(2, 2, 9, 11).castTo(type);
-        INDArray c3 = Reference.random(3, 3, 6, 12).castTo(type);
+        INDArray a3 = Seeded.array(1, 3, 7, 9).castTo(type), b3 = Seeded.array(2, 2, 9, 11).castTo(type);
+        INDArray c3 = Seeded.array(3, 3, 6, 12).castTo(type);
         INDArray before = c3.dup();
         INDArray a = a3.get(NDArrayIndex.point(2)), b = b3.get(NDArrayIndex.point(1)), c = c3.get(NDArrayIndex.point(1));
         // op(a) = rows 1..6 of a's columns 2..7, transposed input: aᵀ block [5 x 6] -> use a.block(1,6, 2,8)ᵀ = [6, 5]

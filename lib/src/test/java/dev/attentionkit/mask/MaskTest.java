@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Naive;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +22,7 @@ class MaskTest {
     @CsvSource({"1", "4", "9"})
     @DisplayName("a causal mask lets query i see exactly keys 0..i")
     void causalPattern(int tokens) {
-        boolean[][] keep = Naive.bools(CausalMask.of(tokens).keep().reshape(1, tokens, tokens))[0];
+        boolean[][] keep = Values.bools(CausalMask.of(tokens).keep().reshape(1, tokens, tokens))[0];
         for (int i = 0; i < tokens; i++) {
             for (int j = 0; j < tokens; j++) {
                 assertEquals(j <= i, keep[i][j], "query " + i + ", key " + j);
@@ -43,8 +43,8 @@ class MaskTest {
     @CsvSource({"6, 1", "6, 2", "6, 3", "5, 7"})
     @DisplayName("local windows: |i-j| < w both ways, i-w < j <= i looking back (w = 1: the query alone)")
     void localWindows(int tokens, int width) {
-        boolean[][] both = Naive.bools(LocalMask.window(tokens, width).keep().reshape(1, tokens, tokens))[0];
-        boolean[][] back = Naive.bools(LocalMask.causalWindow(tokens, width).keep().reshape(1, tokens, tokens))[0];
+        boolean[][] both = Values.bools(LocalMask.window(tokens, width).keep().reshape(1, tokens, tokens))[0];
+        boolean[][] back = Values.bools(LocalMask.causalWindow(tokens, width).keep().reshape(1, tokens, tokens))[0];
         for (int i = 0; i < tokens; i++) {
             for (int j = 0; j < tokens; j++) {
                 assertEquals(Math.abs(i - j) < width, both[i][j], "window " + i + "," + j);
@@ -71,7 +71,7 @@ class MaskTest {
     void validLengthsPerSequence() {
         Mask mask = PaddingMask.validLengths(3, 4, 2, 4, 0);
         assertArrayEquals(new long[] {3, 3, 4}, mask.shape());
-        boolean[][][] keep = Naive.bools(mask.keep());
+        boolean[][][] keep = Values.bools(mask.keep());
         int[] valid = {2, 4, 0};
         for (int b = 0; b < 3; b++) {
             for (int i = 0; i < 3; i++) {
@@ -86,7 +86,7 @@ class MaskTest {
     @DisplayName("valid lengths per query (d2l's 2-D valid_lens)")
     void validLengthsPerQuery() {
         int[][] valid = {{1, 3}, {2, 4}};
-        boolean[][][] keep = Naive.bools(PaddingMask.validLengths(4, valid).keep());
+        boolean[][][] keep = Values.bools(PaddingMask.validLengths(4, valid).keep());
         for (int b = 0; b < 2; b++) {
             for (int i = 0; i < 2; i++) {
                 for (int j = 0; j < 4; j++) {
@@ -108,9 +108,9 @@ class MaskTest {
     void composition() {
         Mask causal = CausalMask.of(4);
         Mask padding = PaddingMask.validLengths(4, 4, 3, 1);
-        boolean[][][] and = Naive.bools(causal.and(padding).keep());
-        boolean[][][] or = Naive.bools(causal.or(padding).keep());
-        boolean[][][] pad = Naive.bools(padding.keep());
+        boolean[][][] and = Values.bools(causal.and(padding).keep());
+        boolean[][][] or = Values.bools(causal.or(padding).keep());
+        boolean[][][] pad = Values.bools(padding.keep());
         for (int b = 0; b < 2; b++) {
             for (int i = 0; i < 4; i++) {
                 for (int j = 0; j < 4; j++) {
@@ -140,10 +140,10 @@ class MaskTest {
     void fill() {
         INDArray scores = Nd4j.createFromArray(new float[][] {{1.5f, 2f}, {-3f, 4f}});
         Mask causal = CausalMask.of(2);
-        double[][] inf = Naive.of2(causal.fill(scores, Double.NEGATIVE_INFINITY));
+        double[][] inf = Values.of2(causal.fill(scores, Double.NEGATIVE_INFINITY));
         assertArrayEquals(new double[] {1.5, Double.NEGATIVE_INFINITY}, inf[0]);
         assertArrayEquals(new double[] {-3, 4}, inf[1]);
-        double[][] big = Naive.of2(causal.fill(scores, -1e9));
+        double[][] big = Values.of2(causal.fill(scores, -1e9));
         assertArrayEquals(new double[] {1.5, -1e9}, big[0], 1e-3 * 1e9 * 1e-6);
         assertArrayEquals(new double[] {-3, 4}, big[1]);
     }

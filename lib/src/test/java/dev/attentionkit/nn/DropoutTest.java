@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Naive;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +26,7 @@ class DropoutTest {
     @DisplayName("about a fraction p becomes exactly zero, survivors are scaled by 1/(1-p), the mean is kept")
     void scaling(double p) {
         INDArray ones = Nd4j.ones(DataType.FLOAT, 400, 500);
-        double[] out = Naive.flat(Dropout.of(p, 7).forward(ones));
+        double[] out = Values.flat(Dropout.of(p, 7).forward(ones));
         int zeros = 0;
         double sum = 0;
         for (double v : out) {
@@ -44,7 +45,7 @@ class DropoutTest {
     @Test
     @DisplayName("the mean of random inputs is preserved within tolerance")
     void meanOfRandomInputs() {
-        INDArray x = Naive.random(3, 400, 500).addi(2); // values in [1, 3), mean 2
+        INDArray x = Seeded.array(3, 400, 500).addi(2); // values in [1, 3), mean 2
         double before = x.meanNumber().doubleValue();
         double after = Dropout.of(0.3, 11).forward(x).meanNumber().doubleValue();
         assertEquals(before, after, 0.03);
@@ -53,7 +54,7 @@ class DropoutTest {
     @Test
     @DisplayName("eval mode returns the input unchanged; train mode switches dropout back on")
     void evalIsIdentity() {
-        INDArray x = Naive.random(4, 10, 10);
+        INDArray x = Seeded.array(4, 10, 10);
         Dropout dropout = Dropout.of(0.5, 1).eval();
         assertFalse(dropout.isTraining());
         assertSame(x, dropout.forward(x));
@@ -69,8 +70,8 @@ class DropoutTest {
         Dropout b = Dropout.of(0.5, 123);
         INDArray a1 = a.forward(ones);
         INDArray a2 = a.forward(ones);
-        assertArrayEquals(Naive.flat(a1), Naive.flat(b.forward(ones)), 0.0, "first call");
-        assertArrayEquals(Naive.flat(a2), Naive.flat(b.forward(ones)), 0.0, "second call");
+        assertArrayEquals(Values.flat(a1), Values.flat(b.forward(ones)), 0.0, "first call");
+        assertArrayEquals(Values.flat(a2), Values.flat(b.forward(ones)), 0.0, "second call");
         assertFalse(a1.equals(a2), "successive masks differ");
         assertFalse(a1.equals(Dropout.of(0.5, 124).forward(ones)), "another seed");
     }
@@ -78,7 +79,7 @@ class DropoutTest {
     @Test
     @DisplayName("p = 0 is the identity and p = 1 zeroes everything")
     void extremes() {
-        INDArray x = Naive.random(5, 4, 4);
+        INDArray x = Seeded.array(5, 4, 4);
         assertSame(x, Dropout.of(0.0, 1).forward(x));
         assertEquals(0.0, Dropout.of(1.0, 1).forward(x).norm1Number().doubleValue(), 0.0);
     }

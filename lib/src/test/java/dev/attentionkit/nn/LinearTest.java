@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Reference;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,18 +18,18 @@ class LinearTest {
     @Test
     @DisplayName("computes x · Wᵀ + b like a plain loop")
     void forwardMatchesReference() {
-        INDArray w = Reference.random(1, 4, 3);   // [out = 4, in = 3]
-        INDArray b = Reference.random(2, 4);
-        INDArray x = Reference.random(3, 5, 3);
-        Reference.assertClose(Reference.linear(x.toDoubleMatrix(), w.toDoubleMatrix(), b.toDoubleVector()),
-            Linear.fromWeights(w, b).forward(x), 1e-6);
+        INDArray w = Seeded.array(1, 4, 3);   // [out = 4, in = 3]
+        INDArray b = Seeded.array(2, 4);
+        INDArray x = Seeded.array(3, 5, 3);
+        Check.assertClose(Loops.linear(x.toDoubleMatrix(), w.toDoubleMatrix(), b.toDoubleVector()),
+            Linear.fromWeights(w, b).forward(x), 1e-6, "forward(x)");
     }
 
     @Test
     @DisplayName("a batch [2, 5, 3] gives each sequence's own result")
     void batchIsPerSequence() {
-        Linear layer = Linear.fromWeights(Reference.random(1, 4, 3), null);
-        INDArray batch = Reference.random(4, 2, 5, 3);
+        Linear layer = Linear.fromWeights(Seeded.array(1, 4, 3), null);
+        INDArray batch = Seeded.array(4, 2, 5, 3);
         INDArray out = layer.forward(batch);
         assertArrayEquals(new long[] {2, 5, 4}, out.shape());
         for (int s = 0; s < 2; s++) {
@@ -52,7 +54,7 @@ class LinearTest {
     @Test
     @DisplayName("explicit weights are copied, not shared")
     void weightsAreCopied() {
-        INDArray w = Reference.random(1, 2, 2);
+        INDArray w = Seeded.array(1, 2, 2);
         Linear layer = Linear.fromWeights(w, null);
         w.muli(0);
         assertTrue(layer.weight().sumNumber().doubleValue() != 0);
@@ -61,9 +63,9 @@ class LinearTest {
     @Test
     @DisplayName("wrong input size: the message names expected and actual shapes")
     void wrongInputSize() {
-        Linear layer = Linear.fromWeights(Reference.random(1, 4, 3), null);
+        Linear layer = Linear.fromWeights(Seeded.array(1, 4, 3), null);
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-            () -> layer.forward(Reference.random(2, 5, 7)));
+            () -> layer.forward(Seeded.array(2, 5, 7)));
         assertTrue(error.getMessage().contains("last dimension 3") && error.getMessage().contains("[5, 7]"), error.getMessage());
     }
 
@@ -71,7 +73,7 @@ class LinearTest {
     @DisplayName("a bias of the wrong length is rejected")
     void wrongBias() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-            () -> Linear.fromWeights(Reference.random(1, 4, 3), Reference.random(2, 3)));
+            () -> Linear.fromWeights(Seeded.array(1, 4, 3), Seeded.array(2, 3)));
         assertTrue(error.getMessage().contains("[4]") && error.getMessage().contains("[3]"), error.getMessage());
     }
 }

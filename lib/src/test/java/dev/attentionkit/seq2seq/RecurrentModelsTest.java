@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.score.AdditiveScore;
+import dev.attentionkit.testkit.Loops;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,52 +67,8 @@ class RecurrentModelsTest {
 
     // ---- the plain-loop building blocks -------------------------------------------------------------------
 
-    /** W x + b, W in [out, in] layout; b may be null. */
-    private static double[] affine(double[][] w, double[] x, double[] b) {
-        double[] y = new double[w.length];
-        for (int o = 0; o < w.length; o++) {
-            double s = b == null ? 0 : b[o];
-            for (int i = 0; i < x.length; i++) {
-                s += w[o][i] * x[i];
-            }
-            y[o] = s;
-        }
-        return y;
-    }
-
     private static double sigmoid(double x) {
         return 1 / (1 + Math.exp(-x));
-    }
-
-    private static double[] softmax(double[] e) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : e) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        double[] a = new double[e.length];
-        for (int j = 0; j < e.length; j++) {
-            a[j] = Math.exp(e[j] - max);
-            sum += a[j];
-        }
-        for (int j = 0; j < e.length; j++) {
-            a[j] /= sum;
-        }
-        return a;
-    }
-
-    private static double[] concat(double[]... parts) {
-        int n = 0;
-        for (double[] p : parts) {
-            n += p.length;
-        }
-        double[] out = new double[n];
-        int at = 0;
-        for (double[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 
     private static double[][] rows(double[][] m, int from, int to) {
@@ -123,18 +80,18 @@ class RecurrentModelsTest {
     /** Cho et al.'s GRU as Bahdanau et al. write it: r and z gates, reset before U, s' = (1 − z) s + z s̃. */
     private static double[] gru(GruData g, double[] x, double[] s) {
         int h = s.length;
-        double[] r = affine(rows(g.w, 0, h), x, null);
-        double[] z = affine(rows(g.w, h, 2 * h), x, null);
-        double[] ur = affine(rows(g.u, 0, h), s, null);
-        double[] uz = affine(rows(g.u, h, 2 * h), s, null);
+        double[] r = Loops.linear(x, rows(g.w, 0, h), null);
+        double[] z = Loops.linear(x, rows(g.w, h, 2 * h), null);
+        double[] ur = Loops.linear(s, rows(g.u, 0, h), null);
+        double[] uz = Loops.linear(s, rows(g.u, h, 2 * h), null);
         double[] rs = new double[h];
         for (int k = 0; k < h; k++) {
             r[k] = sigmoid(r[k] + ur[k] + g.b[k]);
             z[k] = sigmoid(z[k] + uz[k] + g.b[h + k]);
             rs[k] = r[k] * s[k];
         }
-        double[] wx = affine(rows(g.w, 2 * h, 3 * h), x, null);
-        double[] ur2 = affine(rows(g.u, 2 * h, 3 * h), rs, null);
+        double[] wx = Loops.linear(x, rows(g.w, 2 * h, 3 * h), null);
+        double[] ur2 = Loops.linear(rs, rows(g.u, 2 * h, 3 * h), null);
         double[] next = new double[h];
         for (int k = 0; k < h; k++) {
             double candidate = Math.tanh(wx[k] + ur2[k] + g.b[2 * h + k]);
@@ -162,7 +119,7 @@ class RecurrentModelsTest {
     private final int[] previousChar = {2, 0};
 
     private double[] summary(int b) {
-        return concat(java.util.Arrays.copyOfRange(states[b][TX - 1], 0, HE),
+        return Loops.concat(java.util.Arrays.copyOfRange(states[b][TX - 1], 0, HE),
             java.util.Arrays.copyOfRange(states[b][0], HE, C));
     }
 
@@ -268,20 +225,13 @@ class RecurrentModelsTest {
         double[][] s0 = new double[B][];
         for (int b = 0; b < B; b++) {
             double[] s = previousHidden[b];
-            double[] ws = affine(wA, s, null);
-            double[] e = new double[TX];
-            for (int j = 0; j < TX; j++) {
-                double[] uh = affine(uA, states[b][j], null);
-                for (int k = 0; k < HA; k++) {
-                    e[j] += vA[k] * Math.tanh(ws[k] + uh[k]);
-                }
-            }
-            alpha[b] = softmax(scoresMasked(e, b));
+            double[] e = Loops.additiveScores(s, states[b], wA, uA, vA);
+            alpha[b] = Loops.softmax(scoresMasked(e, b));
             double[] c = context(alpha[b], states[b]);
             double[] ey = column(emb, previousChar[b]);
-            next[b] = gru(g, concat(ey, c), s);
-            logits[b] = affine(wO, concat(next[b], ey, c), bO);
-            s0[b] = affine(wS, summary(b), bS);
+            next[b] = gru(g, Loops.concat(ey, c), s);
+            logits[b] = Loops.linear(Loops.concat(next[b], ey, c), wO, bO);
+            s0[b] = Loops.linear(summary(b), wS, bS);
             for (int k = 0; k < HD; k++) {
                 s0[b][k] = Math.tanh(s0[b][k]);
             }
@@ -347,25 +297,25 @@ class RecurrentModelsTest {
         double[][] logits = new double[B][];
         for (int b = 0; b < B; b++) {
             double[] ey = column(emb, previousChar[b]);
-            h[b] = gru(g, concat(ey, prevAtt[b]), prevH[b]);
+            h[b] = gru(g, Loops.concat(ey, prevAtt[b]), prevH[b]);
             double[] e = new double[TX];
             if (score == LuongDecoder.Score.LOCATION) {
-                e = affine(wA, h[b], null);
+                e = Loops.linear(h[b], wA, null);
             } else {
                 for (int j = 0; j < TX; j++) {
-                    double[] key = score == LuongDecoder.Score.DOT ? states[b][j] : affine(wA, states[b][j], null);
+                    double[] key = score == LuongDecoder.Score.DOT ? states[b][j] : Loops.linear(states[b][j], wA, null);
                     for (int k = 0; k < hd; k++) {
                         e[j] += h[b][k] * key[k];
                     }
                 }
             }
-            a[b] = softmax(scoresMasked(e, b));
+            a[b] = Loops.softmax(scoresMasked(e, b));
             double[] c = context(a[b], states[b]);
-            tilde[b] = affine(wC, concat(c, h[b]), null);
+            tilde[b] = Loops.linear(Loops.concat(c, h[b]), wC, null);
             for (int k = 0; k < hd; k++) {
                 tilde[b][k] = Math.tanh(tilde[b][k]);
             }
-            logits[b] = affine(wS, tilde[b], bS);
+            logits[b] = Loops.linear(tilde[b], wS, bS);
         }
         assertRows(h, out.get(step.state().hidden().name()), "h_t");
         assertRows(a, out.get(step.weights().name()), "a_t");
@@ -394,8 +344,8 @@ class RecurrentModelsTest {
         double[][] logits = new double[B][];
         for (int b = 0; b < B; b++) {
             double[] ey = column(emb, previousChar[b]);
-            next[b] = gru(g, concat(ey, summary(b)), previousHidden[b]);
-            logits[b] = affine(wO, concat(next[b], ey, summary(b)), bO);
+            next[b] = gru(g, Loops.concat(ey, summary(b)), previousHidden[b]);
+            logits[b] = Loops.linear(Loops.concat(next[b], ey, summary(b)), wO, bO);
         }
         assertRows(next, out.get(step.state().hidden().name()), "s_i");
         assertRows(logits, out.get(step.logits().name()), "logits");
@@ -453,7 +403,7 @@ class RecurrentModelsTest {
                 assertArrayEquals(h[t], actual.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b),
                     org.nd4j.linalg.indexing.NDArrayIndex.point(t), org.nd4j.linalg.indexing.NDArrayIndex.all()).toDoubleVector(), TOL, "h_" + t + ", sentence " + b);
             }
-            double[] summary = concat(java.util.Arrays.copyOfRange(h[TX - 1], 0, HE),
+            double[] summary = Loops.concat(java.util.Arrays.copyOfRange(h[TX - 1], 0, HE),
                 java.util.Arrays.copyOfRange(h[0], HE, C));
             assertArrayEquals(summary, got.get(out.last().name()).getRow(b).toDoubleVector(), TOL, "summary");
             for (int t = 0; t < TX; t++) {

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.Reference;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,20 +17,20 @@ class SoftmaxTest {
     @Test
     @DisplayName("matches a plain-Java softmax on every row of a [2, 3, 5] array")
     void matchesReferenceOnABatch() {
-        INDArray scores = Reference.random(1, 2, 3, 5).mul(4);
+        INDArray scores = Seeded.array(1, 2, 3, 5).mul(4);
         INDArray weights = Softmax.lastAxis(scores);
         assertArrayEquals(new long[] {2, 3, 5}, weights.shape());
         double[][] rows = scores.reshape(6, 5).toDoubleMatrix();
         double[][] got = weights.reshape(6, 5).toDoubleMatrix();
         for (int r = 0; r < 6; r++) {
-            assertArrayEquals(Reference.softmax(rows[r]), got[r], 1e-6, "row " + r);
+            assertArrayEquals(Loops.softmax(rows[r]), got[r], 1e-6, "row " + r);
         }
     }
 
     @Test
     @DisplayName("agrees with ND4J's own softmax op")
     void agreesWithNd4j() {
-        INDArray scores = Reference.random(2, 4, 7).mul(3);
+        INDArray scores = Seeded.array(2, 4, 7).mul(3);
         assertTrue(Nd4j.nn().softmax(scores, 1).equalsWithEps(Softmax.lastAxis(scores), 1e-6));
     }
 
@@ -47,7 +48,7 @@ class SoftmaxTest {
     void naiveOverflows() {
         INDArray large = Nd4j.createFromArray(100f, 101f);
         assertTrue(Double.isNaN(Softmax.naive(large).getDouble(0)), "exp(100) overflows float32, so inf/inf = NaN");
-        assertArrayEquals(Reference.softmax(new double[] {100, 101}), Softmax.lastAxis(large).toDoubleVector(), 1e-6);
+        assertArrayEquals(Loops.softmax(new double[] {100, 101}), Softmax.lastAxis(large).toDoubleVector(), 1e-6);
     }
 
     @Test

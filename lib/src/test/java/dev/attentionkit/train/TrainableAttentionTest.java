@@ -9,6 +9,7 @@ import dev.attentionkit.attention.ScaledDotProductAttention;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.score.AdditiveScore;
 import dev.attentionkit.score.MultiplicativeScore;
+import dev.attentionkit.testkit.Seeded;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -46,9 +47,9 @@ class TrainableAttentionTest {
         Nd4j.setDefaultDataTypes(previous, previous);
     }
 
+    /** Seeded inputs in [-0.5, 0.5), float64 for the finite differences. */
     private static INDArray random(long seed, long... shape) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.DOUBLE, shape).subi(0.5);
+        return Seeded.array(seed, shape).castTo(DataType.DOUBLE).muli(0.5);
     }
 
     /** Builds {@code loss = sum(output · r)} for a fixed random r, so every output entry gets its own gradient. */

@@ -9,6 +9,9 @@ import dev.attentionkit.attention.AttentionOutput;
 import dev.attentionkit.attention.MultiHeadAttention;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.train.TrainableAttentionOutput;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import dev.attentionkit.train.TrainableTransformerBlock;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -24,106 +27,31 @@ import org.nd4j.linalg.factory.Nd4j;
 class TransformerBlockTest {
     private static final double TOL = 1e-5;
 
-    private static INDArray random(long seed, long... shape) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.rand(DataType.FLOAT, shape).subi(0.5).muli(2);
-    }
-
-    private static void assertClose(double[] expected, INDArray actual, double tol, String what) {
-        double[] got = actual.dup('c').reshape(actual.length()).toDoubleVector();
-        assertEquals(expected.length, got.length, what + ": size");
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], got[i], tol, what + " at flat index " + i);
-        }
+    /** {@code expected} in row-major order against every value of {@code actual}, whatever its shape. */
+    private static void assertFlatClose(double[] expected, INDArray actual, double tol, String what) {
+        Check.assertClose(actual.shape(), expected, actual, tol, what);
     }
 
     // ---- loop references ----
 
-    private static double[] layerNorm(double[] x, double[] gamma, double[] beta, double eps) {
-        int d = x.length;
-        double mean = 0;
-        for (double v : x) {
-            mean += v / d;
-        }
-        double var = 0;
-        for (double v : x) {
-            var += (v - mean) * (v - mean) / d;
-        }
-        double[] y = new double[d];
-        for (int i = 0; i < d; i++) {
-            y[i] = (x[i] - mean) / Math.sqrt(var + eps) * gamma[i] + beta[i];
-        }
-        return y;
-    }
-
-    private static double[] linear(double[][] w, double[] b, double[] x) {
-        double[] y = new double[w.length];
-        for (int o = 0; o < w.length; o++) {
-            double s = b == null ? 0 : b[o];
-            for (int i = 0; i < x.length; i++) {
-                s += w[o][i] * x[i];
-            }
-            y[o] = s;
-        }
-        return y;
-    }
-
     private static double[] ffn(FeedForward f, double[] x) {
-        double[] h = linear(f.fc1().weight().toDoubleMatrix(), f.fc1().bias().orElseThrow().toDoubleVector(), x);
+        double[] h = Loops.linear(x, f.fc1().weight().toDoubleMatrix(), f.fc1().bias().orElseThrow().toDoubleVector());
         for (int i = 0; i < h.length; i++) {
             h[i] = Math.max(0, h[i]);
         }
-        return linear(f.fc2().weight().toDoubleMatrix(), f.fc2().bias().orElseThrow().toDoubleVector(), h);
+        return Loops.linear(h, f.fc2().weight().toDoubleMatrix(), f.fc2().bias().orElseThrow().toDoubleVector());
     }
 
     private static double[] ln(LayerNorm n, double[] x) {
-        return layerNorm(x, n.gamma().toDoubleVector(), n.beta().toDoubleVector(), n.eps());
+        return Loops.layerNorm(x, n.gamma().toDoubleVector(), n.beta().toDoubleVector(), n.eps());
     }
 
     /** Non-causal multi-head self-attention of one sequence {@code [t][d]}, by loops. */
     private static double[][] selfAttention(MultiHeadAttention m, double[][] x) {
-        int t = x.length;
-        int d = (int) m.dOut();
-        int heads = m.numHeads();
-        int hd = d / heads;
-        double[][] q = new double[t][];
-        double[][] k = new double[t][];
-        double[][] v = new double[t][];
-        for (int i = 0; i < t; i++) {
-            q[i] = linear(m.query().weight().toDoubleMatrix(), null, x[i]);
-            k[i] = linear(m.key().weight().toDoubleMatrix(), null, x[i]);
-            v[i] = linear(m.value().weight().toDoubleMatrix(), null, x[i]);
-        }
-        double[][] merged = new double[t][d];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < t; i++) {
-                double[] s = new double[t];
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < t; j++) {
-                    for (int c = h * hd; c < (h + 1) * hd; c++) {
-                        s[j] += q[i][c] * k[j][c];
-                    }
-                    s[j] /= Math.sqrt(hd);
-                    max = Math.max(max, s[j]);
-                }
-                double sum = 0;
-                for (int j = 0; j < t; j++) {
-                    s[j] = Math.exp(s[j] - max);
-                    sum += s[j];
-                }
-                for (int j = 0; j < t; j++) {
-                    for (int c = h * hd; c < (h + 1) * hd; c++) {
-                        merged[i][c] += s[j] / sum * v[j][c];
-                    }
-                }
-            }
-        }
-        double[][] out = new double[t][];
-        for (int i = 0; i < t; i++) {
-            out[i] = linear(m.outProj().weight().toDoubleMatrix(), m.outProj().bias().orElseThrow().toDoubleVector(),
-                merged[i]);
-        }
-        return out;
+        double[][] merged = Loops.multiHead(Loops.linear(x, m.query().weight().toDoubleMatrix(), null),
+            Loops.linear(x, m.key().weight().toDoubleMatrix(), null), Loops.linear(x, m.value().weight().toDoubleMatrix(), null),
+            m.numHeads(), Loops.Keep.ALL).context();
+        return Loops.linear(merged, m.outProj().weight().toDoubleMatrix(), m.outProj().bias().orElseThrow().toDoubleVector());
     }
 
     private static double[][] block(TransformerBlock b, double[][] x) {
@@ -166,11 +94,11 @@ class TransformerBlockTest {
                     }
                 }
             }
-            assertClose(expected, pe, 1e-6, "PE with d = " + d);
+            assertFlatClose(expected, pe, 1e-6, "PE with d = " + d);
         }
-        INDArray x = random(1, 2, 3, 4);
+        INDArray x = Seeded.array(1, 2, 3, 4);
         INDArray sum = SinusoidalPositionalEncoding.add(x);
-        assertClose(x.add(SinusoidalPositionalEncoding.table(3, 4).reshape(1, 3, 4).broadcast(2, 3, 4))
+        assertFlatClose(x.add(SinusoidalPositionalEncoding.table(3, 4).reshape(1, 3, 4).broadcast(2, 3, 4))
             .reshape(24).toDoubleVector(), sum, 1e-6, "x + PE");
         assertThrows(IllegalArgumentException.class, () -> SinusoidalPositionalEncoding.table(0, 4));
         assertThrows(IllegalArgumentException.class, () -> SinusoidalPositionalEncoding.add(Nd4j.ones(4)));
@@ -183,7 +111,7 @@ class TransformerBlockTest {
         assertArrayEquals(new long[] {5, 4}, e.weight().shape());
         assertEquals(e.weight().toString(), LearnedPositionalEmbedding.fromSeed(5, 4, 123).weight().toString(),
             "same seed, same rows");
-        INDArray x = random(2, 3, 4);
+        INDArray x = Seeded.array(2, 3, 4);
         double[] expected = new double[12];
         double[][] w = e.weight().toDoubleMatrix();
         double[][] xs = x.toDoubleMatrix();
@@ -192,20 +120,20 @@ class TransformerBlockTest {
                 expected[t * 4 + c] = xs[t][c] + w[t][c];
             }
         }
-        assertClose(expected, e.add(x), 1e-6, "x + wpe[0..2]");
+        assertFlatClose(expected, e.add(x), 1e-6, "x + wpe[0..2]");
         IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
-            () -> e.add(random(3, 6, 4)));
+            () -> e.add(Seeded.array(3, 6, 4)));
         assertTrue(tooLong.getMessage().contains("contextLength"), tooLong.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> e.add(random(3, 3, 5)));
+        assertThrows(IllegalArgumentException.class, () -> e.add(Seeded.array(3, 3, 5)));
     }
 
     @Test
     @DisplayName("layer norm: biased variance over the last axis, then gamma and beta")
     void layerNorm() {
-        INDArray gamma = random(4, 5);
-        INDArray beta = random(5, 5);
+        INDArray gamma = Seeded.array(4, 5);
+        INDArray beta = Seeded.array(5, 5);
         LayerNorm n = LayerNorm.fromWeights(gamma, beta, 1e-5);
-        INDArray x = random(6, 2, 3, 5);
+        INDArray x = Seeded.array(6, 2, 3, 5);
         double[][][] xs = new double[2][3][];
         double[] expected = new double[30];
         for (int b = 0; b < 2; b++) {
@@ -213,14 +141,14 @@ class TransformerBlockTest {
                 double[] row = x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b),
                     org.nd4j.linalg.indexing.NDArrayIndex.point(t), org.nd4j.linalg.indexing.NDArrayIndex.all())
                     .toDoubleVector();
-                System.arraycopy(layerNorm(row, gamma.toDoubleVector(), beta.toDoubleVector(), 1e-5), 0, expected,
+                System.arraycopy(Loops.layerNorm(row, gamma.toDoubleVector(), beta.toDoubleVector(), 1e-5), 0, expected,
                     (b * 3 + t) * 5, 5);
             }
         }
-        assertClose(expected, n.forward(x), TOL, "LayerNorm");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> n.forward(random(7, 3, 4)));
+        assertFlatClose(expected, n.forward(x), TOL, "LayerNorm");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> n.forward(Seeded.array(7, 3, 4)));
         assertTrue(e.getMessage().contains("d = 5"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> LayerNorm.fromWeights(gamma, random(1, 4), 1e-5));
+        assertThrows(IllegalArgumentException.class, () -> LayerNorm.fromWeights(gamma, Seeded.array(1, 4), 1e-5));
         assertThrows(IllegalArgumentException.class, () -> LayerNorm.fromWeights(gamma, beta, 0));
     }
 
@@ -228,25 +156,25 @@ class TransformerBlockTest {
     @DisplayName("feed-forward: fc2(relu(fc1(x))) on every token")
     void feedForward() {
         FeedForward f = FeedForward.fromSeed(4, 8, 3);
-        INDArray x = random(8, 3, 4);
+        INDArray x = Seeded.array(8, 3, 4);
         double[] expected = new double[12];
         double[][] xs = x.toDoubleMatrix();
         for (int t = 0; t < 3; t++) {
             System.arraycopy(ffn(f, xs[t]), 0, expected, t * 4, 4);
         }
-        assertClose(expected, f.forward(x), TOL, "FeedForward");
+        assertFlatClose(expected, f.forward(x), TOL, "FeedForward");
         assertThrows(IllegalArgumentException.class,
-            () -> FeedForward.fromLayers(Linear.fromWeights(random(1, 8, 4), null), Linear.fromWeights(random(2, 3, 8), null)));
+            () -> FeedForward.fromLayers(Linear.fromWeights(Seeded.array(1, 8, 4), null), Linear.fromWeights(Seeded.array(2, 3, 8), null)));
     }
 
     @Test
     @DisplayName("block: x + attn(ln1(x)), then + ffn(ln2(.)), non-causal, batched, against loops")
     void blockForward() {
-        TransformerBlock b = TransformerBlock.of(LayerNorm.fromWeights(random(10, 4), random(11, 4), 1e-5),
-            MultiHeadAttention.fromWeights(random(12, 4, 4), random(13, 4, 4), random(14, 4, 4), random(15, 4, 4),
-                random(16, 4), 2, 8).bidirectional(),
-            LayerNorm.fromWeights(random(17, 4), random(18, 4), 1e-5), FeedForward.fromSeed(4, 6, 19));
-        INDArray x = random(20, 2, 3, 4);
+        TransformerBlock b = TransformerBlock.of(LayerNorm.fromWeights(Seeded.array(10, 4), Seeded.array(11, 4), 1e-5),
+            MultiHeadAttention.fromWeights(Seeded.array(12, 4, 4), Seeded.array(13, 4, 4), Seeded.array(14, 4, 4), Seeded.array(15, 4, 4),
+                Seeded.array(16, 4), 2, 8).bidirectional(),
+            LayerNorm.fromWeights(Seeded.array(17, 4), Seeded.array(18, 4), 1e-5), FeedForward.fromSeed(4, 6, 19));
+        INDArray x = Seeded.array(20, 2, 3, 4);
         AttentionOutput out = b.attend(x, null);
         assertArrayEquals(new long[] {2, 3, 4}, out.context().shape());
         assertArrayEquals(new long[] {2, 2, 3, 3}, out.weights().shape());
@@ -257,12 +185,12 @@ class TransformerBlockTest {
                 System.arraycopy(y[t], 0, expected, (i * 3 + t) * 4, 4);
             }
         }
-        assertClose(expected, out.context(), 1e-4, "block output");
+        assertFlatClose(expected, out.context(), 1e-4, "block output");
         // Non-causal: the first token's weights reach the last token.
         assertTrue(out.weights().getDouble(0, 0, 0, 2) > 0, "token 0 attends to token 2");
         // Unbatched input gives the first example's rows.
-        assertClose(java.util.Arrays.copyOf(expected, 12), b.forward(x.slice(0)), 1e-4, "unbatched");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.forward(random(1, 3, 5)));
+        assertFlatClose(java.util.Arrays.copyOf(expected, 12), b.forward(x.slice(0)), 1e-4, "unbatched");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.forward(Seeded.array(1, 3, 5)));
         assertTrue(e.getMessage().contains("TransformerBlock"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TransformerBlock.of(LayerNorm.of(4),
             MultiHeadAttention.fromSeed(4, 4, 8, 0, 2, 1), LayerNorm.of(5), FeedForward.fromSeed(4, 6, 1)));
@@ -278,13 +206,13 @@ class TransformerBlockTest {
         TrainableAttentionOutput out = twin.attend(x, 5, null);
         sd.identity("y", out.context());
         sd.identity("w", out.weights());
-        INDArray in = random(30, 3, 5, 8);
+        INDArray in = Seeded.array(30, 3, 5, 8);
         Map<String, INDArray> got = sd.output(Map.of("x", in), "y", "w");
         AttentionOutput expected = plain.attend(in, null);
-        assertClose(expected.context().reshape(120).toDoubleVector(), got.get("y"), 1e-4, "block output");
-        assertClose(expected.weights().reshape(expected.weights().length()).toDoubleVector(), got.get("w"), 1e-5,
+        assertFlatClose(expected.context().reshape(120).toDoubleVector(), got.get("y"), 1e-4, "block output");
+        assertFlatClose(expected.weights().reshape(expected.weights().length()).toDoubleVector(), got.get("w"), 1e-5,
             "weights");
-        assertClose(expected.context().reshape(120).toDoubleVector(), twin.toPlain().forward(in), 1e-5,
+        assertFlatClose(expected.context().reshape(120).toDoubleVector(), twin.toPlain().forward(in), 1e-5,
             "written back");
     }
 }

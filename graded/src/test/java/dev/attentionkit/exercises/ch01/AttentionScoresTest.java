@@ -1,12 +1,14 @@
 package dev.attentionkit.exercises.ch01;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
 import dev.attentionkit.data.BookExample;
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Book;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,7 +28,7 @@ class AttentionScoresTest {
     @DisplayName("the book's scores for the query 'journey'")
     void bookScores() {
         // Printed in book section 3.3.1 (attn_scores_2), computed there by PyTorch.
-        assertClose(new double[] {0.9544, 1.4950, 1.4754, 0.8434, 0.7070, 1.0865},
+        assertClose(Book.journeyScores(),
             AttentionScores.forQuery(BookExample.inputs(), 1), 1e-4, "scores for query 1 ('journey')");
     }
 
@@ -36,8 +38,8 @@ class AttentionScoresTest {
         full = "The score of token j is the dot product of row `query` with row j, for every j.")
     @DisplayName("dot products for every query of a random 5x4 input")
     void everyQueryOfRandomInput() {
-        INDArray x = Graded.randomMatrix(11, 5, 4);
-        double[][] all = Graded.matmul(x.toDoubleMatrix(), Graded.transpose(x.toDoubleMatrix()));
+        INDArray x = Seeded.matrix(11, 5, 4);
+        double[][] all = Loops.matmul(x.toDoubleMatrix(), Loops.transpose(x.toDoubleMatrix()));
         for (int q = 0; q < 5; q++) {
             assertClose(all[q], AttentionScores.forQuery(x, q), 1e-5, "scores for query " + q);
         }

@@ -1,14 +1,17 @@
 package dev.attentionkit.exercises.ch01;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Book;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,8 +35,8 @@ class SoftmaxWeightsTest {
     @DisplayName("the book's weights for the query 'journey'")
     void bookWeights() {
         // Book section 3.3.1: softmax of attn_scores_2.
-        INDArray scores = Nd4j.createFromArray(0.9544f, 1.4950f, 1.4754f, 0.8434f, 0.7070f, 1.0865f);
-        assertClose(new double[] {0.1385, 0.2379, 0.2333, 0.1240, 0.1082, 0.1581},
+        INDArray scores = Nd4j.createFromArray(Book.journeyScores()).castTo(DataType.FLOAT);
+        assertClose(Book.journeyWeights(),
             SoftmaxWeights.softmax(scores), 1e-4, "softmax of the book's scores");
     }
 
@@ -43,10 +46,10 @@ class SoftmaxWeightsTest {
         full = "Reduce over the last axis (rank - 1) with keepDims = true, so [2, 3, 1] broadcasts against [2, 3, 4].")
     @DisplayName("softmax runs over the last axis of a [2, 3, 4] batch")
     void lastAxisOfABatch() {
-        INDArray scores = Graded.randomMatrix(5, 6, 4).mul(3).reshape(2, 3, 4);
+        INDArray scores = Seeded.matrix(5, 6, 4).mul(3).reshape(2, 3, 4);
         INDArray weights = SoftmaxWeights.softmax(scores);
         assertArrayEquals(new long[] {2, 3, 4}, weights.shape(), "the weights keep the shape of the scores");
-        double[][] expected = Graded.softmaxRows(scores.reshape(6, 4).toDoubleMatrix());
+        double[][] expected = Loops.softmaxRows(scores.reshape(6, 4).toDoubleMatrix());
         assertClose(expected, weights.reshape(6, 4), 1e-5, "weights of each row (batch flattened to rows)");
     }
 

@@ -1,14 +1,16 @@
 package dev.attentionkit.exercises.ch02;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
 import dev.attentionkit.attention.SelfAttentionV1;
 import dev.attentionkit.attention.SelfAttentionV2;
 import dev.attentionkit.data.BookExample;
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Book;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,10 +30,7 @@ class WeightTransferTest {
     @DisplayName("V1 built from the book's V2 (seed 789) prints the book's V2 output")
     void bookV2() {
         SelfAttentionV1 v1 = WeightTransfer.toV1(SelfAttentionV2.fromSeed(3, 2, false, 789));
-        double[][] book = {
-            {-0.0739, 0.0713}, {-0.0748, 0.0703}, {-0.0749, 0.0702},
-            {-0.0760, 0.0685}, {-0.0763, 0.0679}, {-0.0754, 0.0693}};
-        assertClose(book, v1.forward(BookExample.inputs()), 1e-4, "V1 output after the transfer");
+        assertClose(Book.selfAttentionV2(), v1.forward(BookExample.inputs()), 1e-4, "V1 output after the transfer");
     }
 
     @Test
@@ -41,14 +40,14 @@ class WeightTransferTest {
     @DisplayName("the weights keep their roles: dIn = 4, dOut = 3 with distinct Q, K, V")
     void rolesAndLayoutPreserved() {
         SelfAttentionV2 v2 = SelfAttentionV2.fromWeights(
-            Graded.randomMatrix(7, 3, 4), Graded.randomMatrix(8, 3, 4), Graded.randomMatrix(9, 3, 4));
+            Seeded.matrix(7, 3, 4), Seeded.matrix(8, 3, 4), Seeded.matrix(9, 3, 4));
         SelfAttentionV1 v1 = WeightTransfer.toV1(v2);
-        INDArray x = Graded.randomMatrix(10, 6, 4);
+        INDArray x = Seeded.matrix(10, 6, 4);
         // Reference: V1's formula with each V2 weight transposed, in plain loops.
-        double[][] expected = Graded.selfAttention(x.toDoubleMatrix(),
-            Graded.transpose(v2.query().weight().toDoubleMatrix()),
-            Graded.transpose(v2.key().weight().toDoubleMatrix()),
-            Graded.transpose(v2.value().weight().toDoubleMatrix()));
+        double[][] expected = Loops.selfAttention(x.toDoubleMatrix(),
+            Loops.transpose(v2.query().weight().toDoubleMatrix()),
+            Loops.transpose(v2.key().weight().toDoubleMatrix()),
+            Loops.transpose(v2.value().weight().toDoubleMatrix()));
         assertClose(expected, v1.forward(x), 1e-5, "V1 output after the transfer, random [6, 4] input");
     }
 }

@@ -1,13 +1,16 @@
 package dev.attentionkit.exercises.ch03;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
 import dev.attentionkit.attention.SelfAttentionV2;
 import dev.attentionkit.data.BookExample;
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Book;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,14 +39,7 @@ class CausalWeightsTest {
         SelfAttentionV2 v2 = SelfAttentionV2.fromSeed(3, 2, false, 789);
         INDArray inputs = BookExample.inputs();
         INDArray scores = v2.query().forward(inputs).mmul(v2.key().forward(inputs).transpose()).div(Math.sqrt(2));
-        double[][] book = {
-            {1.0000, 0.0000, 0.0000, 0.0000, 0.0000, 0.0000},
-            {0.5517, 0.4483, 0.0000, 0.0000, 0.0000, 0.0000},
-            {0.3800, 0.3097, 0.3103, 0.0000, 0.0000, 0.0000},
-            {0.2758, 0.2460, 0.2462, 0.2319, 0.0000, 0.0000},
-            {0.2175, 0.1983, 0.1984, 0.1888, 0.1971, 0.0000},
-            {0.1935, 0.1663, 0.1666, 0.1542, 0.1666, 0.1529}};
-        assertClose(book, CausalMasking.weights(scores), 1e-4, "weights(scores) for the book's scores");
+        assertClose(Book.causalWeightsV2(), CausalMasking.weights(scores), 1e-4, "weights(scores) for the book's scores");
     }
 
     @Test
@@ -54,10 +50,10 @@ class CausalWeightsTest {
     void batch() {
         // 60 to 140: exp of these overflows float32 (above e^88), so only weights computed with each row's
         // maximum subtracted stay finite.
-        INDArray scores = Graded.randomArray(31, 2, 5, 5).mul(40).add(100);
-        double[][][] s = Graded.toDouble3(scores);
-        double[][][] expected = {Graded.causalSoftmaxRows(s[0]), Graded.causalSoftmaxRows(s[1])};
-        assertClose(new long[] {2, 5, 5}, Graded.flatten(expected), CausalMasking.weights(scores), 1e-5,
+        INDArray scores = Seeded.array(31, 2, 5, 5).mul(40).add(100);
+        double[][][] s = Values.of3(scores);
+        double[][][] expected = {Loops.causalSoftmaxRows(s[0]), Loops.causalSoftmaxRows(s[1])};
+        assertClose(new long[] {2, 5, 5}, Loops.flatten(expected), CausalMasking.weights(scores), 1e-5,
             "weights(scores) for scores [2, 5, 5]");
     }
 }

@@ -1,11 +1,13 @@
 package dev.attentionkit.exercises.ch03;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -45,8 +47,8 @@ class InvertedDropoutTest {
     @Points(1)
     @DisplayName("p = 0.1 on attention weights [2, 3, 3]: survivors are divided by 0.9")
     void weightsBatch() {
-        INDArray x = Graded.randomArray(12, 2, 3, 3).add(1).div(2);
-        double[] xs = Graded.flatten(Graded.toDouble3(x));
+        INDArray x = Seeded.array(12, 2, 3, 3).add(1).div(2);
+        double[] xs = Loops.flatten(Values.of3(x));
         float[][] keepRows = randomKeep(1, 18, 0.1, 13);
         double[] expected = new double[18];
         for (int n = 0; n < 18; n++) {
@@ -63,7 +65,7 @@ class InvertedDropoutTest {
     @Points(1)
     @DisplayName("evaluation mode returns the input unchanged, and the same call in training drops and scales by 1/(1 - p)")
     void evalMode() {
-        INDArray x = Graded.randomMatrix(14, 4, 4);
+        INDArray x = Seeded.matrix(14, 4, 4);
         INDArray dropEverything = Nd4j.zeros(4, 4);
         assertClose(x.toDoubleMatrix(), InvertedDropout.apply(x, dropEverything, 0.25, false), 0.0,
             "apply(x, keep = zeros, 0.25, training = false)");
@@ -81,7 +83,7 @@ class InvertedDropoutTest {
     }
 
     private static float[][] randomKeep(int rows, int cols, double p, long seed) {
-        Random random = Graded.random(seed);
+        Random random = Seeded.random(seed);
         float[][] keep = new float[rows][cols];
         for (float[] r : keep) {
             for (int j = 0; j < cols; j++) {

@@ -1,11 +1,11 @@
 package dev.attentionkit.exercises.ch04;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,7 +41,7 @@ class MergeHeadsTest {
 
     /** Expected: merged[b, t, h·hs + i] = heads[b, h, t, i], by plain loops. */
     private static void check(int batch, int heads, int tokens, int hs) {
-        INDArray x = Graded.randomArray(50 + heads, batch, heads, tokens, hs);
+        INDArray x = Seeded.array(50 + heads, batch, heads, tokens, hs);
         double[] xs = x.dup('c').reshape(x.length()).toDoubleVector();
         double[] expected = new double[xs.length];
         int n = 0;

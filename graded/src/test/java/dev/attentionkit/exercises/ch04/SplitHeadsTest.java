@@ -1,11 +1,11 @@
 package dev.attentionkit.exercises.ch04;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,7 +42,7 @@ class SplitHeadsTest {
 
     /** Expected: heads[b, h, t, i] = x[b, t, h·hs + i], by plain loops. */
     private static void check(int batch, int tokens, int features, int heads) {
-        INDArray x = Graded.randomArray(40 + features, batch, tokens, features);
+        INDArray x = Seeded.array(40 + features, batch, tokens, features);
         double[] xs = x.dup('c').reshape(x.length()).toDoubleVector();
         int hs = features / heads;
         double[] expected = new double[xs.length];

@@ -1,6 +1,6 @@
 package dev.attentionkit.exercises.ch04;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -8,10 +8,12 @@ import dev.attentionkit.attention.CausalAttention;
 import dev.attentionkit.attention.MultiHeadAttention;
 import dev.attentionkit.attention.MultiHeadAttentionWrapper;
 import dev.attentionkit.data.BookExample;
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Book;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -37,15 +39,7 @@ class WrapperToMultiHeadTest {
         MultiHeadAttention mha = WrapperToMultiHead.transfer(wrapper);
         assertNotNull(mha, "transfer(wrapper) returned null");
         // Book section 3.6.1, context_vecs of the wrapper; both sentences of the batch are the same.
-        double[][] book = {
-            {-0.4519, 0.2216, 0.4772, 0.1063},
-            {-0.5874, 0.0058, 0.5891, 0.3257},
-            {-0.6300, -0.0632, 0.6202, 0.3860},
-            {-0.5675, -0.0843, 0.5478, 0.3589},
-            {-0.5526, -0.0981, 0.5321, 0.3428},
-            {-0.5299, -0.1081, 0.5077, 0.3493}};
-        double[] expected = Graded.flatten(new double[][][] {book, book});
-        assertClose(new long[] {2, 6, 4}, expected, mha.eval().forward(BookExample.batch()), 1e-4,
+        assertClose(Book.twice(Book.wrapper()), mha.eval().forward(BookExample.batch()), 1e-4,
             "forward(batch) of the transferred module");
     }
 
@@ -56,15 +50,15 @@ class WrapperToMultiHeadTest {
     @DisplayName("3 random heads (dIn = 5, 3 features each): outputs equal the heads side by side")
     void randomHeads() {
         List<CausalAttention> heads = new ArrayList<>();
-        double[][] x = Graded.randomMatrix(60, 7, 5).toDoubleMatrix();
+        double[][] x = Seeded.matrix(60, 7, 5).toDoubleMatrix();
         double[][][] perHead = new double[3][][];
         for (int h = 0; h < 3; h++) {
-            INDArray wq = Graded.randomMatrix(61 + 3 * h, 3, 5);   // [hs, dIn], PyTorch's layout
-            INDArray wk = Graded.randomMatrix(62 + 3 * h, 3, 5);
-            INDArray wv = Graded.randomMatrix(63 + 3 * h, 3, 5);
+            INDArray wq = Seeded.matrix(61 + 3 * h, 3, 5);   // [hs, dIn], PyTorch's layout
+            INDArray wk = Seeded.matrix(62 + 3 * h, 3, 5);
+            INDArray wv = Seeded.matrix(63 + 3 * h, 3, 5);
             heads.add(CausalAttention.fromWeights(wq, wk, wv, 8));
-            perHead[h] = Graded.causalSelfAttention(x, Graded.transpose(wq.toDoubleMatrix()),
-                Graded.transpose(wk.toDoubleMatrix()), Graded.transpose(wv.toDoubleMatrix()));   // [7, 3]
+            perHead[h] = Loops.causalSelfAttention(x, Loops.transpose(wq.toDoubleMatrix()),
+                Loops.transpose(wk.toDoubleMatrix()), Loops.transpose(wv.toDoubleMatrix()));   // [7, 3]
         }
         double[][] expected = new double[7][9];
         for (int t = 0; t < 7; t++) {
@@ -75,7 +69,7 @@ class WrapperToMultiHeadTest {
         MultiHeadAttention mha = WrapperToMultiHead.transfer(MultiHeadAttentionWrapper.fromHeads(heads));
         assertNotNull(mha, "transfer(wrapper) returned null");
         assertEquals(3, mha.numHeads(), "the module needs the wrapper's number of heads");
-        assertClose(expected, mha.eval().forward(Graded.randomMatrix(60, 7, 5)), 1e-5,
+        assertClose(expected, mha.eval().forward(Seeded.matrix(60, 7, 5)), 1e-5,
             "forward(x [7, 5]) of the transferred module (heads' outputs side by side)");
     }
 }

@@ -1,11 +1,11 @@
 package dev.attentionkit.exercises.ch05;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,11 +42,11 @@ class AdditiveAttentionTest {
     @Points(2)
     @DisplayName("random queries [3, 4] and keys [5, 6] of different sizes, hidden size 7")
     void differentSizes() {
-        INDArray q = Graded.randomMatrix(70, 3, 4);
-        INDArray k = Graded.randomMatrix(71, 5, 6);
-        INDArray wQ = Graded.randomMatrix(72, 7, 4);
-        INDArray wK = Graded.randomMatrix(73, 7, 6);
-        INDArray v = Graded.randomMatrix(74, 1, 7).reshape(7);
+        INDArray q = Seeded.matrix(70, 3, 4);
+        INDArray k = Seeded.matrix(71, 5, 6);
+        INDArray wQ = Seeded.matrix(72, 7, 4);
+        INDArray wK = Seeded.matrix(73, 7, 6);
+        INDArray v = Seeded.matrix(74, 1, 7).reshape(7);
         double[][] qs = q.toDoubleMatrix();
         double[][] ks = k.toDoubleMatrix();
         double[][] wq = wQ.toDoubleMatrix();

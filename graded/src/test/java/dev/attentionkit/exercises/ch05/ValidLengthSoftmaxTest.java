@@ -1,11 +1,13 @@
 package dev.attentionkit.exercises.ch05;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -50,13 +52,13 @@ class ValidLengthSoftmaxTest {
     @Points(1)
     @DisplayName("a random batch [2, 3, 5] with valid lengths [2, 4]")
     void randomBatch() {
-        INDArray scores = Graded.randomArray(80, 2, 3, 5).mul(3);
-        double[][][] s = Graded.toDouble3(scores);
-        double[][][] expected = {Graded.validLengthSoftmaxRows(s[0], 2), Graded.validLengthSoftmaxRows(s[1], 4)};
+        INDArray scores = Seeded.array(80, 2, 3, 5).mul(3);
+        double[][][] s = Values.of3(scores);
+        double[][][] expected = {Loops.validLengthSoftmaxRows(s[0], 2), Loops.validLengthSoftmaxRows(s[1], 4)};
         INDArray before = scores.dup();
-        assertClose(new long[] {2, 3, 5}, Graded.flatten(expected), ValidLengthSoftmax.softmax(scores, new int[] {2, 4}),
+        assertClose(new long[] {2, 3, 5}, Loops.flatten(expected), ValidLengthSoftmax.softmax(scores, new int[] {2, 4}),
             1e-5, "softmax(scores [2, 3, 5], validLengths = [2, 4])");
-        assertClose(new long[] {2, 3, 5}, Graded.flatten(s), scores, 0.0, "the scores after the call (must be left unchanged)");
+        assertClose(new long[] {2, 3, 5}, Loops.flatten(s), scores, 0.0, "the scores after the call (must be left unchanged)");
     }
 
     @Test

@@ -1,12 +1,13 @@
 package dev.attentionkit.exercises.ch06;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.tensor.Softmax;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,8 +47,8 @@ class EntropyTest {
     @Points(1)
     @DisplayName("softmax weights of random scores [3 heads, 4 queries, 5 keys]")
     void random() {
-        INDArray weights = Softmax.lastAxis(Graded.randomArray(91, 3, 4, 5).mul(3));
-        double[][][] w = Graded.toDouble3(weights);
+        INDArray weights = Softmax.lastAxis(Seeded.array(91, 3, 4, 5).mul(3));
+        double[][][] w = Values.of3(weights);
         double[][] expected = new double[3][4];
         for (int h = 0; h < 3; h++) {
             for (int i = 0; i < 4; i++) {

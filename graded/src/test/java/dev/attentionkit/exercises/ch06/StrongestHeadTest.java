@@ -2,11 +2,12 @@ package dev.attentionkit.exercises.ch06;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.tensor.Softmax;
+import dev.attentionkit.testkit.Seeded;
+import dev.attentionkit.testkit.Values;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,8 +41,8 @@ class StrongestHeadTest {
     @Points(1)
     @DisplayName("every (query, key) pair of random weights [4 heads, 5 queries, 5 keys]")
     void random() {
-        INDArray weights = Softmax.lastAxis(Graded.randomArray(92, 4, 5, 5).mul(3));
-        double[][][] w = Graded.toDouble3(weights);
+        INDArray weights = Softmax.lastAxis(Seeded.array(92, 4, 5, 5).mul(3));
+        double[][][] w = Values.of3(weights);
         for (int i = 0; i < 5; i++) {
             for (int j = 0; j < 5; j++) {
                 int best = 0;

@@ -3,11 +3,11 @@ package dev.attentionkit.exercises.ch06;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.tensor.Softmax;
+import dev.attentionkit.testkit.Seeded;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,7 +45,7 @@ class TopKeysTest {
     @Points(1)
     @DisplayName("softmax weights of random scores [6, 8], k = 3 and k = 8")
     void random() {
-        INDArray weights = Softmax.lastAxis(Graded.randomMatrix(90, 6, 8).mul(4));
+        INDArray weights = Softmax.lastAxis(Seeded.matrix(90, 6, 8).mul(4));
         check(reference(weights.toDoubleMatrix(), 3), TopKeys.topK(weights, 3), "topK(weights [6, 8], k = 3)");
         check(reference(weights.toDoubleMatrix(), 8), TopKeys.topK(weights, 8), "topK(weights [6, 8], k = 8)");
     }

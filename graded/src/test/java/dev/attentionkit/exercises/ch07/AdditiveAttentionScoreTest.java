@@ -1,11 +1,12 @@
 package dev.attentionkit.exercises.ch07;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,31 +20,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
     "dev.attentionkit.seq2seq.*"})
 class AdditiveAttentionScoreTest {
 
-    /** score_j = Σ_i v_i · tanh(Σ_a wQ[i][a]·q[a] + Σ_b wK[i][b]·k_j[b]), in plain loops. */
-    static double[] expected(double[] q, double[][] keys, double[][] wQ, double[][] wK, double[] v) {
-        double[] out = new double[keys.length];
-        for (int j = 0; j < keys.length; j++) {
-            for (int i = 0; i < v.length; i++) {
-                double pre = 0;
-                for (int a = 0; a < q.length; a++) {
-                    pre += wQ[i][a] * q[a];
-                }
-                for (int b = 0; b < keys[j].length; b++) {
-                    pre += wK[i][b] * keys[j][b];
-                }
-                out[j] += v[i] * Math.tanh(pre);
-            }
-        }
-        return out;
-    }
-
     private static void check(long seed, int dQ, int dK, int h, int tx) {
-        INDArray q = Graded.randomMatrix(seed, 1, dQ).reshape(dQ);
-        INDArray keys = Graded.randomMatrix(seed + 1, tx, dK);
-        INDArray wQ = Graded.randomMatrix(seed + 2, h, dQ);
-        INDArray wK = Graded.randomMatrix(seed + 3, h, dK);
-        INDArray v = Graded.randomMatrix(seed + 4, 1, h).reshape(h);
-        double[] want = expected(q.toDoubleVector(), keys.toDoubleMatrix(), wQ.toDoubleMatrix(), wK.toDoubleMatrix(),
+        INDArray q = Seeded.matrix(seed, 1, dQ).reshape(dQ);
+        INDArray keys = Seeded.matrix(seed + 1, tx, dK);
+        INDArray wQ = Seeded.matrix(seed + 2, h, dQ);
+        INDArray wK = Seeded.matrix(seed + 3, h, dK);
+        INDArray v = Seeded.matrix(seed + 4, 1, h).reshape(h);
+        double[] want = Loops.additiveScores(q.toDoubleVector(), keys.toDoubleMatrix(), wQ.toDoubleMatrix(), wK.toDoubleMatrix(),
             v.toDoubleVector());
         assertClose(want, AdditiveAttentionScore.scores(q, keys, wQ, wK, v), 1e-5,
             String.format("scores for dQ=%d, dK=%d, h=%d, Tx=%d", dQ, dK, h, tx));

@@ -1,15 +1,16 @@
 package dev.attentionkit.exercises.ch07;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.attentionkit.attention.AttentionOutput;
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
 import dev.attentionkit.score.AdditiveScore;
 import dev.attentionkit.score.MultiplicativeScore;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,9 +54,9 @@ class DecoderStepTest {
     @Points(2)
     @DisplayName("with Luong's multiplicative score qᵀ W k (dQ = 3, dK = 4, Tx = 6)")
     void luong() {
-        INDArray w = Graded.randomMatrix(90, 3, 4);
-        INDArray q = Graded.randomMatrix(91, 1, 3).reshape(3);
-        INDArray states = Graded.randomMatrix(92, 6, 4);
+        INDArray w = Seeded.matrix(90, 3, 4);
+        INDArray q = Seeded.matrix(91, 1, 3).reshape(3);
+        INDArray states = Seeded.matrix(92, 6, 4);
         double[][] wm = w.toDoubleMatrix();
         double[][] s = states.toDoubleMatrix();
         double[] qv = q.toDoubleVector();
@@ -76,12 +77,12 @@ class DecoderStepTest {
     @Points(1)
     @DisplayName("with Bahdanau's additive score (dQ = 5, dK = 2, h = 4, Tx = 8)")
     void bahdanau() {
-        INDArray wQ = Graded.randomMatrix(93, 4, 5);
-        INDArray wK = Graded.randomMatrix(94, 4, 2);
-        INDArray v = Graded.randomMatrix(95, 1, 4).reshape(4);
-        INDArray q = Graded.randomMatrix(96, 1, 5).reshape(5);
-        INDArray states = Graded.randomMatrix(97, 8, 2);
-        double[] scores = AdditiveAttentionScoreTest.expected(q.toDoubleVector(), states.toDoubleMatrix(),
+        INDArray wQ = Seeded.matrix(93, 4, 5);
+        INDArray wK = Seeded.matrix(94, 4, 2);
+        INDArray v = Seeded.matrix(95, 1, 4).reshape(4);
+        INDArray q = Seeded.matrix(96, 1, 5).reshape(5);
+        INDArray states = Seeded.matrix(97, 8, 2);
+        double[] scores = Loops.additiveScores(q.toDoubleVector(), states.toDoubleMatrix(),
             wQ.toDoubleMatrix(), wK.toDoubleMatrix(), v.toDoubleVector());
         check(scores, states.toDoubleMatrix(), DecoderStep.attend(q, states, AdditiveScore.fromWeights(wQ, wK, v)));
     }

@@ -1,13 +1,14 @@
 package dev.attentionkit.exercises.ch07;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,9 @@ class SameDiffAttentionTest {
 
     /** The learner's graph on double-precision variables (finite differences need doubles). */
     private static Graph build() {
-        INDArray q = Graded.randomMatrix(100, NQ, DK).castTo(DataType.DOUBLE);
-        INDArray k = Graded.randomMatrix(101, NK, DK).castTo(DataType.DOUBLE);
-        INDArray v = Graded.randomMatrix(102, NK, DV).castTo(DataType.DOUBLE);
+        INDArray q = Seeded.matrix(100, NQ, DK).castTo(DataType.DOUBLE);
+        INDArray k = Seeded.matrix(101, NK, DK).castTo(DataType.DOUBLE);
+        INDArray v = Seeded.matrix(102, NK, DV).castTo(DataType.DOUBLE);
         SameDiff sd = SameDiff.create();
         SDVariable context = SameDiffAttention.context(sd.var("q", q), sd.var("k", k), sd.var("v", v));
         assertNotNull(context, "context returned null");
@@ -54,13 +55,13 @@ class SameDiffAttentionTest {
     @DisplayName("the forward pass computes softmax(Q·Kᵀ/sqrt(dK))·V")
     void forward() {
         Graph g = build();
-        double[][] scores = Graded.matmul(g.q().toDoubleMatrix(), Graded.transpose(g.k().toDoubleMatrix()));
+        double[][] scores = Loops.matmul(g.q().toDoubleMatrix(), Loops.transpose(g.k().toDoubleMatrix()));
         for (double[] row : scores) {
             for (int j = 0; j < row.length; j++) {
                 row[j] /= Math.sqrt(DK);
             }
         }
-        double[][] expected = Graded.matmul(Graded.softmaxRows(scores), g.v().toDoubleMatrix());
+        double[][] expected = Loops.matmul(Loops.softmaxRows(scores), g.v().toDoubleMatrix());
         INDArray got = g.sd().output(Map.of(), g.context().name()).get(g.context().name());
         assertClose(expected, got, 1e-6, "context [queries, dV]");
     }
@@ -73,7 +74,7 @@ class SameDiffAttentionTest {
     void gradients() {
         Graph g = build();
         // A loss that weighs every context entry differently, so no gradient can cancel out.
-        INDArray r = Graded.randomMatrix(103, NQ, DV).castTo(DataType.DOUBLE);
+        INDArray r = Seeded.matrix(103, NQ, DV).castTo(DataType.DOUBLE);
         SDVariable loss = g.sd().sum("loss", g.context().mul(g.sd().constant("r", r)));
         loss.markAsLoss();
         // GradCheckUtil insists on double as ND4J's default type; restore the course's float afterwards.
@@ -103,15 +104,15 @@ class SameDiffAttentionTest {
      */
     private static double[][][] referenceGradients(double[][] q, double[][] k, double[][] v, double[][] r) {
         double scale = Math.sqrt(q[0].length);
-        double[][] s = Graded.matmul(q, Graded.transpose(k));
+        double[][] s = Loops.matmul(q, Loops.transpose(k));
         for (double[] row : s) {
             for (int j = 0; j < row.length; j++) {
                 row[j] /= scale;
             }
         }
-        double[][] a = Graded.softmaxRows(s);
-        double[][] dV = Graded.matmul(Graded.transpose(a), r);
-        double[][] dA = Graded.matmul(r, Graded.transpose(v));
+        double[][] a = Loops.softmaxRows(s);
+        double[][] dV = Loops.matmul(Loops.transpose(a), r);
+        double[][] dA = Loops.matmul(r, Loops.transpose(v));
         double[][] dS = new double[a.length][a[0].length];
         for (int i = 0; i < a.length; i++) {
             double dot = 0;
@@ -122,6 +123,6 @@ class SameDiffAttentionTest {
                 dS[i][j] = a[i][j] * (dA[i][j] - dot) / scale;
             }
         }
-        return new double[][][] {Graded.matmul(dS, k), Graded.matmul(Graded.transpose(dS), q), dV};
+        return new double[][][] {Loops.matmul(dS, k), Loops.matmul(Loops.transpose(dS), q), dV};
     }
 }

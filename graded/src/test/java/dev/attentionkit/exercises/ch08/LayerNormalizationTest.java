@@ -1,12 +1,13 @@
 package dev.attentionkit.exercises.ch08;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,26 +26,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
     "org.nd4j.linalg.dataset.api.preprocessor.*"})
 class LayerNormalizationTest {
 
-    static double[][] layerNorm(double[][] x, double[] gamma, double[] beta, double eps) {
-        double[][] y = new double[x.length][];
-        for (int r = 0; r < x.length; r++) {
-            int d = x[r].length;
-            double mean = 0;
-            for (double v : x[r]) {
-                mean += v / d;
-            }
-            double var = 0;
-            for (double v : x[r]) {
-                var += (v - mean) * (v - mean) / d;
-            }
-            y[r] = new double[d];
-            for (int c = 0; c < d; c++) {
-                y[r][c] = (x[r][c] - mean) / Math.sqrt(var + eps) * gamma[c] + beta[c];
-            }
-        }
-        return y;
-    }
-
     @Test
     @Points(1)
     @Hint(value = "Over which axis are the mean and the variance taken?",
@@ -55,7 +36,7 @@ class LayerNormalizationTest {
         INDArray xs = org.nd4j.linalg.factory.Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
         INDArray ones = org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4);
         INDArray zeros = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4);
-        assertClose(layerNorm(x, new double[] {1, 1, 1, 1}, new double[4], 1e-5),
+        assertClose(Loops.layerNorm(x, new double[] {1, 1, 1, 1}, new double[4], 1e-5),
             LayerNormalization.forward(xs, ones, zeros, 1e-5), 1e-4, "LayerNorm of two rows");
     }
 
@@ -65,10 +46,10 @@ class LayerNormalizationTest {
         full = "The variance is biased (divide by d, as PyTorch); eps goes inside the square root; then · gamma + beta per column.")
     @DisplayName("random 5 × 6 input with gamma, beta and eps = 0.1")
     void withGammaBeta() {
-        INDArray x = Graded.randomMatrix(81, 5, 6);
-        INDArray gamma = Graded.randomArray(82, 6);
-        INDArray beta = Graded.randomArray(83, 6);
-        assertClose(layerNorm(x.toDoubleMatrix(), gamma.toDoubleVector(), beta.toDoubleVector(), 0.1),
+        INDArray x = Seeded.matrix(81, 5, 6);
+        INDArray gamma = Seeded.array(82, 6);
+        INDArray beta = Seeded.array(83, 6);
+        assertClose(Loops.layerNorm(x.toDoubleMatrix(), gamma.toDoubleVector(), beta.toDoubleVector(), 0.1),
             LayerNormalization.forward(x, gamma, beta, 0.1), 1e-4, "LayerNorm with gamma, beta, eps 0.1");
     }
 
@@ -78,18 +59,18 @@ class LayerNormalizationTest {
         full = "Check that x is [rows, d] and that gamma and beta have d values; throw IllegalArgumentException otherwise.")
     @DisplayName("gamma or beta of the wrong size, or x not [rows, d], is rejected; the right sizes are normalised")
     void rejects() {
-        INDArray x = Graded.randomMatrix(84, 3, 4);
+        INDArray x = Seeded.matrix(84, 3, 4);
         // Paired with a real computation, so throwing on every call earns nothing here.
-        INDArray g = Graded.randomArray(85, 4);
-        INDArray b = Graded.randomArray(86, 4);
-        assertClose(layerNorm(x.toDoubleMatrix(), g.toDoubleVector(), b.toDoubleVector(), 1e-3),
+        INDArray g = Seeded.array(85, 4);
+        INDArray b = Seeded.array(86, 4);
+        assertClose(Loops.layerNorm(x.toDoubleMatrix(), g.toDoubleVector(), b.toDoubleVector(), 1e-3),
             LayerNormalization.forward(x, g, b, 1e-3), 1e-4, "LayerNorm of x [3, 4] with gamma [4], beta [4], eps 1e-3");
         assertThrows(IllegalArgumentException.class,
-            () -> LayerNormalization.forward(x, Graded.randomArray(1, 5), Graded.randomArray(2, 4), 1e-5), "gamma [5]");
+            () -> LayerNormalization.forward(x, Seeded.array(1, 5), Seeded.array(2, 4), 1e-5), "gamma [5]");
         assertThrows(IllegalArgumentException.class,
-            () -> LayerNormalization.forward(x, Graded.randomArray(1, 4), Graded.randomArray(2, 3), 1e-5), "beta [3]");
+            () -> LayerNormalization.forward(x, Seeded.array(1, 4), Seeded.array(2, 3), 1e-5), "beta [3]");
         assertThrows(IllegalArgumentException.class,
-            () -> LayerNormalization.forward(Graded.randomArray(3, 2, 4, 4), Graded.randomArray(1, 4), Graded.randomArray(2, 4), 1e-5),
+            () -> LayerNormalization.forward(Seeded.array(3, 2, 4, 4), Seeded.array(1, 4), Seeded.array(2, 4), 1e-5),
             "x [2, 4, 4] (rank 3, not [rows, d])");
     }
 }

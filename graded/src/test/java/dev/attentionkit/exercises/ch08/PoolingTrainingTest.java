@@ -2,16 +2,17 @@ package dev.attentionkit.exercises.ch08;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentionkit.attention.ScaledDotProductAttention;
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -73,7 +74,7 @@ class PoolingTrainingTest {
                     scores[t] += task.x[s][t][c] * q[c] / Math.sqrt(D);
                 }
             }
-            double[] w = Graded.softmaxRows(new double[][] {scores})[0];
+            double[] w = Loops.softmaxRows(new double[][] {scores})[0];
             for (int c = 0; c < D; c++) {
                 double p = 0;
                 for (int t = 0; t < T; t++) {
@@ -126,18 +127,18 @@ class PoolingTrainingTest {
         full = "dp = 2(p − y)/(N·d); dw_t = dp · x_t; ds_t = w_t (dw_t − Σ_u w_u dw_u); dq += ds_t · x_t / √d, summed over every sequence; then q −= learningRate · dq. Bad shapes, steps < 0 or a learning rate <= 0 throw IllegalArgumentException.")
     @DisplayName("one step from a random query is q − lr·∂loss/∂q; zero steps return a copy; bad input is rejected")
     void oneStep() {
-        Random random = Graded.random(851);
+        Random random = Seeded.random(851);
         Task task = Task.draw(random, marker(random), 16);
         double[] q0 = random.doubles(D, -1, 1).toArray();
         double[] before = q0.clone();
-        double[] got = notNull(PoolingTraining.train(task.x, task.y, q0, 1, 0.7), "train(x, y, q0, 1, 0.7)");
+        double[] got = Check.notNull(PoolingTraining.train(task.x, task.y, q0, 1, 0.7), "train(x, y, q0, 1, 0.7)");
         assertArrayEquals(referenceSteps(q0, task, 1, 0.7), got, 1e-6, "train(x, y, q0, 1 step, lr 0.7)");
         assertArrayEquals(before, q0, 0, "train must not change initialQuery");
         // A query 1000 times longer: scores in the thousands, where exp overflows unless each row's maximum comes off.
         double[] large = java.util.Arrays.stream(q0).map(c -> 1000 * c).toArray();
-        assertArrayEquals(referenceSteps(large, task, 1, 0.7), notNull(PoolingTraining.train(task.x, task.y, large, 1,
+        assertArrayEquals(referenceSteps(large, task, 1, 0.7), Check.notNull(PoolingTraining.train(task.x, task.y, large, 1,
             0.7), "train(x, y, 1000·q0, 1, 0.7)"), 1e-6, "train from a long query (large scores)");
-        double[] none = notNull(PoolingTraining.train(task.x, task.y, q0, 0, 0.7), "train(x, y, q0, 0, 0.7)");
+        double[] none = Check.notNull(PoolingTraining.train(task.x, task.y, q0, 0, 0.7), "train(x, y, q0, 0, 0.7)");
         assertArrayEquals(q0, none, 0, "0 steps: the initial query");
         assertNotSame(q0, none, "0 steps: a new array, not initialQuery itself");
         assertThrows(IllegalArgumentException.class, () -> PoolingTraining.train(task.x, task.y, new double[D + 1], 1, 0.7),
@@ -160,10 +161,10 @@ class PoolingTrainingTest {
         full = "Recompute scores, weights and the pooled vectors from the current q at each step (full batch), accumulate dq over all sequences, then update q; repeat steps times.")
     @DisplayName("eight steps follow gradient descent's path (32 sequences, random start, lr 2)")
     void path() {
-        Random random = Graded.random(852);
+        Random random = Seeded.random(852);
         Task task = Task.draw(random, marker(random), 32);
         double[] q0 = random.doubles(D, -1, 1).toArray();
-        double[] got = notNull(PoolingTraining.train(task.x, task.y, q0, 8, 2.0), "train(x, y, q0, 8, 2.0)");
+        double[] got = Check.notNull(PoolingTraining.train(task.x, task.y, q0, 8, 2.0), "train(x, y, q0, 8, 2.0)");
         assertArrayEquals(referenceSteps(q0, task, 8, 2.0), got, 1e-5, "train(x, y, q0, 8 steps, lr 2.0)");
     }
 
@@ -173,11 +174,11 @@ class PoolingTrainingTest {
         full = "With correct gradient-descent steps, 400 steps of lr 20 from a query of zeros find the marked token; the grader computes the held-out loss itself from the query you return.")
     @DisplayName("trained from zeros (64 sequences, 400 steps, lr 20), the held-out loss falls below 5% of uniform pooling's")
     void heldOut() {
-        Random random = Graded.random(853);
+        Random random = Seeded.random(853);
         double[] marker = marker(random);
         Task train = Task.draw(random, marker, 64);
         Task heldOut = Task.draw(random, marker, 256);                   // never passed to the submission
-        double[] q = notNull(PoolingTraining.train(train.x, train.y, new double[D], 400, 20.0),
+        double[] q = Check.notNull(PoolingTraining.train(train.x, train.y, new double[D], 400, 20.0),
             "train(x, y, zeros, 400, 20.0)");
         assertEquals(D, q.length, "the trained query's length");
         double uniform = heldOutLoss(new double[D], heldOut);
@@ -185,10 +186,5 @@ class PoolingTrainingTest {
         assertTrue(trained < 0.05 * uniform, String.format(Locale.ROOT,
             "held-out loss %.4f with your query, %.4f with uniform weights (query 0): it must fall below %.4f",
             trained, uniform, 0.05 * uniform));
-    }
-
-    private static double[] notNull(double[] x, String what) {
-        assertNotNull(x, what + " returned null");
-        return x;
     }
 }

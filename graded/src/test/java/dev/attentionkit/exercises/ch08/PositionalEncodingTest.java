@@ -1,6 +1,6 @@
 package dev.attentionkit.exercises.ch08;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.attentionkit.grading.Hint;

@@ -1,11 +1,12 @@
 package dev.attentionkit.exercises.ch08;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,13 +27,13 @@ class PreLnResidualTest {
         full = "With a sub-layer that returns zeros, the output must be x itself: the residual adds the raw x.")
     @DisplayName("a zero sub-layer leaves x unchanged; tanh as the sub-layer gives x + tanh(layerNorm(x))")
     void identity() {
-        INDArray x = Graded.randomMatrix(91, 4, 3);
-        INDArray gamma = Graded.randomArray(92, 3);
-        INDArray beta = Graded.randomArray(93, 3);
+        INDArray x = Seeded.matrix(91, 4, 3);
+        INDArray gamma = Seeded.array(92, 3);
+        INDArray beta = Seeded.array(93, 3);
         INDArray y = PreLnResidual.apply(x, gamma, beta, a -> a.mul(0));
         assertClose(x.toDoubleMatrix(), y, 1e-6, "x + 0");
         // Paired with a real sub-layer on the same x, so returning x itself earns nothing here.
-        double[][] ln = LayerNormalizationTest.layerNorm(x.toDoubleMatrix(), gamma.toDoubleVector(),
+        double[][] ln = Loops.layerNorm(x.toDoubleMatrix(), gamma.toDoubleVector(),
             beta.toDoubleVector(), 1e-5);
         double[][] xs = x.toDoubleMatrix();
         double[][] expected = new double[4][3];
@@ -51,13 +52,13 @@ class PreLnResidualTest {
         full = "The sub-layer reads layerNorm(x) (eps 1e-5), not x; add its output to the original x.")
     @DisplayName("x + W·layerNorm(x) for a linear sub-layer")
     void linearSublayer() {
-        INDArray x = Graded.randomMatrix(94, 5, 4);
-        INDArray gamma = Graded.randomArray(95, 4);
-        INDArray beta = Graded.randomArray(96, 4);
-        INDArray w = Graded.randomMatrix(97, 4, 4);
-        double[][] ln = LayerNormalizationTest.layerNorm(x.toDoubleMatrix(), gamma.toDoubleVector(),
+        INDArray x = Seeded.matrix(94, 5, 4);
+        INDArray gamma = Seeded.array(95, 4);
+        INDArray beta = Seeded.array(96, 4);
+        INDArray w = Seeded.matrix(97, 4, 4);
+        double[][] ln = Loops.layerNorm(x.toDoubleMatrix(), gamma.toDoubleVector(),
             beta.toDoubleVector(), 1e-5);
-        double[][] sub = Graded.matmul(ln, w.toDoubleMatrix());
+        double[][] sub = Loops.matmul(ln, w.toDoubleMatrix());
         double[][] expected = new double[5][4];
         double[][] xs = x.toDoubleMatrix();
         for (int r = 0; r < 5; r++) {

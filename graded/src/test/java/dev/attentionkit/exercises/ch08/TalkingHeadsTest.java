@@ -2,13 +2,14 @@ package dev.attentionkit.exercises.ch08;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -33,11 +34,11 @@ class TalkingHeadsTest {
         full = "out[j][t][u] = sum over i of maps[i][t][u] * mix[i][j]; the identity mix returns a copy of maps.")
     @DisplayName("mix: the identity keeps every map; a random [3][3] mix gives Σ_i maps[i]·mix[i][j]")
     void mix() {
-        Random random = Graded.random(841);
-        double[][][] maps = random3(random, 3, 4, 5);
+        Random random = Seeded.random(841);
+        double[][][] maps = Seeded.uniform(random, -2, 2, 3, 4, 5);
         double[][][] before = copy(maps);
-        double[][] mix = random2(random, 3, 3);
-        double[][][] got = notNull(TalkingHeads.mix(maps, identity(3)), "mix(maps, identity)");
+        double[][] mix = Seeded.uniform(random, -1, 1, 3, 3);
+        double[][][] got = Check.notNull(TalkingHeads.mix(maps, identity(3)), "mix(maps, identity)");
         assertSame3(maps, got, 0, "mix(maps, identity)");
         double[][][] expected = new double[3][4][5];
         for (int j = 0; j < 3; j++) {
@@ -49,7 +50,7 @@ class TalkingHeadsTest {
                 }
             }
         }
-        assertSame3(expected, notNull(TalkingHeads.mix(maps, mix), "mix(maps, mix)"), 1e-12, "mix(maps, mix)");
+        assertSame3(expected, Check.notNull(TalkingHeads.mix(maps, mix), "mix(maps, mix)"), 1e-12, "mix(maps, mix)");
         assertSame3(before, maps, 0, "mix must not change maps");
     }
 
@@ -59,12 +60,12 @@ class TalkingHeadsTest {
         full = "logits[i][t][u] = (q[i][t] · k[i][u]) / Math.sqrt(hd); then mix with logitsMix, softmax each row (subtract its max), mix with weightsMix.")
     @DisplayName("weights with identity mixes: every head's own softmax(q·kᵀ/√hd), 2 heads, 3 queries, 5 keys")
     void independentHeads() {
-        Random random = Graded.random(842);
-        double[][][] q = random3(random, 2, 3, 4);
-        double[][][] k = random3(random, 2, 5, 4);
-        double[][][] got = notNull(TalkingHeads.weights(q, k, identity(2), identity(2)), "weights(q, k, I, I)");
+        Random random = Seeded.random(842);
+        double[][][] q = Seeded.uniform(random, -2, 2, 2, 3, 4);
+        double[][][] k = Seeded.uniform(random, -2, 2, 2, 5, 4);
+        double[][][] got = Check.notNull(TalkingHeads.weights(q, k, identity(2), identity(2)), "weights(q, k, I, I)");
         for (int h = 0; h < 2; h++) {
-            double[][] expected = headSoftmax(q[h], k[h]);
+            double[][] expected = Loops.weights(q[h], k[h], Loops.Keep.ALL);
             assertEquals(3, got[h].length, "weights[" + h + "].length (queries)");
             for (int t = 0; t < 3; t++) {
                 assertArrayEquals(expected[t], got[h][t], 1e-9, "weights[" + h + "][" + t + "] with identity mixes");
@@ -78,9 +79,9 @@ class TalkingHeadsTest {
                 }
             }
         }
-        double[][][] large = notNull(TalkingHeads.weights(q, k, identity(2), identity(2)), "weights(1000·q, k, I, I)");
+        double[][][] large = Check.notNull(TalkingHeads.weights(q, k, identity(2), identity(2)), "weights(1000·q, k, I, I)");
         for (int h = 0; h < 2; h++) {
-            double[][] expected = headSoftmax(q[h], k[h]);
+            double[][] expected = Loops.weights(q[h], k[h], Loops.Keep.ALL);
             for (int t = 0; t < 3; t++) {
                 assertArrayEquals(expected[t], large[h][t], 1e-9, "weights[" + h + "][" + t + "] with large logits");
             }
@@ -93,13 +94,13 @@ class TalkingHeadsTest {
         full = "l_j = Σ_i logits_i · logitsMix[i][j]; a_j = softmax of each row of l_j; w_j = Σ_i a_i · weightsMix[i][j] (rows of w need not sum to 1).")
     @DisplayName("weights with random mixes: 3 heads, 4 queries, 6 keys, against a plain-loop reference")
     void mixedWeights() {
-        Random random = Graded.random(843);
-        double[][][] q = random3(random, 3, 4, 2);
-        double[][][] k = random3(random, 3, 6, 2);
-        double[][] logitsMix = random2(random, 3, 3);
-        double[][] weightsMix = random2(random, 3, 3);
+        Random random = Seeded.random(843);
+        double[][][] q = Seeded.uniform(random, -2, 2, 3, 4, 2);
+        double[][][] k = Seeded.uniform(random, -2, 2, 3, 6, 2);
+        double[][] logitsMix = Seeded.uniform(random, -1, 1, 3, 3);
+        double[][] weightsMix = Seeded.uniform(random, -1, 1, 3, 3);
         double[][][] expected = reference(q, k, logitsMix, weightsMix);
-        assertSame3(expected, notNull(TalkingHeads.weights(q, k, logitsMix, weightsMix), "weights(q, k, Pl, Pw)"), 1e-9,
+        assertSame3(expected, Check.notNull(TalkingHeads.weights(q, k, logitsMix, weightsMix), "weights(q, k, Pl, Pw)"), 1e-9,
             "weights(q, k, logitsMix, weightsMix)");
     }
 
@@ -109,20 +110,20 @@ class TalkingHeadsTest {
         full = "c[j][t] = Σ_u w[j][t][u] · v[j][u] with w from weights(q, k, logitsMix, weightsMix); a mix that is not [heads][heads] throws IllegalArgumentException.")
     @DisplayName("attend: context = w_j · v_j per head (random mixes); a mix of the wrong size is rejected")
     void context() {
-        Random random = Graded.random(844);
-        double[][][] q = random3(random, 2, 3, 3);
-        double[][][] k = random3(random, 2, 4, 3);
-        double[][][] v = random3(random, 2, 4, 5);
-        double[][] logitsMix = random2(random, 2, 2);
-        double[][] weightsMix = random2(random, 2, 2);
+        Random random = Seeded.random(844);
+        double[][][] q = Seeded.uniform(random, -2, 2, 2, 3, 3);
+        double[][][] k = Seeded.uniform(random, -2, 2, 2, 4, 3);
+        double[][][] v = Seeded.uniform(random, -2, 2, 2, 4, 5);
+        double[][] logitsMix = Seeded.uniform(random, -1, 1, 2, 2);
+        double[][] weightsMix = Seeded.uniform(random, -1, 1, 2, 2);
         double[][][] w = reference(q, k, logitsMix, weightsMix);
         double[][][] expected = new double[2][][];
         for (int h = 0; h < 2; h++) {
-            expected[h] = Graded.matmul(w[h], v[h]);
+            expected[h] = Loops.matmul(w[h], v[h]);
         }
-        assertSame3(expected, notNull(TalkingHeads.attend(q, k, v, logitsMix, weightsMix), "attend(q, k, v, Pl, Pw)"),
+        assertSame3(expected, Check.notNull(TalkingHeads.attend(q, k, v, logitsMix, weightsMix), "attend(q, k, v, Pl, Pw)"),
             1e-9, "attend(q, k, v, logitsMix, weightsMix)");
-        assertThrows(IllegalArgumentException.class, () -> TalkingHeads.attend(q, k, v, random2(random, 3, 3),
+        assertThrows(IllegalArgumentException.class, () -> TalkingHeads.attend(q, k, v, Seeded.uniform(random, -1, 1, 3, 3),
             weightsMix), "attend with a [3][3] logitsMix for 2 heads");
         assertThrows(IllegalArgumentException.class, () -> TalkingHeads.mix(q, new double[][] {{1, 0}, {0}}),
             "mix with a ragged [2][?] matrix");
@@ -130,22 +131,11 @@ class TalkingHeadsTest {
             "mix with a [3][2] matrix for 2 heads");
     }
 
-    /** softmax(q·kᵀ/√hd) of one head, with Graded's matrix helpers. */
-    private static double[][] headSoftmax(double[][] q, double[][] k) {
-        double[][] s = Graded.matmul(q, Graded.transpose(k));
-        for (double[] row : s) {
-            for (int u = 0; u < row.length; u++) {
-                row[u] /= Math.sqrt(q[0].length);
-            }
-        }
-        return Graded.softmaxRows(s);
-    }
-
     private static double[][][] reference(double[][][] q, double[][][] k, double[][] pl, double[][] pw) {
         int h = q.length;
         double[][][] s = new double[h][][];
         for (int i = 0; i < h; i++) {
-            s[i] = Graded.matmul(q[i], Graded.transpose(k[i]));
+            s[i] = Loops.matmul(q[i], Loops.transpose(k[i]));
         }
         double[][][] a = new double[h][][];
         for (int j = 0; j < h; j++) {
@@ -157,7 +147,7 @@ class TalkingHeadsTest {
                     }
                 }
             }
-            a[j] = Graded.softmaxRows(l);
+            a[j] = Loops.softmaxRows(l);
         }
         double[][][] w = new double[h][q[0].length][k[0].length];
         for (int j = 0; j < h; j++) {
@@ -170,24 +160,6 @@ class TalkingHeadsTest {
             }
         }
         return w;
-    }
-
-    static double[][][] random3(Random random, int a, int b, int c) {
-        double[][][] x = new double[a][b][];
-        for (double[][] m : x) {
-            for (int i = 0; i < b; i++) {
-                m[i] = random.doubles(c, -2, 2).toArray();
-            }
-        }
-        return x;
-    }
-
-    private static double[][] random2(Random random, int a, int b) {
-        double[][] x = new double[a][];
-        for (int i = 0; i < a; i++) {
-            x[i] = random.doubles(b, -1, 1).toArray();
-        }
-        return x;
     }
 
     private static double[][] identity(int n) {
@@ -217,10 +189,5 @@ class TalkingHeadsTest {
                 assertArrayEquals(expected[h][t], got[h][t], tol, what + "[" + h + "][" + t + "]");
             }
         }
-    }
-
-    private static double[][][] notNull(double[][][] x, String what) {
-        assertNotNull(x, what + " returned null");
-        return x;
     }
 }

@@ -1,14 +1,15 @@
 package dev.attentionkit.exercises.ch09;
 
-import static dev.attentionkit.exercises.Graded.assertClose;
+import static dev.attentionkit.testkit.Check.assertClose;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.attentionkit.efficient.OnlineSoftmax;
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,8 +36,8 @@ class OnlineSoftmaxUpdateTest {
         full = "After one block from the start state: m = the row maximum, l = Σ exp(s - m), acc = exp(S - m) · V.")
     @DisplayName("one block from the start: m, l and acc of a 3 x 4 block")
     void firstBlock() {
-        INDArray scores = Graded.randomMatrix(1, 3, 4).mul(3);
-        INDArray values = Graded.randomMatrix(2, 4, 2);
+        INDArray scores = Seeded.matrix(1, 3, 4).mul(3);
+        INDArray values = Seeded.matrix(2, 4, 2);
         OnlineSoftmax.State state = OnlineSoftmaxUpdate.update(OnlineSoftmax.State.start(3, 2), scores, values);
         assertNotNull(state, "update returned null");
         double[][] s = scores.toDoubleMatrix();
@@ -68,8 +69,8 @@ class OnlineSoftmaxUpdateTest {
         full = "When a later block raises the maximum, multiply the old l and acc by exp(m - m') before adding the new block.")
     @DisplayName("blocks of 3, 2 and 4 keys give softmax(S) · V of all 9 keys")
     void blocksGiveTheFullSoftmax() {
-        INDArray scores = Graded.randomMatrix(3, 4, 9).mul(4);
-        INDArray values = Graded.randomMatrix(4, 9, 3);
+        INDArray scores = Seeded.matrix(3, 4, 9).mul(4);
+        INDArray values = Seeded.matrix(4, 9, 3);
         // Rows 0 and 1 find their maximum in the last block (scores raised by 9 there), so l and acc must be
         // rescaled; rows 2 and 3 stay random.
         for (int j = 5; j < 9; j++) {
@@ -88,7 +89,7 @@ class OnlineSoftmaxUpdateTest {
                 values.get(NDArrayIndex.interval(b[0], b[1]), NDArrayIndex.all()).dup());
             assertNotNull(state, "update returned null");
         }
-        double[][] expected = Graded.matmul(Graded.softmaxRows(scores.toDoubleMatrix()), values.toDoubleMatrix());
+        double[][] expected = Loops.matmul(Loops.softmaxRows(scores.toDoubleMatrix()), values.toDoubleMatrix());
         assertClose(expected, state.output(), 1e-5, "acc / l after all three blocks");
         double[][] rowMax = new double[4][1];
         double[][] s = scores.toDoubleMatrix();
@@ -104,8 +105,8 @@ class OnlineSoftmaxUpdateTest {
         full = "A row that has seen only -inf scores keeps m = -inf: shift it by 0, not by m', so nothing becomes NaN.")
     @DisplayName("a first block that is fully masked for one row leaves no NaN, and the result is still exact")
     void fullyMaskedFirstBlock() {
-        INDArray scores = Graded.randomMatrix(5, 2, 6);
-        INDArray values = Graded.randomMatrix(6, 6, 2);
+        INDArray scores = Seeded.matrix(5, 2, 6);
+        INDArray values = Seeded.matrix(6, 6, 2);
         for (int j = 0; j < 3; j++) {
             scores.putScalar(0, j, Float.NEGATIVE_INFINITY);   // row 0 sees no key in the first block
         }
@@ -137,6 +138,6 @@ class OnlineSoftmaxUpdateTest {
                 weights[i][j] /= sum;
             }
         }
-        assertClose(Graded.matmul(weights, values.toDoubleMatrix()), state.output(), 1e-5, "acc / l after both blocks");
+        assertClose(Loops.matmul(weights, values.toDoubleMatrix()), state.output(), 1e-5, "acc / l after both blocks");
     }
 }

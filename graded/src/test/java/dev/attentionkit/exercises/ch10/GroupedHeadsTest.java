@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Seeded;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
@@ -38,7 +38,7 @@ class GroupedHeadsTest {
         full = "Each key/value head serves queryHeads / kvHeads consecutive query heads, so query head h reads h / (queryHeads / kvHeads).")
     @DisplayName("every query head of 20 random layouts (up to 8 kv heads, groups of up to 6)")
     void randomLayouts() {
-        Random random = Graded.random(104);
+        Random random = Seeded.random(104);
         for (int layout = 0; layout < 20; layout++) {
             int kvHeads = 1 + random.nextInt(8);
             int group = 1 + random.nextInt(6);
@@ -62,7 +62,7 @@ class GroupedHeadsTest {
         full = "Throw IllegalArgumentException when kvHeads < 1, queryHeads is not a positive multiple of kvHeads, or queryHead is outside 0..queryHeads-1; the last query head reads the last kv head.")
     @DisplayName("a layout without equal groups or a query head that does not exist is rejected; the last head reads the last kv head")
     void badInput() {
-        Random random = Graded.random(105);
+        Random random = Seeded.random(105);
         int kvHeads = 2 + random.nextInt(6);
         int queryHeads = kvHeads * (2 + random.nextInt(4));
         assertEquals(kvHeads - 1, GroupedHeads.kvHead(queryHeads - 1, queryHeads, kvHeads),

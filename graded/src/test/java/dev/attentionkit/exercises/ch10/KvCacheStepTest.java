@@ -2,13 +2,14 @@ package dev.attentionkit.exercises.ch10;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Check;
+import dev.attentionkit.testkit.Loops;
+import dev.attentionkit.testkit.Seeded;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -35,16 +36,16 @@ class KvCacheStepTest {
         full = "append returns the old rows in order followed by the new one; attend scores the query against every cached key (its own included), softmaxes the scores and sums the values with those weights.")
     @DisplayName("by hand: appending to an empty cache; one cached token gives its value; equal scores average the values")
     void byHand() {
-        double[][] keys = notNull(KvCacheStep.append(new double[0][], new double[] {1, 0}), "append(empty cache, [1, 0])");
-        double[][] values = notNull(KvCacheStep.append(new double[0][], new double[] {1, 2}), "append(empty cache, [1, 2])");
+        double[][] keys = Check.notNull(KvCacheStep.append(new double[0][], new double[] {1, 0}), "append(empty cache, [1, 0])");
+        double[][] values = Check.notNull(KvCacheStep.append(new double[0][], new double[] {1, 2}), "append(empty cache, [1, 2])");
         assertRows(new double[][] {{1, 0}}, keys, "append(empty cache, [1, 0])");
-        assertArrayEquals(new double[] {1, 2}, notNull(KvCacheStep.attend(new double[] {3, 4}, keys, values), "attend"), 1e-12,
+        assertArrayEquals(new double[] {1, 2}, Check.notNull(KvCacheStep.attend(new double[] {3, 4}, keys, values), "attend"), 1e-12,
             "attend([3, 4], keys [[1, 0]], values [[1, 2]]): one cached token has weight 1, so the context is its value");
         keys = KvCacheStep.append(keys, new double[] {5, 5});
         values = KvCacheStep.append(values, new double[] {3, 6});
         assertRows(new double[][] {{1, 0}, {5, 5}}, keys, "append([[1, 0]], [5, 5]): the old row first, then the new one");
         // query [0, 0]: both scores are 0, so the context is the mean of the two values.
-        assertArrayEquals(new double[] {2, 4}, notNull(KvCacheStep.attend(new double[] {0, 0}, keys, values), "attend"), 1e-12,
+        assertArrayEquals(new double[] {2, 4}, Check.notNull(KvCacheStep.attend(new double[] {0, 0}, keys, values), "attend"), 1e-12,
             "attend([0, 0], 2 keys, values [[1, 2], [3, 6]]): equal scores, so the mean of the values");
     }
 
@@ -54,22 +55,22 @@ class KvCacheStepTest {
         full = "s_j = query · keys_j / sqrt(d) for every cached key j (d = query.length); w = softmax(s) with the largest score subtracted; context = Σ_j w_j values_j.")
     @DisplayName("six random tokens one step at a time (append, append, attend): each context is that row of causal attention")
     void likeCausalAttention() {
-        Random random = Graded.random(103);
+        Random random = Seeded.random(103);
         int t = 6;
         int d = 4;
         int dv = 3;
-        double[][] q = gaussian(random, t, d, 1);
-        double[][] k = gaussian(random, t, d, 1);
-        double[][] v = gaussian(random, t, dv, 1);
-        double[][] expected = causalAttention(q, k, v);
+        double[][] q = Seeded.gaussian(random, 1, t, d);
+        double[][] k = Seeded.gaussian(random, 1, t, d);
+        double[][] v = Seeded.gaussian(random, 1, t, dv);
+        double[][] expected = Loops.attention(q, k, v, Loops.Keep.CAUSAL);
         double[][] keys = new double[0][];
         double[][] values = new double[0][];
         for (int i = 0; i < t; i++) {
-            keys = notNull(KvCacheStep.append(keys, k[i]), "append(keys, key " + i + ")");
-            values = notNull(KvCacheStep.append(values, v[i]), "append(values, value " + i + ")");
+            keys = Check.notNull(KvCacheStep.append(keys, k[i]), "append(keys, key " + i + ")");
+            values = Check.notNull(KvCacheStep.append(values, v[i]), "append(values, value " + i + ")");
             assertRows(Arrays.copyOf(k, i + 1), keys, "the keys after step " + i);
             assertRows(Arrays.copyOf(v, i + 1), values, "the values after step " + i);
-            double[] c = notNull(KvCacheStep.attend(q[i], keys, values), "attend at step " + i);
+            double[] c = Check.notNull(KvCacheStep.attend(q[i], keys, values), "attend at step " + i);
             assertArrayEquals(expected[i], c, 1e-9, "step " + i + ": row " + i + " of softmax(causal(Q Kᵀ / sqrt(" + d + "))) V");
         }
     }
@@ -80,15 +81,15 @@ class KvCacheStepTest {
         full = "Subtract the largest score before exp: exp(s_j - max) stays finite and gives the same weights.")
     @DisplayName("caches filled earlier, with scores far beyond what exp can hold: every context stays finite and exact")
     void largeScores() {
-        Random random = Graded.random(113);
+        Random random = Seeded.random(113);
         int t = 6;
         int d = 8;
-        double[][] q = gaussian(random, t, d, 40);
-        double[][] k = gaussian(random, t, d, 40);
-        double[][] v = gaussian(random, t, 2, 1);
-        double[][] expected = causalAttention(q, k, v);
+        double[][] q = Seeded.gaussian(random, 40, t, d);
+        double[][] k = Seeded.gaussian(random, 40, t, d);
+        double[][] v = Seeded.gaussian(random, 1, t, 2);
+        double[][] expected = Loops.attention(q, k, v, Loops.Keep.CAUSAL);
         for (int i = 0; i < t; i++) {            // the cache of tokens 0..i, as a decoder holds it at step i
-            double[] c = notNull(KvCacheStep.attend(q[i], Arrays.copyOf(k, i + 1), Arrays.copyOf(v, i + 1)), "attend");
+            double[] c = Check.notNull(KvCacheStep.attend(q[i], Arrays.copyOf(k, i + 1), Arrays.copyOf(v, i + 1)), "attend");
             assertArrayEquals(expected[i], c, 1e-9, "attend(query " + i + ", " + (i + 1) + " cached keys, values), scores up to "
                 + String.format("%.0f", maxAbsScore(q[i], Arrays.copyOf(k, i + 1))));
         }
@@ -100,10 +101,10 @@ class KvCacheStepTest {
         full = "Throw IllegalArgumentException when append gets a row not as long as the cached rows, and when attend gets an empty cache, keys and values of different lengths, or a key not as long as the query.")
     @DisplayName("rows of the wrong length, an empty cache and keys without values are rejected; a good step still works")
     void badInput() {
-        Random random = Graded.random(123);
-        double[][] k = gaussian(random, 3, 4, 1);
-        double[][] v = gaussian(random, 3, 2, 1);
-        double[][] q = gaussian(random, 3, 4, 1);
+        Random random = Seeded.random(123);
+        double[][] k = Seeded.gaussian(random, 1, 3, 4);
+        double[][] v = Seeded.gaussian(random, 1, 3, 2);
+        double[][] q = Seeded.gaussian(random, 1, 3, 4);
         double[][] keys = {k[0], k[1]};
         double[][] values = {v[0], v[1]};
         assertThrows(IllegalArgumentException.class, () -> KvCacheStep.append(keys, new double[3]),
@@ -114,25 +115,10 @@ class KvCacheStepTest {
             "attend(query, 3 keys, 2 values)");
         assertThrows(IllegalArgumentException.class, () -> KvCacheStep.attend(new double[3], k, v),
             "attend(a query of 3 features, keys of 4)");
-        double[][] grown = notNull(KvCacheStep.append(keys, k[2]), "append(keys, key 2)");
+        double[][] grown = Check.notNull(KvCacheStep.append(keys, k[2]), "append(keys, key 2)");
         assertRows(k, grown, "append(2 keys, key 2)");
-        double[] c = notNull(KvCacheStep.attend(q[2], grown, KvCacheStep.append(values, v[2])), "attend");
-        assertArrayEquals(causalAttention(q, k, v)[2], c, 1e-9, "the good step after the rejected ones");
-    }
-
-    /** Row i: softmax over j <= i of q_i · k_j / sqrt(d), times V; plain loops. */
-    private static double[][] causalAttention(double[][] q, double[][] k, double[][] v) {
-        int t = q.length;
-        double[][] scores = new double[t][t];
-        for (int i = 0; i < t; i++) {
-            for (int j = 0; j < t; j++) {
-                for (int f = 0; f < q[i].length; f++) {
-                    scores[i][j] += q[i][f] * k[j][f];
-                }
-                scores[i][j] /= Math.sqrt(q[i].length);
-            }
-        }
-        return Graded.matmul(Graded.causalSoftmaxRows(scores), v);
+        double[] c = Check.notNull(KvCacheStep.attend(q[2], grown, KvCacheStep.append(values, v[2])), "attend");
+        assertArrayEquals(Loops.attention(q, k, v, Loops.Keep.CAUSAL)[2], c, 1e-9, "the good step after the rejected ones");
     }
 
     private static double maxAbsScore(double[] query, double[][] k) {
@@ -145,21 +131,6 @@ class KvCacheStepTest {
             max = Math.max(max, Math.abs(s / Math.sqrt(query.length)));
         }
         return max;
-    }
-
-    private static double[][] gaussian(Random random, int rows, int cols, double scale) {
-        double[][] m = new double[rows][cols];
-        for (double[] r : m) {
-            for (int j = 0; j < cols; j++) {
-                r[j] = random.nextGaussian() * scale;
-            }
-        }
-        return m;
-    }
-
-    private static <T> T notNull(T c, String what) {
-        assertNotNull(c, what + " returned null");
-        return c;
     }
 
     private static void assertRows(double[][] expected, double[][] actual, String what) {

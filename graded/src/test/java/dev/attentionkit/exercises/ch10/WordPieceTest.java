@@ -3,10 +3,10 @@ package dev.attentionkit.exercises.ch10;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.attentionkit.exercises.Graded;
 import dev.attentionkit.grading.Hint;
 import dev.attentionkit.grading.MayNotUse;
 import dev.attentionkit.grading.Points;
+import dev.attentionkit.testkit.Seeded;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -65,7 +65,7 @@ class WordPieceTest {
         full = "At each position the piece is the longest substring starting there that is in the vocabulary (with ## after the first piece); if there is none, the word is [UNK].")
     @DisplayName("40 random words over a random vocabulary of a, b, c pieces")
     void randomVocabulary() {
-        Random random = Graded.random(101);
+        Random random = Seeded.random(101);
         Set<String> vocab = new HashSet<>();
         for (String piece : allStrings("abc", 3)) {
             if (random.nextInt(3) == 0) {
@@ -95,7 +95,7 @@ class WordPieceTest {
     @DisplayName("an empty word is rejected; 100 letters are cut as usual, 101 are [UNK]")
     void badInputAndLongWords() {
         assertThrows(IllegalArgumentException.class, () -> WordPiece.pieces("", VOCAB), "pieces(\"\")");
-        int pieces = 1 + Graded.random(111).nextInt(20);     // a word of 100 letters cut into `pieces` pieces
+        int pieces = 1 + Seeded.random(111).nextInt(20);     // a word of 100 letters cut into `pieces` pieces
         String piece = "a".repeat(100 / pieces);
         String word = piece.repeat(pieces) + "a".repeat(100 % pieces);
         Set<String> vocab = Set.of(piece, "##" + piece, "##a");
