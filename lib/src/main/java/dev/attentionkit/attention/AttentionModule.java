@@ -55,6 +55,16 @@ public interface AttentionModule {
     /** Features of each context vector. */
     long dOut();
 
+    /** Heads computed side by side: 1 unless the module is multi-head (the weights then have a heads axis). */
+    default int numHeads() {
+        return 1;
+    }
+
+    /** Features per head, {@code dOut / numHeads} (the {@code d_k} that scales the scores of a split module). */
+    default long headDim() {
+        return dOut() / numHeads();
+    }
+
     /** Whether {@link #attend} hides later tokens from earlier ones (a decoder's self-attention). */
     boolean isCausal();
 

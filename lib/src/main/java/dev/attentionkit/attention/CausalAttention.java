@@ -54,10 +54,8 @@ public final class CausalAttention extends QkvAttention<CausalAttention> {
      */
     public static CausalAttention init(long dIn, long dOut, long contextLength, double dropout, boolean qkvBias,
                                        TorchRandom random, long dropoutSeed) {
-        Linear q = Linear.init(dIn, dOut, qkvBias, random);
-        Linear k = Linear.init(dIn, dOut, qkvBias, random);
-        Linear v = Linear.init(dIn, dOut, qkvBias, random);
-        return fromLayers(q, k, v, contextLength, Dropout.of(dropout, dropoutSeed));
+        Layers l = Layers.draw(dIn, dOut, qkvBias, random);
+        return fromLayers(l.query(), l.key(), l.value(), contextLength, Dropout.of(dropout, dropoutSeed));
     }
 
     /**

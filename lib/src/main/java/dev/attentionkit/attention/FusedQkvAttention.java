@@ -1,6 +1,5 @@
 package dev.attentionkit.attention;
 
-import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.nn.Linear;
@@ -109,13 +108,9 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
      */
     @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
-        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
-        ModuleChecks.requireWithinContext(x, contextLength);
+        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength, true, extra);  // causal ∧ extra
         boolean unbatched = x.rank() == 2;
         INDArray xb = Heads.batched(x);
-        long tokens = xb.size(1);
-        ModuleChecks.requireMaskFits(extra, xb.size(0), tokens, tokens);
-        Mask mask = extra == null ? CausalMask.of(tokens) : CausalMask.of(tokens).and(extra);
         long c = dOut();
         INDArray fused = qkv.forward(xb);                                                   // [B, T, 3C]
         INDArray q = Heads.split(slice(fused, 0, c), numHeads);                             // [B, nh, T, hs]
@@ -146,12 +141,9 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
         return outProj;
     }
 
+    @Override
     public int numHeads() {
         return numHeads;
-    }
-
-    public long headDim() {
-        return dOut() / numHeads;
     }
 
     @Override

@@ -117,6 +117,7 @@ public final class MultiHeadAttentionWrapper implements AttentionModule {
         return heads;
     }
 
+    @Override
     public int numHeads() {
         return heads.size();
     }
@@ -126,15 +127,10 @@ public final class MultiHeadAttentionWrapper implements AttentionModule {
         return heads.get(0).dIn();
     }
 
-    /** Features per head. */
-    public long headDim() {
-        return heads.get(0).dOut();
-    }
-
-    /** Output features, {@code numHeads · headDim}. */
+    /** Output features, {@code numHeads · headDim}: the heads' context vectors side by side. */
     @Override
     public long dOut() {
-        return numHeads() * headDim();
+        return numHeads() * heads.get(0).dOut();
     }
 
     public long contextLength() {

@@ -2,6 +2,7 @@ package dev.attentionkit.attention;
 
 import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.nn.TorchRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,6 +26,27 @@ abstract class QkvAttention<M extends QkvAttention<M>> extends AbstractAttention
         this.query = query;
         this.key = key;
         this.value = value;
+    }
+
+    /**
+     * The layers a module draws from a seed, in the order PyTorch's constructors create them: query, key and value
+     * ({@code nn.Linear(dIn, dOut, bias=qkvBias)} each), then, for a module that has one, the output projection
+     * {@code out_proj} ({@code nn.Linear(dOut, dOut)}, with bias), else null. The one seeded initialiser of the
+     * Q/K/V modules, so that their {@code fromSeed} and PyTorch draw the same numbers.
+     */
+    record Layers(Linear query, Linear key, Linear value, Linear outProj) {
+        /** Query, key, value from {@code random}, which goes on where they stop. */
+        static Layers draw(long dIn, long dOut, boolean qkvBias, TorchRandom random) {
+            Linear q = Linear.init(dIn, dOut, qkvBias, random);
+            Linear k = Linear.init(dIn, dOut, qkvBias, random);
+            return new Layers(q, k, Linear.init(dIn, dOut, qkvBias, random), null);
+        }
+
+        /** Query, key, value, then out_proj, from {@code random}, which goes on where they stop. */
+        static Layers drawWithOutProj(long dIn, long dOut, boolean qkvBias, TorchRandom random) {
+            Layers qkv = draw(dIn, dOut, qkvBias, random);
+            return new Layers(qkv.query, qkv.key, qkv.value, Linear.init(dOut, dOut, true, random));
+        }
     }
 
     /** {@code W_query}, weight {@code [dOut, dIn]}. */

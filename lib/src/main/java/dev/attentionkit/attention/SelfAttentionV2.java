@@ -25,11 +25,8 @@ public final class SelfAttentionV2 extends QkvAttention<SelfAttentionV2> {
      * after {@code torch.manual_seed(seed)}; seed 789 without bias gives the book's numbers.
      */
     public static SelfAttentionV2 fromSeed(long dIn, long dOut, boolean qkvBias, long seed) {
-        TorchRandom random = TorchRandom.manualSeed(seed);
-        Linear q = Linear.init(dIn, dOut, qkvBias, random);
-        Linear k = Linear.init(dIn, dOut, qkvBias, random);
-        Linear v = Linear.init(dIn, dOut, qkvBias, random);
-        return new SelfAttentionV2(q, k, v);
+        Layers l = Layers.draw(dIn, dOut, qkvBias, TorchRandom.manualSeed(seed));
+        return new SelfAttentionV2(l.query(), l.key(), l.value());
     }
 
     /**

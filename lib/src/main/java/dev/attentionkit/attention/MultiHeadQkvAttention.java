@@ -1,0 +1,68 @@
+package dev.attentionkit.attention;
+
+import dev.attentionkit.nn.Dropout;
+import dev.attentionkit.nn.Linear;
+
+/**
+ * What the weight-split multi-head modules share ({@link MultiHeadAttention}, {@link TalkingHeadsAttention}): on top
+ * of {@link QkvAttention}'s query, key and value projections, the output projection {@code out_proj}, the number of
+ * heads, the longest sequence accepted and whether self-attention is causal, with their accessors, the checks of
+ * {@code fromLayers} and {@code toString}. How the heads attend stays written out in each module's own file.
+ *
+ * @param <M> the module itself, so that {@code train()} and {@code eval()} return it
+ */
+abstract class MultiHeadQkvAttention<M extends MultiHeadQkvAttention<M>> extends QkvAttention<M> {
+    final Linear outProj;       // [dOut, dOut], with bias
+    final int numHeads;
+    final long contextLength;
+    final boolean causal;       // false only in a bidirectional() form, which shares every array with its module
+
+    MultiHeadQkvAttention(Linear query, Linear key, Linear value, Linear outProj, int numHeads, long contextLength,
+                          Dropout dropout, boolean causal) {
+        super(query, key, value, dropout);
+        this.outProj = outProj;
+        this.numHeads = numHeads;
+        this.contextLength = contextLength;
+        this.causal = causal;
+    }
+
+    /**
+     * The checks of a module's {@code fromLayers}, before anything else is read: query, key and value of one shape,
+     * {@code numHeads} dividing {@code dOut}, a positive {@code contextLength}, {@code outProj [dOut, dOut]}.
+     */
+    static void requireLayers(Linear query, Linear key, Linear value, Linear outProj, int numHeads, long contextLength) {
+        ModuleChecks.requireSameShape(query, key, value);
+        ModuleChecks.requireHeads(query.outFeatures(), numHeads);
+        ModuleChecks.requirePositive(contextLength, "contextLength");
+        ModuleChecks.requireOutProj(outProj, query.outFeatures());
+    }
+
+    /** {@code out_proj}, weight {@code [dOut, dOut]} and bias {@code [dOut]} (the live layer). */
+    public Linear outProj() {
+        return outProj;
+    }
+
+    @Override
+    public int numHeads() {
+        return numHeads;
+    }
+
+    /** The longest sequence {@code attend} accepts (the book's mask buffer size). */
+    public long contextLength() {
+        return contextLength;
+    }
+
+    /** Causal, as the book's module, unless this is the module's {@code bidirectional()} form. */
+    @Override
+    public boolean isCausal() {
+        return causal;
+    }
+
+    /** {@code Name(dIn=.., dOut=.., numHeads=.., contextLength=.., dropout=.., qkvBias=..[, bidirectional])}. */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads
+            + ", contextLength=" + contextLength + ", dropout=" + dropout.p()
+            + ", qkvBias=" + query.bias().isPresent() + (causal ? "" : ", bidirectional") + ")";
+    }
+}
