@@ -27,15 +27,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAttention> {
     private final Linear qkv;     // [3·dOut, dIn]: rows 0..dOut-1 query, then key, then value
     private final Linear outProj; // [dOut, dOut]
-    private final int numHeads;
-    private final long contextLength;
 
     private FusedQkvAttention(Linear qkv, Linear outProj, int numHeads, long contextLength, Dropout dropout) {
-        super(dropout);
+        super(dropout, new Sizes(qkv.inFeatures(), outProj.outFeatures(), numHeads, contextLength, true));   // causal
         this.qkv = qkv;
         this.outProj = outProj;
-        this.numHeads = numHeads;
-        this.contextLength = contextLength;
     }
 
     /**
@@ -108,14 +104,15 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
      */
     @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
-        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength, true, extra);  // causal ∧ extra
+        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength(), true, extra);  // causal ∧ extra
         boolean unbatched = x.rank() == 2;
         INDArray xb = Heads.batched(x);
         long c = dOut();
+        int nh = numHeads();
         INDArray fused = qkv.forward(xb);                                                   // [B, T, 3C]
-        INDArray q = Heads.split(slice(fused, 0, c), numHeads);                             // [B, nh, T, hs]
-        INDArray k = Heads.split(slice(fused, c, 2 * c), numHeads);                         // [B, nh, T, hs]
-        INDArray v = Heads.split(slice(fused, 2 * c, 3 * c), numHeads);                     // [B, nh, T, hs]
+        INDArray q = Heads.split(slice(fused, 0, c), nh);                                   // [B, nh, T, hs]
+        INDArray k = Heads.split(slice(fused, c, 2 * c), nh);                               // [B, nh, T, hs]
+        INDArray v = Heads.split(slice(fused, 2 * c, 3 * c), nh);                           // [B, nh, T, hs]
         AttentionOutput heads = ScaledDotProductAttention.apply(q, k, v, mask, dropout);
         INDArray y = outProj.forward(Heads.merge(heads.context()));                          // [B, T, C]
         AttentionOutput out = new AttentionOutput(y, heads.weights());
@@ -126,11 +123,6 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
         return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
     }
 
-    @Override
-    public boolean isCausal() {
-        return true;
-    }
-
     /** {@code c_attn}, weight {@code [3·dOut, dIn]}: query rows, then key rows, then value rows. */
     public Linear qkv() {
         return qkv;
@@ -139,25 +131,6 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
     /** {@code c_proj}, weight {@code [dOut, dOut]} and bias {@code [dOut]}. */
     public Linear outProj() {
         return outProj;
-    }
-
-    @Override
-    public int numHeads() {
-        return numHeads;
-    }
-
-    @Override
-    public long dIn() {
-        return qkv.inFeatures();
-    }
-
-    @Override
-    public long dOut() {
-        return outProj.outFeatures();
-    }
-
-    public long contextLength() {
-        return contextLength;
     }
 
     /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}; live. */
@@ -171,7 +144,7 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
 
     @Override
     public String toString() {
-        return "FusedQkvAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads
-            + ", contextLength=" + contextLength + ", dropout=" + dropout.p() + ")";
+        return "FusedQkvAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads()
+            + ", contextLength=" + contextLength() + ", dropout=" + dropout.p() + ")";
     }
 }

@@ -32,8 +32,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class MultiHeadAttention extends MultiHeadQkvAttention<MultiHeadAttention>
     implements CrossAttentionModule {
-    // The layers query, key, value (dIn → dOut), outProj (dOut → dOut, with bias), numHeads, contextLength and
-    // causal are kept, with their accessors, by the package's MultiHeadQkvAttention, which TalkingHeadsAttention shares.
+    // The layers query, key, value (dIn → dOut) and outProj (dOut → dOut, with bias) are kept, with their accessors,
+    // by the package's MultiHeadQkvAttention, which TalkingHeadsAttention shares; numHeads, contextLength and causal
+    // by AbstractAttentionModule.
 
     private MultiHeadAttention(Linear query, Linear key, Linear value, Linear outProj, int numHeads,
                                long contextLength, Dropout dropout, boolean causal) {
@@ -117,7 +118,7 @@ public final class MultiHeadAttention extends MultiHeadQkvAttention<MultiHeadAtt
      * <b>shares</b> this module's projections and dropout (training one trains both), so only the mask differs.
      */
     public MultiHeadAttention bidirectional() {
-        return new MultiHeadAttention(query, key, value, outProj, numHeads, contextLength, dropout, false);
+        return new MultiHeadAttention(query, key, value, outProj, numHeads(), contextLength(), dropout, false);
     }
 
     /**
@@ -130,7 +131,7 @@ public final class MultiHeadAttention extends MultiHeadQkvAttention<MultiHeadAtt
      */
     @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
-        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength, causal, extra);  // causal ∧ extra
+        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength(), isCausal(), extra);  // causal ∧ extra
         return run(x, x, mask);
     }
 
@@ -155,9 +156,10 @@ public final class MultiHeadAttention extends MultiHeadQkvAttention<MultiHeadAtt
         boolean unbatched = xQuery.rank() == 2;
         INDArray xq = Heads.batched(xQuery);
         INDArray xkv = Heads.batched(xKeyValue);
-        INDArray q = Heads.split(query.forward(xq), numHeads);              // [b, h, tq, hd]
-        INDArray k = Heads.split(key.forward(xkv), numHeads);               // [b, h, tk, hd]
-        INDArray v = Heads.split(value.forward(xkv), numHeads);             // [b, h, tk, hd]
+        int h = numHeads();
+        INDArray q = Heads.split(query.forward(xq), h);                     // [b, h, tq, hd]
+        INDArray k = Heads.split(key.forward(xkv), h);                      // [b, h, tk, hd]
+        INDArray v = Heads.split(value.forward(xkv), h);                    // [b, h, tk, hd]
         AttentionOutput heads = ScaledDotProductAttention.apply(q, k, v, mask, dropout);
         INDArray context = outProj.forward(Heads.merge(heads.context()));   // [b, tq, dOut]
         AttentionOutput out = new AttentionOutput(context, heads.weights());

@@ -5,25 +5,20 @@ import dev.attentionkit.nn.Linear;
 
 /**
  * What the weight-split multi-head modules share ({@link MultiHeadAttention}, {@link TalkingHeadsAttention}): on top
- * of {@link QkvAttention}'s query, key and value projections, the output projection {@code out_proj}, the number of
- * heads, the longest sequence accepted and whether self-attention is causal, with their accessors, the checks of
- * {@code fromLayers} and {@code toString}. How the heads attend stays written out in each module's own file.
+ * of {@link QkvAttention}'s query, key and value projections, the output projection {@code out_proj} with its accessor,
+ * the checks of {@code fromLayers} and {@code toString} (the sizes, heads among them, are kept by
+ * {@link AbstractAttentionModule}). How the heads attend stays written out in each module's own file.
  *
  * @param <M> the module itself, so that {@code train()} and {@code eval()} return it
  */
 abstract class MultiHeadQkvAttention<M extends MultiHeadQkvAttention<M>> extends QkvAttention<M> {
     final Linear outProj;       // [dOut, dOut], with bias
-    final int numHeads;
-    final long contextLength;
-    final boolean causal;       // false only in a bidirectional() form, which shares every array with its module
 
+    /** @param causal false only for a {@code bidirectional()} form, which shares every array with its module */
     MultiHeadQkvAttention(Linear query, Linear key, Linear value, Linear outProj, int numHeads, long contextLength,
                           Dropout dropout, boolean causal) {
-        super(query, key, value, dropout);
+        super(query, key, value, dropout, numHeads, contextLength, causal);
         this.outProj = outProj;
-        this.numHeads = numHeads;
-        this.contextLength = contextLength;
-        this.causal = causal;
     }
 
     /**
@@ -42,27 +37,11 @@ abstract class MultiHeadQkvAttention<M extends MultiHeadQkvAttention<M>> extends
         return outProj;
     }
 
-    @Override
-    public int numHeads() {
-        return numHeads;
-    }
-
-    /** The longest sequence {@code attend} accepts (the book's mask buffer size). */
-    public long contextLength() {
-        return contextLength;
-    }
-
-    /** Causal, as the book's module, unless this is the module's {@code bidirectional()} form. */
-    @Override
-    public boolean isCausal() {
-        return causal;
-    }
-
     /** {@code Name(dIn=.., dOut=.., numHeads=.., contextLength=.., dropout=.., qkvBias=..[, bidirectional])}. */
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads
-            + ", contextLength=" + contextLength + ", dropout=" + dropout.p()
-            + ", qkvBias=" + query.bias().isPresent() + (causal ? "" : ", bidirectional") + ")";
+        return getClass().getSimpleName() + "(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads()
+            + ", contextLength=" + contextLength() + ", dropout=" + dropout.p()
+            + ", qkvBias=" + query.bias().isPresent() + (isCausal() ? "" : ", bidirectional") + ")";
     }
 }

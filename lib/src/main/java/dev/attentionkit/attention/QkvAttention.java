@@ -9,8 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What the modules with three {@code dIn → dOut} projections share: the query, key and value layers in
- * PyTorch's {@code [out, in]} layout and the {@link AttentionModule} plumbing around them ({@code dIn}, {@code dOut},
- * named parameters; dropout and {@code train}/{@code eval} come from {@link AbstractAttentionModule}). Each module
+ * PyTorch's {@code [out, in]} layout and the named parameters around them ({@code dIn}, {@code dOut} are theirs; the
+ * sizes, dropout and {@code train}/{@code eval} are kept by {@link AbstractAttentionModule}). Each module
  * still says in its own file how it attends.
  *
  * @param <M> the module itself, so that {@code train()} and {@code eval()} return it
@@ -20,8 +20,9 @@ abstract class QkvAttention<M extends QkvAttention<M>> extends AbstractAttention
     final Linear key;     // [dOut, dIn]
     final Linear value;   // [dOut, dIn]
 
-    QkvAttention(Linear query, Linear key, Linear value, Dropout dropout) {
-        super(dropout);
+    QkvAttention(Linear query, Linear key, Linear value, Dropout dropout, int numHeads, long contextLength,
+                 boolean causal) {
+        super(dropout, new Sizes(query.inFeatures(), query.outFeatures(), numHeads, contextLength, causal));
         ModuleChecks.requireSameShape(query, key, value);
         this.query = query;
         this.key = key;
@@ -62,16 +63,6 @@ abstract class QkvAttention<M extends QkvAttention<M>> extends AbstractAttention
     /** {@code W_value}, weight {@code [dOut, dIn]}. */
     public Linear value() {
         return value;
-    }
-
-    @Override
-    public long dIn() {
-        return query.inFeatures();
-    }
-
-    @Override
-    public long dOut() {
-        return query.outFeatures();
     }
 
     /** {@code W_query.weight}, ({@code W_query.bias}), then the same for key and value; subclasses add theirs. */

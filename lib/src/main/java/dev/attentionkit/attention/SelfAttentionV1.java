@@ -27,7 +27,8 @@ public final class SelfAttentionV1 extends AbstractAttentionModule<SelfAttention
     private final INDArray wValue; // [dIn, dOut]
 
     private SelfAttentionV1(INDArray wQuery, INDArray wKey, INDArray wValue) {
-        super(null);   // no dropout in the book's v1: only the train/eval mode
+        // No dropout in the book's v1 (only the train/eval mode), one head, any length, not causal.
+        super(null, new Sizes(wQuery.size(0), wQuery.size(1), 1, NO_CONTEXT_LIMIT, false));
         this.wQuery = wQuery;
         this.wKey = wKey;
         this.wValue = wValue;
@@ -74,11 +75,6 @@ public final class SelfAttentionV1 extends AbstractAttentionModule<SelfAttention
         return ScaledDotProductAttention.apply(project(x, wQuery), project(x, wKey), project(x, wValue), mask);
     }
 
-    @Override
-    public boolean isCausal() {
-        return false;
-    }
-
     /** {@code W_query}, {@code W_key}, {@code W_value} (the book's {@code nn.Parameter}s), live. */
     @Override
     public Map<String, INDArray> parameters() {
@@ -109,16 +105,6 @@ public final class SelfAttentionV1 extends AbstractAttentionModule<SelfAttention
     /** {@code [dIn, dOut]} (the live array). */
     public INDArray wValue() {
         return wValue;
-    }
-
-    @Override
-    public long dIn() {
-        return wQuery.size(0);
-    }
-
-    @Override
-    public long dOut() {
-        return wQuery.size(1);
     }
 
     @Override

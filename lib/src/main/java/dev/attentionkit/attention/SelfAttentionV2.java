@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class SelfAttentionV2 extends QkvAttention<SelfAttentionV2> {
 
     private SelfAttentionV2(Linear query, Linear key, Linear value) {
-        super(query, key, value, null);   // no dropout in the book's v2
+        super(query, key, value, null, 1, NO_CONTEXT_LIMIT, false);   // no dropout in the book's v2; not causal
     }
 
     /**
@@ -61,11 +61,6 @@ public final class SelfAttentionV2 extends QkvAttention<SelfAttentionV2> {
         }
         ModuleChecks.requireMaskFits(mask, x.rank() == 3 ? x.size(0) : 1, x.size(-2), x.size(-2));
         return ScaledDotProductAttention.apply(query.forward(x), key.forward(x), value.forward(x), mask);
-    }
-
-    @Override
-    public boolean isCausal() {
-        return false;
     }
 
     @Override

@@ -36,8 +36,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Causal like {@link MultiHeadAttention}; {@link #bidirectional()} gives the encoder form. Starts in training mode.
  */
 public final class TalkingHeadsAttention extends MultiHeadQkvAttention<TalkingHeadsAttention> {
-    // query, key, value, outProj, numHeads, contextLength and causal are kept, with their accessors, by the package's
-    // MultiHeadQkvAttention, exactly as for MultiHeadAttention; the two mixing matrices are this module's own.
+    // query, key, value and outProj are kept, with their accessors, by the package's MultiHeadQkvAttention, exactly as
+    // for MultiHeadAttention (numHeads, contextLength and causal by AbstractAttentionModule); the two mixing matrices
+    // are this module's own.
     private final INDArray logitsMix;      // [h, h]: pre_softmax_proj
     private final INDArray weightsMix;     // [h, h]: post_softmax_proj
 
@@ -127,7 +128,7 @@ public final class TalkingHeadsAttention extends MultiHeadQkvAttention<TalkingHe
 
     /** The same module without the causal mask; it <b>shares</b> every array and the dropout with this one. */
     public TalkingHeadsAttention bidirectional() {
-        return new TalkingHeadsAttention(query, key, value, logitsMix, weightsMix, outProj, numHeads, contextLength,
+        return new TalkingHeadsAttention(query, key, value, logitsMix, weightsMix, outProj, numHeads(), contextLength(),
             dropout, false);
     }
 
@@ -141,12 +142,13 @@ public final class TalkingHeadsAttention extends MultiHeadQkvAttention<TalkingHe
      */
     @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
-        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength, causal, extra);  // causal ∧ extra
+        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength(), isCausal(), extra);  // causal ∧ extra
         boolean unbatched = x.rank() == 2;
         INDArray xb = Heads.batched(x);
-        INDArray q = Heads.split(query.forward(xb), numHeads);                            // [b, h, t, hd]
-        INDArray k = Heads.split(key.forward(xb), numHeads);                              // [b, h, t, hd]
-        INDArray v = Heads.split(value.forward(xb), numHeads);                            // [b, h, t, hd]
+        int h = numHeads();
+        INDArray q = Heads.split(query.forward(xb), h);                                   // [b, h, t, hd]
+        INDArray k = Heads.split(key.forward(xb), h);                                     // [b, h, t, hd]
+        INDArray v = Heads.split(value.forward(xb), h);                                   // [b, h, t, hd]
         INDArray scores = Nd4j.matmul(q, k, false, true, false).divi(Math.sqrt(q.size(-1)));  // [b, h, t, t]
         INDArray mixedLogits = mixHeads(scores, logitsMix);                               // [b, h, t, t]
         INDArray probabilities = mask == null ? Softmax.lastAxis(mixedLogits) : mask.softmax(mixedLogits);

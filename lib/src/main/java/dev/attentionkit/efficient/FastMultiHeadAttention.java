@@ -59,15 +59,16 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
     private final int queryBlock;
     /**
      * The layers it computes with, held once: qkv {@code [3·dOut, dIn]} (rows: all query outputs, then keys, then
-     * values) and outProj {@code [dOut, dOut]}, in the readable module that {@link #attend} runs, so the sizes, the
-     * named parameters and the weights come from one place.
+     * values) and outProj {@code [dOut, dOut]}, in the readable module that {@link #attend} runs, so the named
+     * parameters and the weights come from one place (the sizes are kept by {@link AbstractAttentionModule}).
      */
     private final FusedQkvAttention readable;
     /** Scratch kept between calls (see {@link Scratch}); taken by a call, handed back at its end. */
     private final AtomicReference<Scratch> spare = new AtomicReference<>();
 
     private FastMultiHeadAttention(Linear qkv, Linear outProj, int numHeads, int queryBlock) {
-        super(null);   // a forward-only module: no dropout, only the train/eval mode
+        // A forward-only module: no dropout (only the train/eval mode), any length, causal.
+        super(null, new Sizes(qkv.inFeatures(), outProj.outFeatures(), numHeads, NO_CONTEXT_LIMIT, true));
         requireHeads(outProj.inFeatures(), numHeads);
         if (qkv.outFeatures() != 3 * outProj.inFeatures() || outProj.inFeatures() != outProj.outFeatures()) {
             throw new IllegalArgumentException(String.format(
@@ -77,7 +78,7 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
             throw new IllegalArgumentException("queryBlock must be at least 1, got " + queryBlock);
         }
         this.queryBlock = queryBlock;
-        this.readable = FusedQkvAttention.fromLayers(qkv, outProj, numHeads, Long.MAX_VALUE, null);
+        this.readable = FusedQkvAttention.fromLayers(qkv, outProj, numHeads, NO_CONTEXT_LIMIT, null);
     }
 
     private static void requireHeads(long dOut, int numHeads) {
@@ -107,7 +108,7 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
     public static FastMultiHeadAttention fromSeed(long dIn, long dOut, int numHeads, boolean qkvBias, long seed) {
         requireHeads(dOut, numHeads);
         // The readable module draws them (one seeded initialiser for both); no dropout, no context limit.
-        FusedQkvAttention drawn = FusedQkvAttention.fromSeed(dIn, dOut, Long.MAX_VALUE, 0, numHeads, qkvBias, seed);
+        FusedQkvAttention drawn = FusedQkvAttention.fromSeed(dIn, dOut, NO_CONTEXT_LIMIT, 0, numHeads, qkvBias, seed);
         return new FastMultiHeadAttention(drawn.qkv(), drawn.outProj(), numHeads, QUERY_BLOCK);
     }
 
@@ -151,11 +152,6 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
     public AttentionOutput attend(INDArray x, Mask mask) {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
         return readable.attend(x, mask);
-    }
-
-    @Override
-    public boolean isCausal() {
-        return true;
     }
 
     /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}: the arrays it computes with. */
@@ -315,21 +311,6 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
     /** The output projection; its weight is {@code [dOut, dOut]}; the live layer. */
     public Linear outProj() {
         return readable.outProj();
-    }
-
-    @Override
-    public int numHeads() {
-        return readable.numHeads();
-    }
-
-    @Override
-    public long dIn() {
-        return readable.dIn();
-    }
-
-    @Override
-    public long dOut() {
-        return readable.dOut();
     }
 
     @Override
