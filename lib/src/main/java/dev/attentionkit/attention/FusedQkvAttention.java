@@ -3,9 +3,9 @@ package dev.attentionkit.attention;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -136,10 +136,7 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
     /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}; live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        qkv.addParametersTo(named, "qkv");
-        outProj.addParametersTo(named, "out_proj");
-        return named;
+        return NamedParameters.builder().add("qkv", qkv).add("out_proj", outProj).build();
     }
 
     @Override

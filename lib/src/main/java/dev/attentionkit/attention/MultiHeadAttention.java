@@ -170,8 +170,6 @@ public final class MultiHeadAttention extends MultiHeadQkvAttention<MultiHeadAtt
      * GPT-2 small (768, 12 heads, no qkv bias). */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = super.parameters();
-        outProj.addParametersTo(named, "out_proj");
-        return named;
+        return qkvParameters().add("out_proj", outProj).build();
     }
 }

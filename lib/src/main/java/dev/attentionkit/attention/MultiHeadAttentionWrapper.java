@@ -1,10 +1,10 @@
 package dev.attentionkit.attention;
 
 import dev.attentionkit.mask.Mask;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -140,12 +140,11 @@ public final class MultiHeadAttentionWrapper implements AttentionModule {
     /** {@code heads.0.W_query.weight}, ... as the book's {@code nn.ModuleList} names them; live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
+        NamedParameters.Builder named = NamedParameters.builder();
         for (int i = 0; i < heads.size(); i++) {
-            String prefix = "heads." + i + ".";
-            heads.get(i).parameters().forEach((name, array) -> named.put(prefix + name, array));
+            named.add("heads." + i, heads.get(i));
         }
-        return named;
+        return named.build();
     }
 
     @Override

@@ -2,8 +2,8 @@ package dev.attentionkit.attention;
 
 import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -68,10 +68,11 @@ abstract class QkvAttention<M extends QkvAttention<M>> extends AbstractAttention
     /** {@code W_query.weight}, ({@code W_query.bias}), then the same for key and value; subclasses add theirs. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        query.addParametersTo(named, "W_query");
-        key.addParametersTo(named, "W_key");
-        value.addParametersTo(named, "W_value");
-        return named;
+        return qkvParameters().build();
+    }
+
+    /** {@code W_query}, {@code W_key}, {@code W_value} as the first parts of a subclass's {@link #parameters()}. */
+    final NamedParameters.Builder qkvParameters() {
+        return NamedParameters.builder().add("W_query", query).add("W_key", key).add("W_value", value);
     }
 }

@@ -1,9 +1,9 @@
 package dev.attentionkit.attention;
 
 import dev.attentionkit.mask.Mask;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -78,11 +78,7 @@ public final class SelfAttentionV1 extends AbstractAttentionModule<SelfAttention
     /** {@code W_query}, {@code W_key}, {@code W_value} (the book's {@code nn.Parameter}s), live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        named.put("W_query", wQuery);
-        named.put("W_key", wKey);
-        named.put("W_value", wValue);
-        return named;
+        return NamedParameters.builder().add("W_query", wQuery).add("W_key", wKey).add("W_value", wValue).build();
     }
 
     /** {@code x · W} for {@code x} of rank 2 or 3 and {@code W [dIn, dOut]}. */

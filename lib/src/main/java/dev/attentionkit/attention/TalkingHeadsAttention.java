@@ -190,10 +190,7 @@ public final class TalkingHeadsAttention extends MultiHeadQkvAttention<TalkingHe
      */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = super.parameters();
-        named.put("pre_softmax_proj", logitsMix);
-        named.put("post_softmax_proj", weightsMix);
-        outProj.addParametersTo(named, "out_proj");
-        return named;
+        return qkvParameters().add("pre_softmax_proj", logitsMix).add("post_softmax_proj", weightsMix)
+            .add("out_proj", outProj).build();
     }
 }

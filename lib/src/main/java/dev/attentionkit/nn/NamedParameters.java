@@ -1,5 +1,6 @@
 package dev.attentionkit.nn;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -19,5 +20,38 @@ public interface NamedParameters {
     /** {@code sum(p.numel() for p in module.parameters())}. */
     default long parameterCount() {
         return parameters().values().stream().mapToLong(INDArray::length).sum();
+    }
+
+    /** An empty {@link Builder}: how a module lists its parts and arrays, in the order of its forward pass. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A module's {@code state_dict}, part by part, named the way PyTorch names a module's children: a part
+     * {@code fc1} contributes {@code fc1.weight}, {@code fc1.bias}; an array is named as given. The one place that
+     * convention is written.
+     */
+    final class Builder {
+        private final Map<String, INDArray> named = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** Every parameter of {@code part} as {@code name.<its name>} (the live arrays). */
+        public Builder add(String name, NamedParameters part) {
+            part.parameters().forEach((key, array) -> named.put(name + "." + key, array));
+            return this;
+        }
+
+        /** One array (a {@code nn.Parameter} of the module itself) under {@code name} (the live array). */
+        public Builder add(String name, INDArray array) {
+            named.put(name, array);
+            return this;
+        }
+
+        /** The names and live arrays, in the order they were added (a new, modifiable map). */
+        public Map<String, INDArray> build() {
+            return new LinkedHashMap<>(named);
+        }
     }
 }

@@ -4,7 +4,6 @@ import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -108,11 +107,7 @@ public final class AdditiveScore implements ScoreFunction, NamedParameters {
     /** {@code wQ.weight [h, dQ]}, {@code wK.weight [h, dK]}, {@code v [h]}; live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        wQ.addParametersTo(named, "wQ");
-        wK.addParametersTo(named, "wK");
-        named.put("v", v);
-        return named;
+        return NamedParameters.builder().add("wQ", wQ).add("wK", wK).add("v", v).build();
     }
 
     @Override

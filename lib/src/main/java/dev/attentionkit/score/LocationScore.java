@@ -4,7 +4,6 @@ import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -69,9 +68,7 @@ public final class LocationScore implements ScoreFunction, NamedParameters {
     /** {@code wA.weight [maxKeys, dQ]}; live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        wA.addParametersTo(named, "wA");
-        return named;
+        return NamedParameters.builder().add("wA", wA).build();
     }
 
     @Override

@@ -62,9 +62,7 @@ public final class MultiplicativeScore implements ScoreFunction, NamedParameters
     /** {@code w.weight [dQ, dK]}; live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        keyToQuery.addParametersTo(named, "w");
-        return named;
+        return NamedParameters.builder().add("w", keyToQuery).build();
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.attentionkit.transformer;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -73,10 +72,7 @@ public final class FeedForward implements NamedParameters {
     /** {@code fc1.weight}, {@code fc1.bias}, {@code fc2.weight}, {@code fc2.bias}; live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        fc1.addParametersTo(named, "fc1");
-        fc2.addParametersTo(named, "fc2");
-        return named;
+        return NamedParameters.builder().add("fc1", fc1).add("fc2", fc2).build();
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.attentionkit.transformer;
 
 import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -97,10 +96,7 @@ public final class LayerNorm implements NamedParameters {
     /** {@code weight} (gamma) and {@code bias} (beta), as PyTorch's {@code nn.LayerNorm} names them; live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        named.put("weight", gamma);
-        named.put("bias", beta);
-        return named;
+        return NamedParameters.builder().add("weight", gamma).add("bias", beta).build();
     }
 
     @Override

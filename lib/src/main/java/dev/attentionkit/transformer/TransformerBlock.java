@@ -6,7 +6,6 @@ import dev.attentionkit.attention.MultiHeadAttention;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -113,12 +112,8 @@ public final class TransformerBlock implements NamedParameters {
      */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        ln1.parameters().forEach((k, v) -> named.put("ln1." + k, v));
-        attention.parameters().forEach((k, v) -> named.put("attention." + k, v));
-        ln2.parameters().forEach((k, v) -> named.put("ln2." + k, v));
-        ffn.parameters().forEach((k, v) -> named.put("ffn." + k, v));
-        return named;
+        return NamedParameters.builder().add("ln1", ln1).add("attention", attention).add("ln2", ln2).add("ffn", ffn)
+            .build();
     }
 
     @Override
