@@ -22,7 +22,7 @@ public abstract class AbstractAttentionModule<M extends AbstractAttentionModule<
      * @param dIn           features of each input token
      * @param dOut          features of each context vector (all heads together)
      * @param numHeads      heads side by side (1 for a single-head module)
-     * @param contextLength the longest sequence {@code attend} accepts, or {@link #NO_CONTEXT_LIMIT}
+     * @param contextLength the longest sequence {@code attend} accepts, or {@link AbstractAttentionModule#NO_CONTEXT_LIMIT}
      * @param causal        whether self-attention hides later tokens
      */
     public record Sizes(long dIn, long dOut, int numHeads, long contextLength, boolean causal) {}
@@ -51,7 +51,7 @@ public abstract class AbstractAttentionModule<M extends AbstractAttentionModule<
         return sizes.numHeads();
     }
 
-    /** The longest sequence {@code attend} accepts (the book's mask buffer size); {@link #NO_CONTEXT_LIMIT} if any. */
+    /** The longest sequence {@code attend} accepts (the book's mask buffer size), {@link #NO_CONTEXT_LIMIT} for none. */
     public long contextLength() {
         return sizes.contextLength();
     }
