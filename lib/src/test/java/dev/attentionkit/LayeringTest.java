@@ -1,11 +1,17 @@
 package dev.attentionkit;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethod;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import dev.attentionkit.attention.AttentionModule;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.nio.file.Files;
@@ -14,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -98,5 +105,49 @@ class LayeringTest {
     @DisplayName("no cycles between packages")
     void noCycles() {
         slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(library);
+    }
+
+    /**
+     * A public attention module: a public, concrete, top-level class named {@code ...Attention}, {@code ...AttentionV1}
+     * or {@code ...AttentionWrapper} whose instances attend over arrays (a public instance method taking an
+     * {@link INDArray} first), and that is not a twin built from one ({@code from(plainModule, ...)}: the
+     * SameDiff twins in {@code train} and the hand-derived backward pass in {@code efficient} take a module and train
+     * it, so their contract is the module they twin). Classes of static functions ({@code ScaledDotProductAttention},
+     * {@code BlockedAttention}, ...) have no instances and are not modules.
+     */
+    static final DescribedPredicate<JavaClass> ATTENTION_MODULE = new DescribedPredicate<>(
+        "public attention modules (public classes named ...Attention, ...AttentionV<n> or ...AttentionWrapper with instance methods on INDArrays)") {
+        @Override
+        public boolean test(JavaClass c) {
+            return c.getModifiers().contains(JavaModifier.PUBLIC) && !c.getModifiers().contains(JavaModifier.ABSTRACT)
+                && !c.isInterface() && !c.isRecord() && !c.isEnum() && c.isTopLevelClass()
+                && c.getSimpleName().matches(".*Attention(V\\d+|Wrapper)?")
+                && c.getAllMethods().stream().anyMatch(LayeringTest::attendsOverArrays)
+                && c.getMethods().stream().noneMatch(LayeringTest::buildsFromAModule);
+        }
+    };
+
+    private static boolean attendsOverArrays(JavaMethod m) {
+        return m.getModifiers().contains(JavaModifier.PUBLIC) && !m.getModifiers().contains(JavaModifier.STATIC)
+            && !m.getRawParameterTypes().isEmpty() && m.getRawParameterTypes().get(0).isAssignableTo(INDArray.class);
+    }
+
+    private static boolean buildsFromAModule(JavaMethod m) {
+        return m.getModifiers().contains(JavaModifier.STATIC) && m.getName().equals("from")
+            && m.getRawParameterTypes().stream().anyMatch(t -> t.isAssignableTo(AttentionModule.class));
+    }
+
+    @Test
+    @DisplayName("every public attention module implements the one attention contract (AttentionModule)")
+    void attentionModulesImplementTheContract() {
+        classes().that(ATTENTION_MODULE).should().beAssignableTo(AttentionModule.class)
+            .because("TransformerBlock, the trainable twins and save/load by name take any AttentionModule (issue 13)")
+            .check(library);
+        // The rule must not hold by matching nothing: it sees the book's modules and the fast one.
+        Set<String> seen = library.stream().filter(ATTENTION_MODULE).map(JavaClass::getSimpleName)
+            .collect(Collectors.toCollection(TreeSet::new));
+        assertTrue(seen.containsAll(Set.of("SelfAttentionV1", "SelfAttentionV2", "CausalAttention",
+            "MultiHeadAttentionWrapper", "MultiHeadAttention", "FusedQkvAttention", "TalkingHeadsAttention",
+            "FastMultiHeadAttention")), "the rule sees only " + seen);
     }
 }

@@ -1,6 +1,7 @@
 package dev.attentionkit.attention;
 
 import dev.attentionkit.mask.Mask;
+import dev.attentionkit.nn.NamedParameters;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     changes what the module computes. Weights are never silently copied behind the module's back.</li>
  * </ul>
  */
-public interface AttentionModule {
+public interface AttentionModule extends NamedParameters {
 
     /**
      * Self-attention over {@code x}, with the module's own causal mask when it has one.
@@ -55,6 +56,16 @@ public interface AttentionModule {
     /** Features of each context vector. */
     long dOut();
 
+    /** Heads computed side by side: 1 unless the module is multi-head (the weights then have a heads axis). */
+    default int numHeads() {
+        return 1;
+    }
+
+    /** Features per head, {@code dOut / numHeads} (the {@code d_k} that scales the scores of a split module). */
+    default long headDim() {
+        return dOut() / numHeads();
+    }
+
     /** Whether {@link #attend} hides later tokens from earlier ones (a decoder's self-attention). */
     boolean isCausal();
 
@@ -69,12 +80,8 @@ public interface AttentionModule {
 
     /**
      * Every trainable array by its PyTorch {@code state_dict} name, in PyTorch's order; the live arrays, not
-     * copies.
+     * copies. {@link #parameterCount()} counts them ({@link NamedParameters}).
      */
+    @Override
     Map<String, INDArray> parameters();
-
-    /** {@code sum(p.numel() for p in module.parameters())}. */
-    default long parameterCount() {
-        return parameters().values().stream().mapToLong(INDArray::length).sum();
-    }
 }

@@ -23,11 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Like a PyTorch module it starts in training mode (dropout active); {@link #eval()} switches dropout off.
  */
 public final class CausalAttention extends QkvAttention<CausalAttention> {
-    private final long contextLength;
-
     private CausalAttention(Linear query, Linear key, Linear value, long contextLength, Dropout dropout) {
-        super(query, key, value, dropout);
-        this.contextLength = contextLength;
+        super(query, key, value, dropout, 1, contextLength, true);   // one head, causal
     }
 
     /**
@@ -54,10 +51,8 @@ public final class CausalAttention extends QkvAttention<CausalAttention> {
      */
     public static CausalAttention init(long dIn, long dOut, long contextLength, double dropout, boolean qkvBias,
                                        TorchRandom random, long dropoutSeed) {
-        Linear q = Linear.init(dIn, dOut, qkvBias, random);
-        Linear k = Linear.init(dIn, dOut, qkvBias, random);
-        Linear v = Linear.init(dIn, dOut, qkvBias, random);
-        return fromLayers(q, k, v, contextLength, Dropout.of(dropout, dropoutSeed));
+        Layers l = Layers.draw(dIn, dOut, qkvBias, random);
+        return fromLayers(l.query(), l.key(), l.value(), contextLength, Dropout.of(dropout, dropoutSeed));
     }
 
     /**
@@ -95,7 +90,7 @@ public final class CausalAttention extends QkvAttention<CausalAttention> {
     public AttentionOutput attend(INDArray x, Mask extra) {
         Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
         long tokens = x.size(-2);
-        ModuleChecks.requireWithinContext(x, contextLength);
+        ModuleChecks.requireWithinContext(x, contextLength());
         ModuleChecks.requireMaskFits(extra, x.rank() == 3 ? x.size(0) : 1, tokens, tokens);
         Mask mask = CausalMask.of(tokens);
         if (extra != null) {
@@ -105,17 +100,8 @@ public final class CausalAttention extends QkvAttention<CausalAttention> {
     }
 
     @Override
-    public boolean isCausal() {
-        return true;
-    }
-
-    public long contextLength() {
-        return contextLength;
-    }
-
-    @Override
     public String toString() {
-        return "CausalAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", contextLength=" + contextLength
+        return "CausalAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", contextLength=" + contextLength()
             + ", dropout=" + dropout.p() + ", qkvBias=" + query.bias().isPresent() + ")";
     }
 }

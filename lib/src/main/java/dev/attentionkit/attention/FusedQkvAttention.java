@@ -1,12 +1,11 @@
 package dev.attentionkit.attention;
 
-import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,15 +27,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAttention> {
     private final Linear qkv;     // [3·dOut, dIn]: rows 0..dOut-1 query, then key, then value
     private final Linear outProj; // [dOut, dOut]
-    private final int numHeads;
-    private final long contextLength;
 
     private FusedQkvAttention(Linear qkv, Linear outProj, int numHeads, long contextLength, Dropout dropout) {
-        super(dropout);
+        super(dropout, new Sizes(qkv.inFeatures(), outProj.outFeatures(), numHeads, contextLength, true));   // causal
         this.qkv = qkv;
         this.outProj = outProj;
-        this.numHeads = numHeads;
-        this.contextLength = contextLength;
     }
 
     /**
@@ -109,18 +104,15 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
      */
     @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
-        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
-        ModuleChecks.requireWithinContext(x, contextLength);
+        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength(), true, extra);  // causal ∧ extra
         boolean unbatched = x.rank() == 2;
         INDArray xb = Heads.batched(x);
-        long tokens = xb.size(1);
-        ModuleChecks.requireMaskFits(extra, xb.size(0), tokens, tokens);
-        Mask mask = extra == null ? CausalMask.of(tokens) : CausalMask.of(tokens).and(extra);
         long c = dOut();
+        int nh = numHeads();
         INDArray fused = qkv.forward(xb);                                                   // [B, T, 3C]
-        INDArray q = Heads.split(slice(fused, 0, c), numHeads);                             // [B, nh, T, hs]
-        INDArray k = Heads.split(slice(fused, c, 2 * c), numHeads);                         // [B, nh, T, hs]
-        INDArray v = Heads.split(slice(fused, 2 * c, 3 * c), numHeads);                     // [B, nh, T, hs]
+        INDArray q = Heads.split(slice(fused, 0, c), nh);                                   // [B, nh, T, hs]
+        INDArray k = Heads.split(slice(fused, c, 2 * c), nh);                               // [B, nh, T, hs]
+        INDArray v = Heads.split(slice(fused, 2 * c, 3 * c), nh);                           // [B, nh, T, hs]
         AttentionOutput heads = ScaledDotProductAttention.apply(q, k, v, mask, dropout);
         INDArray y = outProj.forward(Heads.merge(heads.context()));                          // [B, T, C]
         AttentionOutput out = new AttentionOutput(y, heads.weights());
@@ -129,11 +121,6 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
 
     private static INDArray slice(INDArray x, long from, long to) {
         return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
-    }
-
-    @Override
-    public boolean isCausal() {
-        return true;
     }
 
     /** {@code c_attn}, weight {@code [3·dOut, dIn]}: query rows, then key rows, then value rows. */
@@ -146,40 +133,15 @@ public final class FusedQkvAttention extends AbstractAttentionModule<FusedQkvAtt
         return outProj;
     }
 
-    public int numHeads() {
-        return numHeads;
-    }
-
-    public long headDim() {
-        return dOut() / numHeads;
-    }
-
-    @Override
-    public long dIn() {
-        return qkv.inFeatures();
-    }
-
-    @Override
-    public long dOut() {
-        return outProj.outFeatures();
-    }
-
-    public long contextLength() {
-        return contextLength;
-    }
-
     /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}; live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        qkv.addParametersTo(named, "qkv");
-        outProj.addParametersTo(named, "out_proj");
-        return named;
+        return NamedParameters.builder().add("qkv", qkv).add("out_proj", outProj).build();
     }
 
     @Override
     public String toString() {
-        return "FusedQkvAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads
-            + ", contextLength=" + contextLength + ", dropout=" + dropout.p() + ")";
+        return "FusedQkvAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads()
+            + ", contextLength=" + contextLength() + ", dropout=" + dropout.p() + ")";
     }
 }

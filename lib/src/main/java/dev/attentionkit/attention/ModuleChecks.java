@@ -1,5 +1,6 @@
 package dev.attentionkit.attention;
 
+import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Linear;
 import dev.attentionkit.tensor.Shapes;
@@ -36,6 +37,36 @@ final class ModuleChecks {
         if (tokens > contextLength) {
             throw new IllegalArgumentException(String.format(
                 "x %s has %d tokens, more than contextLength = %d", Shapes.describe(x), tokens, contextLength));
+        }
+    }
+
+    /**
+     * The mask of self-attention over {@code x}, after the checks every module makes in the same order: {@code x} is
+     * {@code [(batch,) tokens, dIn]} with at most {@code contextLength} tokens, and {@code extra} fits its scores. A
+     * causal module gets its causal mask combined with {@code extra} by {@code and} (as {@link CausalAttention} builds
+     * it); a non-causal one gets {@code extra} itself.
+     *
+     * @param extra {@code [(batch,) tokens, tokens]}, true = attend, or null
+     * @return the mask to attend with, or null (non-causal and no {@code extra})
+     */
+    static Mask selfAttentionMask(INDArray x, long dIn, long contextLength, boolean causal, Mask extra) {
+        Shapes.requireSequence(x, "x", dIn, "[batch, tokens, dIn]");
+        requireWithinContext(x, contextLength);
+        long tokens = x.size(-2);
+        requireMaskFits(extra, x.rank() == 3 ? x.size(0) : 1, tokens, tokens);
+        if (!causal) {
+            return extra;
+        }
+        return extra == null ? CausalMask.of(tokens) : CausalMask.of(tokens).and(extra);
+    }
+
+    /**
+     * The output projection of a multi-head module: {@code [dOut, dOut]} for {@code dOut} context features.
+     */
+    static void requireOutProj(Linear outProj, long dOut) {
+        if (outProj.inFeatures() != dOut || outProj.outFeatures() != dOut) {
+            throw new IllegalArgumentException(String.format(
+                "outProj: expected weight [dOut, dOut] = [%d, %d], got %s", dOut, dOut, Shapes.describe(outProj.weight())));
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.attentionkit.attention;
 
-import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.nn.Linear;
@@ -31,19 +30,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * cross-attention (queries from one sequence, keys and values from another) with only the mask you pass, never
  * causal. Starts in training mode (dropout active); {@link #eval()} switches dropout off.
  */
-public final class MultiHeadAttention extends QkvAttention<MultiHeadAttention> implements CrossAttentionModule {
-    private final Linear outProj; // [dOut, dOut], with bias
-    private final int numHeads;
-    private final long contextLength;
-    private final boolean causal;
+public final class MultiHeadAttention extends MultiHeadQkvAttention<MultiHeadAttention>
+    implements CrossAttentionModule {
+    // The layers query, key, value (dIn → dOut) and outProj (dOut → dOut, with bias) are kept, with their accessors,
+    // by the package's MultiHeadQkvAttention, which TalkingHeadsAttention shares; numHeads, contextLength and causal
+    // by AbstractAttentionModule.
 
     private MultiHeadAttention(Linear query, Linear key, Linear value, Linear outProj, int numHeads,
                                long contextLength, Dropout dropout, boolean causal) {
-        super(query, key, value, dropout);
-        this.outProj = outProj;
-        this.numHeads = numHeads;
-        this.contextLength = contextLength;
-        this.causal = causal;
+        super(query, key, value, outProj, numHeads, contextLength, dropout, causal);
     }
 
     /**
@@ -54,12 +49,8 @@ public final class MultiHeadAttention extends QkvAttention<MultiHeadAttention> i
     public static MultiHeadAttention fromSeed(long dIn, long dOut, long contextLength, double dropout, int numHeads,
                                               boolean qkvBias, long seed) {
         ModuleChecks.requireHeads(dOut, numHeads);
-        TorchRandom random = TorchRandom.manualSeed(seed);
-        Linear q = Linear.init(dIn, dOut, qkvBias, random);
-        Linear k = Linear.init(dIn, dOut, qkvBias, random);
-        Linear v = Linear.init(dIn, dOut, qkvBias, random);
-        Linear out = Linear.init(dOut, dOut, true, random);
-        return fromLayers(q, k, v, out, numHeads, contextLength, Dropout.of(dropout, seed));
+        Layers l = Layers.drawWithOutProj(dIn, dOut, qkvBias, TorchRandom.manualSeed(seed));
+        return fromLayers(l.query(), l.key(), l.value(), l.outProj(), numHeads, contextLength, Dropout.of(dropout, seed));
     }
 
     /** The same from named sizes ({@link AttentionConfig}), so no two numbers can be swapped. */
@@ -92,14 +83,7 @@ public final class MultiHeadAttention extends QkvAttention<MultiHeadAttention> i
     /** From layers (used as they are): q, k, v {@code dIn → dOut}, outProj {@code dOut → dOut}. */
     public static MultiHeadAttention fromLayers(Linear query, Linear key, Linear value, Linear outProj,
                                                 int numHeads, long contextLength, Dropout dropout) {
-        ModuleChecks.requireSameShape(query, key, value);
-        ModuleChecks.requireHeads(query.outFeatures(), numHeads);
-        ModuleChecks.requirePositive(contextLength, "contextLength");
-        if (outProj.inFeatures() != query.outFeatures() || outProj.outFeatures() != query.outFeatures()) {
-            throw new IllegalArgumentException(String.format(
-                "outProj: expected weight [dOut, dOut] = [%d, %d], got %s",
-                query.outFeatures(), query.outFeatures(), Shapes.describe(outProj.weight())));
-        }
+        requireLayers(query, key, value, outProj, numHeads, contextLength);
         return new MultiHeadAttention(query, key, value, outProj, numHeads, contextLength, dropout, true);
     }
 
@@ -134,7 +118,7 @@ public final class MultiHeadAttention extends QkvAttention<MultiHeadAttention> i
      * <b>shares</b> this module's projections and dropout (training one trains both), so only the mask differs.
      */
     public MultiHeadAttention bidirectional() {
-        return new MultiHeadAttention(query, key, value, outProj, numHeads, contextLength, dropout, false);
+        return new MultiHeadAttention(query, key, value, outProj, numHeads(), contextLength(), dropout, false);
     }
 
     /**
@@ -147,23 +131,8 @@ public final class MultiHeadAttention extends QkvAttention<MultiHeadAttention> i
      */
     @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
-        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
-        ModuleChecks.requireWithinContext(x, contextLength);
-        long tokens = x.size(-2);
-        ModuleChecks.requireMaskFits(extra, x.rank() == 3 ? x.size(0) : 1, tokens, tokens);
-        if (!causal) {
-            return run(x, x, extra);
-        }
-        Mask mask = CausalMask.of(tokens);
-        if (extra != null) {
-            mask = mask.and(extra);
-        }
+        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength(), isCausal(), extra);  // causal ∧ extra
         return run(x, x, mask);
-    }
-
-    @Override
-    public boolean isCausal() {
-        return causal;
     }
 
     /**
@@ -187,46 +156,20 @@ public final class MultiHeadAttention extends QkvAttention<MultiHeadAttention> i
         boolean unbatched = xQuery.rank() == 2;
         INDArray xq = Heads.batched(xQuery);
         INDArray xkv = Heads.batched(xKeyValue);
-        INDArray q = Heads.split(query.forward(xq), numHeads);              // [b, h, tq, hd]
-        INDArray k = Heads.split(key.forward(xkv), numHeads);               // [b, h, tk, hd]
-        INDArray v = Heads.split(value.forward(xkv), numHeads);             // [b, h, tk, hd]
+        int h = numHeads();
+        INDArray q = Heads.split(query.forward(xq), h);                     // [b, h, tq, hd]
+        INDArray k = Heads.split(key.forward(xkv), h);                      // [b, h, tk, hd]
+        INDArray v = Heads.split(value.forward(xkv), h);                    // [b, h, tk, hd]
         AttentionOutput heads = ScaledDotProductAttention.apply(q, k, v, mask, dropout);
         INDArray context = outProj.forward(Heads.merge(heads.context()));   // [b, tq, dOut]
         AttentionOutput out = new AttentionOutput(context, heads.weights());
         return unbatched ? Heads.unbatched(out) : out;
     }
 
-    /** {@code out_proj}, weight {@code [dOut, dOut]} and bias {@code [dOut]}. */
-    public Linear outProj() {
-        return outProj;
-    }
-
-    public int numHeads() {
-        return numHeads;
-    }
-
-    /** Features per head, {@code dOut / numHeads}. */
-    public long headDim() {
-        return dOut() / numHeads;
-    }
-
-    public long contextLength() {
-        return contextLength;
-    }
-
     /** {@code W_query.weight}, ..., {@code out_proj.weight}, {@code out_proj.bias}; live. 2,360,064 values for
      * GPT-2 small (768, 12 heads, no qkv bias). */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = super.parameters();
-        outProj.addParametersTo(named, "out_proj");
-        return named;
-    }
-
-    @Override
-    public String toString() {
-        return "MultiHeadAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads
-            + ", contextLength=" + contextLength + ", dropout=" + dropout.p()
-            + ", qkvBias=" + query.bias().isPresent() + (causal ? "" : ", bidirectional") + ")";
+        return qkvParameters().add("out_proj", outProj).build();
     }
 }

@@ -1,10 +1,10 @@
 package dev.attentionkit.attention;
 
 import dev.attentionkit.mask.Mask;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -117,6 +117,7 @@ public final class MultiHeadAttentionWrapper implements AttentionModule {
         return heads;
     }
 
+    @Override
     public int numHeads() {
         return heads.size();
     }
@@ -126,15 +127,10 @@ public final class MultiHeadAttentionWrapper implements AttentionModule {
         return heads.get(0).dIn();
     }
 
-    /** Features per head. */
-    public long headDim() {
-        return heads.get(0).dOut();
-    }
-
-    /** Output features, {@code numHeads · headDim}. */
+    /** Output features, {@code numHeads · headDim}: the heads' context vectors side by side. */
     @Override
     public long dOut() {
-        return numHeads() * headDim();
+        return numHeads() * heads.get(0).dOut();
     }
 
     public long contextLength() {
@@ -144,12 +140,11 @@ public final class MultiHeadAttentionWrapper implements AttentionModule {
     /** {@code heads.0.W_query.weight}, ... as the book's {@code nn.ModuleList} names them; live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
+        NamedParameters.Builder named = NamedParameters.builder();
         for (int i = 0; i < heads.size(); i++) {
-            String prefix = "heads." + i + ".";
-            heads.get(i).parameters().forEach((name, array) -> named.put(prefix + name, array));
+            named.add("heads." + i, heads.get(i));
         }
-        return named;
+        return named.build();
     }
 
     @Override

@@ -1,9 +1,9 @@
 package dev.attentionkit.attention;
 
 import dev.attentionkit.mask.Mask;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -27,7 +27,8 @@ public final class SelfAttentionV1 extends AbstractAttentionModule<SelfAttention
     private final INDArray wValue; // [dIn, dOut]
 
     private SelfAttentionV1(INDArray wQuery, INDArray wKey, INDArray wValue) {
-        super(null);   // no dropout in the book's v1: only the train/eval mode
+        // No dropout in the book's v1 (only the train/eval mode), one head, any length, not causal.
+        super(null, new Sizes(wQuery.size(0), wQuery.size(1), 1, NO_CONTEXT_LIMIT, false));
         this.wQuery = wQuery;
         this.wKey = wKey;
         this.wValue = wValue;
@@ -74,19 +75,10 @@ public final class SelfAttentionV1 extends AbstractAttentionModule<SelfAttention
         return ScaledDotProductAttention.apply(project(x, wQuery), project(x, wKey), project(x, wValue), mask);
     }
 
-    @Override
-    public boolean isCausal() {
-        return false;
-    }
-
     /** {@code W_query}, {@code W_key}, {@code W_value} (the book's {@code nn.Parameter}s), live. */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        named.put("W_query", wQuery);
-        named.put("W_key", wKey);
-        named.put("W_value", wValue);
-        return named;
+        return NamedParameters.builder().add("W_query", wQuery).add("W_key", wKey).add("W_value", wValue).build();
     }
 
     /** {@code x · W} for {@code x} of rank 2 or 3 and {@code W [dIn, dOut]}. */
@@ -109,16 +101,6 @@ public final class SelfAttentionV1 extends AbstractAttentionModule<SelfAttention
     /** {@code [dIn, dOut]} (the live array). */
     public INDArray wValue() {
         return wValue;
-    }
-
-    @Override
-    public long dIn() {
-        return wQuery.size(0);
-    }
-
-    @Override
-    public long dOut() {
-        return wQuery.size(1);
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class SelfAttentionV2 extends QkvAttention<SelfAttentionV2> {
 
     private SelfAttentionV2(Linear query, Linear key, Linear value) {
-        super(query, key, value, null);   // no dropout in the book's v2
+        super(query, key, value, null, 1, NO_CONTEXT_LIMIT, false);   // no dropout in the book's v2; not causal
     }
 
     /**
@@ -25,11 +25,8 @@ public final class SelfAttentionV2 extends QkvAttention<SelfAttentionV2> {
      * after {@code torch.manual_seed(seed)}; seed 789 without bias gives the book's numbers.
      */
     public static SelfAttentionV2 fromSeed(long dIn, long dOut, boolean qkvBias, long seed) {
-        TorchRandom random = TorchRandom.manualSeed(seed);
-        Linear q = Linear.init(dIn, dOut, qkvBias, random);
-        Linear k = Linear.init(dIn, dOut, qkvBias, random);
-        Linear v = Linear.init(dIn, dOut, qkvBias, random);
-        return new SelfAttentionV2(q, k, v);
+        Layers l = Layers.draw(dIn, dOut, qkvBias, TorchRandom.manualSeed(seed));
+        return new SelfAttentionV2(l.query(), l.key(), l.value());
     }
 
     /**
@@ -64,11 +61,6 @@ public final class SelfAttentionV2 extends QkvAttention<SelfAttentionV2> {
         }
         ModuleChecks.requireMaskFits(mask, x.rank() == 3 ? x.size(0) : 1, x.size(-2), x.size(-2));
         return ScaledDotProductAttention.apply(query.forward(x), key.forward(x), value.forward(x), mask);
-    }
-
-    @Override
-    public boolean isCausal() {
-        return false;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.attentionkit.attention;
 
-import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Dropout;
 import dev.attentionkit.nn.Linear;
@@ -36,23 +35,18 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Causal like {@link MultiHeadAttention}; {@link #bidirectional()} gives the encoder form. Starts in training mode.
  */
-public final class TalkingHeadsAttention extends QkvAttention<TalkingHeadsAttention> {
-    private final Linear outProj;          // [dOut, dOut], with bias
+public final class TalkingHeadsAttention extends MultiHeadQkvAttention<TalkingHeadsAttention> {
+    // query, key, value and outProj are kept, with their accessors, by the package's MultiHeadQkvAttention, exactly as
+    // for MultiHeadAttention (numHeads, contextLength and causal by AbstractAttentionModule); the two mixing matrices
+    // are this module's own.
     private final INDArray logitsMix;      // [h, h]: pre_softmax_proj
     private final INDArray weightsMix;     // [h, h]: post_softmax_proj
-    private final int numHeads;
-    private final long contextLength;
-    private final boolean causal;
 
     private TalkingHeadsAttention(Linear query, Linear key, Linear value, INDArray logitsMix, INDArray weightsMix,
                                   Linear outProj, int numHeads, long contextLength, Dropout dropout, boolean causal) {
-        super(query, key, value, dropout);
+        super(query, key, value, outProj, numHeads, contextLength, dropout, causal);
         this.logitsMix = logitsMix;
         this.weightsMix = weightsMix;
-        this.outProj = outProj;
-        this.numHeads = numHeads;
-        this.contextLength = contextLength;
-        this.causal = causal;
     }
 
     /**
@@ -66,16 +60,14 @@ public final class TalkingHeadsAttention extends QkvAttention<TalkingHeadsAttent
             throw new IllegalArgumentException("mixNoise must be a number >= 0, got " + mixNoise);
         }
         TorchRandom random = TorchRandom.manualSeed(seed);
-        Linear q = Linear.init(config.dIn(), config.dOut(), config.qkvBias(), random);
-        Linear k = Linear.init(config.dIn(), config.dOut(), config.qkvBias(), random);
-        Linear v = Linear.init(config.dIn(), config.dOut(), config.qkvBias(), random);
-        Linear out = Linear.init(config.dOut(), config.dOut(), true, random);
+        Layers l = Layers.drawWithOutProj(config.dIn(), config.dOut(), config.qkvBias(), random);  // as MultiHeadAttention
         int h = config.numHeads();
         double bound = mixNoise / Math.sqrt(h);
         INDArray eye = Nd4j.eye(h).castTo(DataType.FLOAT);
         INDArray pl = eye.add(random.uniform(-bound, bound, h, h).castTo(DataType.FLOAT));
         INDArray pw = eye.add(random.uniform(-bound, bound, h, h).castTo(DataType.FLOAT));
-        return fromLayers(q, k, v, pl, pw, out, h, config.contextLength(), Dropout.of(config.dropout(), seed));
+        return fromLayers(l.query(), l.key(), l.value(), pl, pw, l.outProj(), h, config.contextLength(),
+            Dropout.of(config.dropout(), seed));
     }
 
     /** {@link #fromSeed(AttentionConfig, double, long)} with {@code mixNoise = 0.1}. */
@@ -119,14 +111,7 @@ public final class TalkingHeadsAttention extends QkvAttention<TalkingHeadsAttent
     public static TalkingHeadsAttention fromLayers(Linear query, Linear key, Linear value, INDArray logitsMix,
                                                    INDArray weightsMix, Linear outProj, int numHeads,
                                                    long contextLength, Dropout dropout) {
-        ModuleChecks.requireSameShape(query, key, value);
-        ModuleChecks.requireHeads(query.outFeatures(), numHeads);
-        ModuleChecks.requirePositive(contextLength, "contextLength");
-        if (outProj.inFeatures() != query.outFeatures() || outProj.outFeatures() != query.outFeatures()) {
-            throw new IllegalArgumentException(String.format(
-                "outProj: expected weight [dOut, dOut] = [%d, %d], got %s",
-                query.outFeatures(), query.outFeatures(), Shapes.describe(outProj.weight())));
-        }
+        requireLayers(query, key, value, outProj, numHeads, contextLength);
         return new TalkingHeadsAttention(query, key, value, mix(logitsMix, "logitsMix", numHeads, query),
             mix(weightsMix, "weightsMix", numHeads, query), outProj, numHeads, contextLength, dropout, true);
     }
@@ -143,7 +128,7 @@ public final class TalkingHeadsAttention extends QkvAttention<TalkingHeadsAttent
 
     /** The same module without the causal mask; it <b>shares</b> every array and the dropout with this one. */
     public TalkingHeadsAttention bidirectional() {
-        return new TalkingHeadsAttention(query, key, value, logitsMix, weightsMix, outProj, numHeads, contextLength,
+        return new TalkingHeadsAttention(query, key, value, logitsMix, weightsMix, outProj, numHeads(), contextLength(),
             dropout, false);
     }
 
@@ -157,19 +142,13 @@ public final class TalkingHeadsAttention extends QkvAttention<TalkingHeadsAttent
      */
     @Override
     public AttentionOutput attend(INDArray x, Mask extra) {
-        Shapes.requireSequence(x, "x", dIn(), "[batch, tokens, dIn]");
-        ModuleChecks.requireWithinContext(x, contextLength);
-        long tokens = x.size(-2);
-        ModuleChecks.requireMaskFits(extra, x.rank() == 3 ? x.size(0) : 1, tokens, tokens);
-        Mask mask = extra;
-        if (causal) {
-            mask = extra == null ? CausalMask.of(tokens) : CausalMask.of(tokens).and(extra);
-        }
+        Mask mask = ModuleChecks.selfAttentionMask(x, dIn(), contextLength(), isCausal(), extra);  // causal ∧ extra
         boolean unbatched = x.rank() == 2;
         INDArray xb = Heads.batched(x);
-        INDArray q = Heads.split(query.forward(xb), numHeads);                            // [b, h, t, hd]
-        INDArray k = Heads.split(key.forward(xb), numHeads);                              // [b, h, t, hd]
-        INDArray v = Heads.split(value.forward(xb), numHeads);                            // [b, h, t, hd]
+        int h = numHeads();
+        INDArray q = Heads.split(query.forward(xb), h);                                   // [b, h, t, hd]
+        INDArray k = Heads.split(key.forward(xb), h);                                     // [b, h, t, hd]
+        INDArray v = Heads.split(value.forward(xb), h);                                   // [b, h, t, hd]
         INDArray scores = Nd4j.matmul(q, k, false, true, false).divi(Math.sqrt(q.size(-1)));  // [b, h, t, t]
         INDArray mixedLogits = mixHeads(scores, logitsMix);                               // [b, h, t, t]
         INDArray probabilities = mask == null ? Softmax.lastAxis(mixedLogits) : mask.softmax(mixedLogits);
@@ -195,11 +174,6 @@ public final class TalkingHeadsAttention extends QkvAttention<TalkingHeadsAttent
         return mixed.reshape('c', b, q, k, h).permute(0, 3, 1, 2).dup('c');              // [b, h, q, k]
     }
 
-    @Override
-    public boolean isCausal() {
-        return causal;
-    }
-
     /** {@code pre_softmax_proj} {@code [heads, heads]}: entry {@code [i, j]} mixes head i's logits into head j (live). */
     public INDArray logitsMix() {
         return logitsMix;
@@ -210,41 +184,13 @@ public final class TalkingHeadsAttention extends QkvAttention<TalkingHeadsAttent
         return weightsMix;
     }
 
-    /** {@code out_proj}, weight {@code [dOut, dOut]} and bias {@code [dOut]}. */
-    public Linear outProj() {
-        return outProj;
-    }
-
-    public int numHeads() {
-        return numHeads;
-    }
-
-    /** Features per head, {@code dOut / numHeads}. */
-    public long headDim() {
-        return dOut() / numHeads;
-    }
-
-    public long contextLength() {
-        return contextLength;
-    }
-
     /**
      * {@code W_query.weight}, ({@code W_query.bias}), ..., {@code pre_softmax_proj}, {@code post_softmax_proj},
      * {@code out_proj.weight}, {@code out_proj.bias}; live. Multi-head attention's count plus {@code 2·heads²}.
      */
     @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = super.parameters();
-        named.put("pre_softmax_proj", logitsMix);
-        named.put("post_softmax_proj", weightsMix);
-        outProj.addParametersTo(named, "out_proj");
-        return named;
-    }
-
-    @Override
-    public String toString() {
-        return "TalkingHeadsAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", numHeads=" + numHeads
-            + ", contextLength=" + contextLength + ", dropout=" + dropout.p()
-            + ", qkvBias=" + query.bias().isPresent() + (causal ? "" : ", bidirectional") + ")";
+        return qkvParameters().add("pre_softmax_proj", logitsMix).add("post_softmax_proj", weightsMix)
+            .add("out_proj", outProj).build();
     }
 }

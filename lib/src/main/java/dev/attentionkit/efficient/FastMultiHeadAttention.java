@@ -10,7 +10,6 @@ import dev.attentionkit.attention.FusedQkvAttention;
 import dev.attentionkit.mask.CausalMask;
 import dev.attentionkit.mask.Mask;
 import dev.attentionkit.nn.Linear;
-import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,31 +56,35 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
      */
     public static final int QUERY_BLOCK = 256;
 
-    private final Linear qkv;       // [3·dOut, dIn], rows: all query outputs, then keys, then values
-    private final Linear outProj;   // [dOut, dOut]
-    private final int numHeads;
     private final int queryBlock;
-    private final FusedQkvAttention readable; // the same layers, shared: the readable path, weights and names
+    /**
+     * The layers it computes with, held once: qkv {@code [3·dOut, dIn]} (rows: all query outputs, then keys, then
+     * values) and outProj {@code [dOut, dOut]}, in the readable module that {@link #attend} runs, so the named
+     * parameters and the weights come from one place (the sizes are kept by {@link AbstractAttentionModule}).
+     */
+    private final FusedQkvAttention readable;
     /** Scratch kept between calls (see {@link Scratch}); taken by a call, handed back at its end. */
     private final AtomicReference<Scratch> spare = new AtomicReference<>();
 
     private FastMultiHeadAttention(Linear qkv, Linear outProj, int numHeads, int queryBlock) {
-        super(null);   // a forward-only module: no dropout, only the train/eval mode
-        if (numHeads < 1 || outProj.inFeatures() % numHeads != 0) {
-            throw new IllegalArgumentException("dOut " + outProj.inFeatures() + " must be divisible by numHeads " + numHeads);
-        }
+        // A forward-only module: no dropout (only the train/eval mode), any length, causal.
+        super(null, new Sizes(qkv.inFeatures(), outProj.outFeatures(), numHeads, NO_CONTEXT_LIMIT, true));
+        requireHeads(outProj.inFeatures(), numHeads);
         if (qkv.outFeatures() != 3 * outProj.inFeatures() || outProj.inFeatures() != outProj.outFeatures()) {
             throw new IllegalArgumentException(String.format(
                 "expected W_qkv [3·dOut, dIn] and out_proj [dOut, dOut], got %s and %s", qkv, outProj));
         }
-        this.qkv = qkv;
-        this.outProj = outProj;
-        this.numHeads = numHeads;
         if (queryBlock < 1) {
             throw new IllegalArgumentException("queryBlock must be at least 1, got " + queryBlock);
         }
         this.queryBlock = queryBlock;
-        this.readable = FusedQkvAttention.fromLayers(qkv, outProj, numHeads, Long.MAX_VALUE, null);
+        this.readable = FusedQkvAttention.fromLayers(qkv, outProj, numHeads, NO_CONTEXT_LIMIT, null);
+    }
+
+    private static void requireHeads(long dOut, int numHeads) {
+        if (numHeads < 1 || dOut % numHeads != 0) {
+            throw new IllegalArgumentException("dOut " + dOut + " must be divisible by numHeads " + numHeads);
+        }
     }
 
     /**
@@ -90,7 +93,7 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
      * larger ones make fewer, bigger products. The output does not depend on it.
      */
     public FastMultiHeadAttention withQueryBlock(int queryBlock) {
-        return new FastMultiHeadAttention(qkv, outProj, numHeads, queryBlock);
+        return new FastMultiHeadAttention(qkv(), outProj(), numHeads(), queryBlock);
     }
 
     /** Queries per block of the attention step (see {@link #withQueryBlock}). */
@@ -103,10 +106,10 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
      * with bias), in that order, after {@code torch.manual_seed(seed)}.
      */
     public static FastMultiHeadAttention fromSeed(long dIn, long dOut, int numHeads, boolean qkvBias, long seed) {
-        TorchRandom random = TorchRandom.manualSeed(seed);
-        Linear qkv = Linear.init(dIn, 3 * dOut, qkvBias, random);
-        Linear out = Linear.init(dOut, dOut, true, random);
-        return new FastMultiHeadAttention(qkv, out, numHeads, QUERY_BLOCK);
+        requireHeads(dOut, numHeads);
+        // The readable module draws them (one seeded initialiser for both); no dropout, no context limit.
+        FusedQkvAttention drawn = FusedQkvAttention.fromSeed(dIn, dOut, NO_CONTEXT_LIMIT, 0, numHeads, qkvBias, seed);
+        return new FastMultiHeadAttention(drawn.qkv(), drawn.outProj(), numHeads, QUERY_BLOCK);
     }
 
     /**
@@ -151,11 +154,6 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
         return readable.attend(x, mask);
     }
 
-    @Override
-    public boolean isCausal() {
-        return true;
-    }
-
     /** {@code qkv.weight} ({@code qkv.bias}), {@code out_proj.weight}, {@code out_proj.bias}: the arrays it computes with. */
     @Override
     public Map<String, INDArray> parameters() {
@@ -172,6 +170,7 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
         boolean unbatched = x.rank() == 2;
         long b = unbatched ? 1 : x.size(0), t = x.size(-2);
         long dOut = dOut();
+        Linear qkv = qkv(), outProj = outProj();
         Shapes.requireSameType(x, "x", qkv.weight());
         DataType type = x.dataType();
 
@@ -206,7 +205,7 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
      */
     private INDArray attendByTiles(INDArray fused, INDArray contextRows, long b, long t, boolean causal) {
         long dOut = dOut(), hd = headDim();
-        int h = numHeads;
+        int h = numHeads();
         double scale = 1.0 / Math.sqrt(hd);
         INDArray seq = fused.reshape('c', b, t, 3 * dOut);
         INDArray context = contextRows.reshape('c', b, t, dOut);
@@ -235,7 +234,7 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
      */
     private INDArray attendBatched(INDArray fused, long b, long t, boolean causal) {
         long hd = headDim();
-        int h = numHeads;
+        int h = numHeads();
         DataType type = fused.dataType();
         // [b·t, 3·dOut] → [b, t, 3, h, hd] → [3, b, h, t, hd]: one view, then one contiguous copy per part.
         INDArray parts = fused.reshape('c', b, t, 3, h, hd).permute(2, 0, 3, 1, 4);
@@ -304,37 +303,19 @@ public final class FastMultiHeadAttention extends AbstractAttentionModule<FastMu
         }
     }
 
-    /** The fused projection; its weight is {@code [3·dOut, dIn]} (queries, keys, values stacked). */
+    /** The fused projection; its weight is {@code [3·dOut, dIn]} (queries, keys, values stacked); the live layer. */
     public Linear qkv() {
-        return qkv;
+        return readable.qkv();
     }
 
-    /** The output projection; its weight is {@code [dOut, dOut]}. */
+    /** The output projection; its weight is {@code [dOut, dOut]}; the live layer. */
     public Linear outProj() {
-        return outProj;
-    }
-
-    public int numHeads() {
-        return numHeads;
-    }
-
-    @Override
-    public long dIn() {
-        return qkv.inFeatures();
-    }
-
-    @Override
-    public long dOut() {
-        return outProj.outFeatures();
-    }
-
-    public long headDim() {
-        return dOut() / numHeads;
+        return readable.outProj();
     }
 
     @Override
     public String toString() {
-        return "FastMultiHeadAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", heads=" + numHeads
-            + ", qkvBias=" + qkv.bias().isPresent() + ")";
+        return "FastMultiHeadAttention(dIn=" + dIn() + ", dOut=" + dOut() + ", heads=" + numHeads()
+            + ", qkvBias=" + qkv().bias().isPresent() + ")";
     }
 }

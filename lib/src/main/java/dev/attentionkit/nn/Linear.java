@@ -1,6 +1,7 @@
 package dev.attentionkit.nn;
 
 import dev.attentionkit.tensor.Shapes;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Keeping PyTorch's layout means a learner can copy a weight printed by PyTorch straight in, and the
  * seeded initialisation reproduces {@code nn.Linear(in, out)} after {@code torch.manual_seed}.
  */
-public final class Linear {
+public final class Linear implements NamedParameters {
     private final INDArray weight; // [out, in]
     private final INDArray bias;   // [out], or null
 
@@ -89,20 +90,23 @@ public final class Linear {
         return weight.size(0);
     }
 
+    /** {@code weight}, then {@code bias} if the layer has one, as {@code nn.Linear}'s {@code state_dict}; live. */
+    @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> named = new LinkedHashMap<>();
+        named.put("weight", weight);
+        if (bias != null) {
+            named.put("bias", bias);
+        }
+        return named;
+    }
+
     /**
      * Adds this layer's arrays to {@code named} as PyTorch's {@code named_parameters(prefix)} names them:
      * {@code prefix.weight}, then {@code prefix.bias} if the layer has one (the live arrays).
      */
     public void addParametersTo(Map<String, INDArray> named, String prefix) {
-        named.put(prefix + ".weight", weight);
-        if (bias != null) {
-            named.put(prefix + ".bias", bias);
-        }
-    }
-
-    /** Number of trainable values, as {@code sum(p.numel() for p in layer.parameters())} counts them. */
-    public long parameterCount() {
-        return weight.length() + (bias == null ? 0 : bias.length());
+        parameters().forEach((name, array) -> named.put(prefix + "." + name, array));
     }
 
     @Override

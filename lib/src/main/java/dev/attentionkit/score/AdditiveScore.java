@@ -1,9 +1,9 @@
 package dev.attentionkit.score;
 
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -13,7 +13,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * on every (query, key) pair, with {@code W_q [h, dQ]}, {@code W_k [h, dK]}, {@code v [h]}. It needs no
  * common size for queries and keys, at the price of a {@code [batch, queries, keys, h]} intermediate.
  */
-public final class AdditiveScore implements ScoreFunction {
+public final class AdditiveScore implements ScoreFunction, NamedParameters {
     private final Linear wQ; // [h, dQ]
     private final Linear wK; // [h, dK]
     private final INDArray v; // [h]
@@ -104,17 +104,10 @@ public final class AdditiveScore implements ScoreFunction {
         return wQ.outFeatures();
     }
 
-    public long parameterCount() {
-        return wQ.parameterCount() + wK.parameterCount() + v.length();
-    }
-
     /** {@code wQ.weight [h, dQ]}, {@code wK.weight [h, dK]}, {@code v [h]}; live. */
+    @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        wQ.addParametersTo(named, "wQ");
-        wK.addParametersTo(named, "wK");
-        named.put("v", v);
-        return named;
+        return NamedParameters.builder().add("wQ", wQ).add("wK", wK).add("v", v).build();
     }
 
     @Override

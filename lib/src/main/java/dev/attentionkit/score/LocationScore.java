@@ -1,8 +1,10 @@
 package dev.attentionkit.score;
 
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -11,7 +13,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * one per key position, with {@code W_a [maxKeys, dQ]}; the keys contribute only their count, and the
  * scores are cut to it. The model learns where to look, not what to look for.
  */
-public final class LocationScore implements ScoreFunction {
+public final class LocationScore implements ScoreFunction, NamedParameters {
     private final Linear wA; // [maxKeys, dQ]
 
     private LocationScore(Linear wA) {
@@ -63,8 +65,10 @@ public final class LocationScore implements ScoreFunction {
         return wA.outFeatures();
     }
 
-    public long parameterCount() {
-        return wA.parameterCount();
+    /** {@code wA.weight [maxKeys, dQ]}; live. */
+    @Override
+    public Map<String, INDArray> parameters() {
+        return NamedParameters.builder().add("wA", wA).build();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.attentionkit.score;
 
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
 import dev.attentionkit.tensor.Shapes;
 import java.util.LinkedHashMap;
@@ -12,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Luong's "general" score, {@code score(q, k) = qᵀ · W · k} with a trainable {@code W [dQ, dK]}: a dot
  * product after mapping the key into the query's space, so queries and keys may differ in size.
  */
-public final class MultiplicativeScore implements ScoreFunction {
+public final class MultiplicativeScore implements ScoreFunction, NamedParameters {
     private final Linear keyToQuery; // weight W [dQ, dK]: k ↦ W · k
 
     private MultiplicativeScore(Linear keyToQuery) {
@@ -58,15 +59,10 @@ public final class MultiplicativeScore implements ScoreFunction {
         return keyToQuery.inFeatures();
     }
 
-    public long parameterCount() {
-        return keyToQuery.parameterCount();
-    }
-
     /** {@code w.weight [dQ, dK]}; live. */
+    @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        keyToQuery.addParametersTo(named, "w");
-        return named;
+        return NamedParameters.builder().add("w", keyToQuery).build();
     }
 
     @Override

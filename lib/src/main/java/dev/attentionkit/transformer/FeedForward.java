@@ -1,8 +1,8 @@
 package dev.attentionkit.transformer;
 
 import dev.attentionkit.nn.Linear;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.nn.TorchRandom;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -18,7 +18,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The original transformer uses ReLU, as here; GPT-2 uses GELU. Attention only mixes tokens by weighted sums;
  * this is where each token's features are transformed non-linearly.
  */
-public final class FeedForward {
+public final class FeedForward implements NamedParameters {
     private final Linear fc1; // [hidden, d]
     private final Linear fc2; // [d, hidden]
 
@@ -69,16 +69,10 @@ public final class FeedForward {
         return fc1.outFeatures();
     }
 
-    public long parameterCount() {
-        return fc1.parameterCount() + fc2.parameterCount();
-    }
-
     /** {@code fc1.weight}, {@code fc1.bias}, {@code fc2.weight}, {@code fc2.bias}; live. */
+    @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        fc1.addParametersTo(named, "fc1");
-        fc2.addParametersTo(named, "fc2");
-        return named;
+        return NamedParameters.builder().add("fc1", fc1).add("fc2", fc2).build();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.attentionkit.transformer;
 
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +19,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * Every token is normalised on its own: nothing mixes tokens or examples, unlike batch normalisation.
  */
-public final class LayerNorm {
+public final class LayerNorm implements NamedParameters {
     /** PyTorch's default. */
     public static final double DEFAULT_EPS = 1e-5;
 
@@ -93,16 +93,10 @@ public final class LayerNorm {
         return gamma.length();
     }
 
-    public long parameterCount() {
-        return 2 * d();
-    }
-
     /** {@code weight} (gamma) and {@code bias} (beta), as PyTorch's {@code nn.LayerNorm} names them; live. */
+    @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        named.put("weight", gamma);
-        named.put("bias", beta);
-        return named;
+        return NamedParameters.builder().add("weight", gamma).add("bias", beta).build();
     }
 
     @Override

@@ -4,8 +4,8 @@ import dev.attentionkit.attention.AttentionModule;
 import dev.attentionkit.attention.AttentionOutput;
 import dev.attentionkit.attention.MultiHeadAttention;
 import dev.attentionkit.mask.Mask;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.tensor.Shapes;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * block. The block switches nothing in the modules it is given: dropout is whatever their {@code train()} /
  * {@code eval()} state says ({@link #fromSeed} has none).
  */
-public final class TransformerBlock {
+public final class TransformerBlock implements NamedParameters {
     private final LayerNorm ln1;
     private final AttentionModule attention;
     private final LayerNorm ln2;
@@ -106,21 +106,14 @@ public final class TransformerBlock {
         return ln1.d();
     }
 
-    public long parameterCount() {
-        return ln1.parameterCount() + attention.parameterCount() + ln2.parameterCount() + ffn.parameterCount();
-    }
-
     /**
      * {@code ln1.weight}, {@code ln1.bias}, {@code attention.W_query.weight}, ..., {@code ffn.fc2.bias}: each part's
      * named parameters under the part's name, in the order of the forward pass; live.
      */
+    @Override
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> named = new LinkedHashMap<>();
-        ln1.parameters().forEach((k, v) -> named.put("ln1." + k, v));
-        attention.parameters().forEach((k, v) -> named.put("attention." + k, v));
-        ln2.parameters().forEach((k, v) -> named.put("ln2." + k, v));
-        ffn.parameters().forEach((k, v) -> named.put("ffn." + k, v));
-        return named;
+        return NamedParameters.builder().add("ln1", ln1).add("attention", attention).add("ln2", ln2).add("ffn", ffn)
+            .build();
     }
 
     @Override
