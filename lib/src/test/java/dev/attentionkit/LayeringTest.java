@@ -53,7 +53,7 @@ class LayeringTest {
         Map.entry("doctor", Set.of("notebook", "efficient")),
         Map.entry("kernel", Set.of("notebook", "viz")),
         Map.entry("pretrained", Set.of("tensor", "nn", "mask", "attention", "transformer")),
-        Map.entry("statedict", Set.of("tensor", "attention", "pretrained")));
+        Map.entry("statedict", Set.of("tensor", "nn", "pretrained")));
 
     private static JavaClasses library;
 

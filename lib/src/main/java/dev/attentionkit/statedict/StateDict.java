@@ -1,6 +1,6 @@
 package dev.attentionkit.statedict;
 
-import dev.attentionkit.attention.AttentionModule;
+import dev.attentionkit.nn.NamedParameters;
 import dev.attentionkit.pretrained.SafeTensors;
 import dev.attentionkit.pretrained.TensorFormatException;
 import dev.attentionkit.tensor.Shapes;
@@ -33,9 +33,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * MultiHeadAttention built = MultiHeadAttention.fromWeights(w.get("W_query.weight"), ...);
  * </pre>
  *
- * Any module that names its weights works the same way, through its {@code parameters()}: every attention module,
- * {@code LayerNorm}, {@code FeedForward}, {@code TransformerBlock}, {@code AdditiveScore}, {@code MultiplicativeScore},
- * the fast modules ({@code StateDict.save(block.parameters(), path)}), and a SameDiff twin's trained values
+ * Any module that names its weights ({@link NamedParameters}) works the same way: every attention module,
+ * {@code LayerNorm}, {@code FeedForward}, {@code TransformerBlock}, the scores with weights; the fast modules through
+ * their map ({@code StateDict.save(block.parameters(), path)}); and a SameDiff twin's trained values
  * ({@code StateDict.save(twin.parameters().values(), path)}). The file holds weights only: the configuration (heads,
  * context length, eps) is the module's you load into, as in PyTorch.
  *
@@ -59,7 +59,7 @@ public final class StateDict {
     /**
      * Saves {@code module.parameters()} to {@code file} (see {@link #save(Map, Path)}).
      */
-    public static void save(AttentionModule module, Path file) {
+    public static void save(NamedParameters module, Path file) {
         Objects.requireNonNull(module, "module");
         save(module.parameters(), file);
     }
@@ -141,7 +141,7 @@ public final class StateDict {
      *
      * @throws TensorFormatException as {@link #loadInto(Map, Path)}; nothing is written then
      */
-    public static <M extends AttentionModule> M loadInto(M module, Path file) {
+    public static <M extends NamedParameters> M loadInto(M module, Path file) {
         Objects.requireNonNull(module, "module");
         Map<String, INDArray> written = loadInto(module.parameters(), file);
         Map<String, INDArray> now = module.parameters();

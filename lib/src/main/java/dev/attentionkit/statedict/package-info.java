@@ -5,7 +5,8 @@
  * the fast modules) and the trained values of a SameDiff twin. Python reads the file with
  * {@code safetensors.torch.load_file}.
  *
- * <p><b>Layer</b>: near the top. Uses {@code tensor} (value checks), {@code attention} (the module contract) and
+ * <p><b>Layer</b>: near the top. Uses {@code tensor} (value checks), {@code nn} ({@code NamedParameters}, what every module with weights
+ * implements) and
  * {@code pretrained} (the safetensors reader and writer); the modules themselves do not know about files.
  */
 package dev.attentionkit.statedict;
