@@ -21,6 +21,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *     dev.attentionkit.efficient.FastMhaStepProfile [calls]
  * </pre>
  * ({@code /tmp/cp.txt} from {@code ./mvnw -q -pl lib dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt}.)
+ * A second argument picks another report: {@code cold} (the first {@code calls} steps of a fresh JVM, one by one),
+ * {@code blas} (which threads burn CPU for a large product outside and inside {@link ParallelTiles}), {@code check}
+ * (50 steps on all cores compared bit for bit with the one-thread step). Each phase's line gives the process's CPU
+ * time per call too: on a busy 2-core machine wall times mostly measure the neighbours.
  */
 final class FastMhaStepProfile {
     private FastMhaStepProfile() {}
@@ -52,25 +56,6 @@ final class FastMhaStepProfile {
                 times.append(String.format(Locale.ROOT, " %.0f", (System.nanoTime() - t0) / 1e6));
             }
             System.out.println("first " + calls + " steps of a fresh JVM, ms:" + times);
-            return;
-        }
-        if (args.length > 1 && args[1].equals("ops")) {
-            for (int i = 0; i < 3; i++) {
-                INDArray y = m.forward(x, true);
-                y.norm2Number();
-                m.backward(y.muli(2.0 / y.length()));
-            }
-            Nd4j.getExecutioner().enableDebugMode(true);
-            Nd4j.getExecutioner().enableVerboseMode(true);
-            System.out.println("---- one step's ND4J ops:");
-            INDArray y = m.forward(x, true);
-            System.out.println("---- (forward done)");
-            y.norm2Number();
-            INDArray dY = y.muli(2.0 / y.length());
-            System.out.println("---- (loss done)");
-            m.backward(dY);
-            System.out.println("---- (backward done)");
-            m.gradients();
             return;
         }
         if (args.length > 1 && args[1].equals("blas")) {
