@@ -135,7 +135,8 @@ def main(directory, out, warmup, iterations):
         step()
         check = os.path.join(directory, f"train-{name}-check.txt")
         write_values(check, query.grad, meta["checked"])
-        rows.append((f"python-torch-{name}-step",) + timed(step, warmup, iterations) + (check,))
+        counts = (t.get("warmup", warmup), t.get("iterations", iterations))   # the training rows' own counts, as the Java side's
+        rows.append((f"python-torch-{name}-step",) + timed(step, *counts) + (check,))
 
     with open(out, "w") as f:
         for r in rows:

@@ -75,6 +75,10 @@ public final class BenchMain {
 
         Workload w = quick ? Workload.QUICK : Workload.HEADLINE;
         JmhSettings headlineJmh = quick ? new JmhSettings(1, 3, 0) : new JmhSettings(3, 5, 1);
+        // A training step is timed as a training loop runs it: after the JIT has compiled the hand-written steps' row
+        // loops (Vector API code is slow until C2 compiles it, about 15 steps into a fresh JVM). Both sides get the
+        // same counts.
+        JmhSettings trainingJmh = quick ? headlineJmh : new JmhSettings(20, 10, 1);
         JmhSettings scalingJmh = quick ? new JmhSettings(1, 1, 0, true) : new JmhSettings(1, 3, 1, true);
         int[] lengths = quick ? new int[] {256, 512, 1024} : new int[] {256, 512, 1024, 2048, 4096, 8192, 16384};
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm"));
@@ -102,7 +106,7 @@ public final class BenchMain {
         if (python != null && !skip.contains("python")) {
             log("Python PyTorch (%s): matmul, headline and training steps, same seeded inputs", python);
             py = PythonTorch.run(python, pythonScript, results.resolve(".python-torch"), MATMUL_SIZE, w, trainW,
-                TrainingSteps.comparators(), headlineJmh.warmup(), headlineJmh.iterations());
+                TrainingSteps.comparators(), headlineJmh.warmup(), headlineJmh.iterations(), trainingJmh.warmup(), trainingJmh.iterations());
         } else {
             log("Python PyTorch skipped (bench/run --with-python-torch sets it up)");
         }
@@ -162,7 +166,7 @@ public final class BenchMain {
                 check.get();
                 float[] grad = check.queryGradient().reshape(check.queryGradient().length())
                     .get(NDArrayIndex.interval(0, Math.min(Workload.CHECKED_VALUES, check.queryGradient().length()))).toFloatVector();
-                RunResult r = JmhSettings.run(headlineJmh.options(TrainingBenchmark.class).param("step", step)
+                RunResult r = JmhSettings.run(trainingJmh.options(TrainingBenchmark.class).param("step", step)
                     .param("quick", Boolean.toString(quick))).iterator().next();
                 double ms = JmhSettings.medianMs(r);
                 log("  %.1f ms (median)", ms);

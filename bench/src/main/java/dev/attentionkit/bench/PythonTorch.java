@@ -24,7 +24,8 @@ final class PythonTorch {
     private PythonTorch() {}
 
     static List<Timing> run(String python, Path script, Path work, int matmulSize, Workload headline, Workload training,
-                            List<String> steps, int warmup, int iterations) throws IOException, InterruptedException {
+                            List<String> steps, int warmup, int iterations, int trainingWarmup, int trainingIterations)
+        throws IOException, InterruptedException {
         deleteTree(work);
         Files.createDirectories(work);
         SeededInputs h = SeededInputs.of(headline, 42);
@@ -44,7 +45,8 @@ final class PythonTorch {
         write(work, "train-fc2b", f.fc2b());
         Files.writeString(work.resolve("meta.json"), String.format(Locale.ROOT,
             "{\"matmul\": %d, \"checked\": %d,%n \"headline\": %s,%n \"training\": %s}%n", matmulSize, Workload.CHECKED_VALUES,
-            json(headline, ""), json(training, ", \"hidden\": " + 4 * training.dModel() + ", \"stack\": " + TrainingSteps.STACK + ", \"steps\": ["
+            json(headline, ""), json(training, ", \"hidden\": " + 4 * training.dModel() + ", \"stack\": " + TrainingSteps.STACK + ", \"warmup\": " + trainingWarmup
+                + ", \"iterations\": " + trainingIterations + ", \"steps\": ["
                 + String.join(", ", steps.stream().map(s -> "\"" + s + "\"").toList()) + "]")));
         Path out = work.resolve("timings.csv");
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), work.toString(), out.toString(),

@@ -40,6 +40,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       ({@link FusedSoftmax#rows()}).</li>
  *   <li>The (sequence, head) tiles run on all cores ({@link ParallelTiles}); the intermediate arrays are kept
  *       between steps of the same shape.</li>
+ *   <li>The projections too run on the Java pool, in fixed pieces of rows, each a single-threaded BLAS call
+ *       ({@link MatrixView#gemmOnAllCores}): the whole step keeps BLAS on one thread per core, sets the count
+ *       without ND4J's costly {@code setMaxThreads}, and gives the same floats on any number of cores.</li>
+ *   <li>No ND4J op runs inside a step (the input's copy is a {@code memcpy}, {@code dY} is read in place): after
+ *       each of its ops, ND4J's OpenMP runtime keeps a thread spinning on a core for milliseconds, which the
+ *       tiles would have to share.</li>
  * </ul>
  * The weights P of every tile are kept from the forward pass for the backward one ({@code b·h·t²} values). The
  * arrays keep the weights' data type, so float64 weights give a float64 step (for gradient checks).
@@ -145,7 +151,7 @@ public final class FastTrainableMultiHeadAttention {
         if (input == null || input.dataType() != x.dataType() || input.size(0) != rows) {
             input = Nd4j.createUninitialized(x.dataType(), rows, d);
         }
-        input.assign(x.reshape('c', rows, d));       // a copy: the caller may change x before backward
+        MatrixView.copy(rowsOf(x, rows), MatrixView.of(input));   // a copy: the caller may change x before backward
         INDArray y = Nd4j.createUninitialized(x.dataType(), rows, d);
         forward(MatrixView.of(input), batch, tokens, causal, own, MatrixView.of(y));
         return y.reshape('c', batch, tokens, d);
@@ -169,9 +175,8 @@ public final class FastTrainableMultiHeadAttention {
         }
         requireType(dY, "dY");
         long rows = (long) batch * tokens;
-        INDArray dy = dY.dup('c').reshape('c', rows, d);
         INDArray dX = Nd4j.createUninitialized(dY.dataType(), rows, d);
-        backward(MatrixView.of(dy), own, scratch, MatrixView.of(dX), gradients);
+        backward(rowsOf(dY, rows), own, scratch, MatrixView.of(dX), gradients);   // dY is only read, during this call
         return dX.reshape('c', batch, tokens, d);
     }
 
@@ -183,14 +188,26 @@ public final class FastTrainableMultiHeadAttention {
      * @param y {@code [batch·tokens, d]}, overwritten
      */
     void forward(MatrixView x, int batch, int tokens, boolean causal, Activations acts, MatrixView y) {
-        DataType type = x.base.dataType();
-        acts.allocate(type, batch, tokens, d, heads);
+        acts.allocate(x.base.dataType(), batch, tokens, d, heads);
         acts.x = x;
         acts.causal = causal;
-        MatrixView.gemm(1, x, false, MatrixView.of(wQkv), true, 0, acts.qkv);                 // [b·t, 3d]
+        projectQkv(acts);
+        attendForward(acts);
+        projectOut(acts, y);
+    }
+
+    /** Forward phase 1: {@code QKV = X · [Wq; Wk; Wv]ᵀ}, {@code [b·t, 3d]}. */
+    void projectQkv(Activations acts) {
+        MatrixView.gemmOnAllCores(1, acts.x, false, MatrixView.of(wQkv), true, 0, acts.qkv, MatrixView.PIECE_ROWS);
+    }
+
+    /** Forward phase 2: every (sequence, head) tile's weights P and output O_h, tiles on all cores. */
+    void attendForward(Activations acts) {
+        int tokens = acts.tokens;
+        boolean causal = acts.causal;
         double scale = 1 / Math.sqrt(hd);
         int block = causal ? QUERY_BLOCK : tokens;
-        ParallelTiles.run(batch * heads, type, tokens, (tile, unused) -> {
+        ParallelTiles.run(acts.batch * heads, acts.qkv.base.dataType(), 0, (tile, unused) -> {
             MatrixView q = head(acts.qkv, tile, tokens, 0), k = head(acts.qkv, tile, tokens, 1), v = head(acts.qkv, tile, tokens, 2);
             MatrixView p = acts.weights.rows(tile * tokens, (tile + 1) * tokens);              // [t, t]
             MatrixView o = head(acts.context, tile, tokens, -1);                              // [t, hd]
@@ -202,8 +219,29 @@ public final class FastTrainableMultiHeadAttention {
                 MatrixView.gemm(1, s, false, v.rows(0, keys), false, 0, o.rows(i0, i1));
             }
         });
-        RowLoops.fillRows(y, bOut);
-        MatrixView.gemm(1, acts.context, false, MatrixView.of(wOut), true, 1, y);               // y = O·Woᵀ + bo
+    }
+
+    /** Forward phase 3: {@code Y = O · Woᵀ + bo}, in pieces of rows on all cores (each piece: its bias rows, then its product). */
+    void projectOut(Activations acts, MatrixView y) {
+        MatrixView wo = MatrixView.of(wOut);
+        float[] biasF = y.isFloat() ? bOut.toFloatVector() : null;
+        double[] biasD = y.isFloat() ? null : bOut.toDoubleVector();
+        int pieceRows = MatrixView.PIECE_ROWS;
+        ParallelTiles.run((y.rows + pieceRows - 1) / pieceRows, y.base.dataType(), 0, (piece, unused) -> {
+            int r0 = piece * pieceRows, r1 = Math.min(y.rows, r0 + pieceRows);
+            if (biasF != null) {
+                FloatBuffer b = y.floats();
+                for (int r = r0; r < r1; r++) {
+                    b.put(y.at(r), biasF, 0, d);
+                }
+            } else {
+                DoubleBuffer b = y.doubles();
+                for (int r = r0; r < r1; r++) {
+                    b.put(y.at(r), biasD, 0, d);
+                }
+            }
+            MatrixView.gemm(1, acts.context.rows(r0, r1), false, wo, true, 1, y.rows(r0, r1));
+        });
     }
 
     /**
@@ -215,17 +253,37 @@ public final class FastTrainableMultiHeadAttention {
      */
     void backward(MatrixView dy, Activations acts, Scratch s, MatrixView dx, Map<String, INDArray> grads) {
         DataType type = dy.base.dataType();
-        int tokens = acts.tokens;
-        long rows = (long) acts.batch * tokens;
-        boolean causal = acts.causal;
-        s.allocate(type, rows, d);
+        s.allocate(type, (long) acts.batch * acts.tokens, d);
         INDArray dWout = Nd4j.createUninitialized(type, d, d);
-        MatrixView.gemm(1, dy, true, acts.context, false, 0, MatrixView.of(dWout));            // [d, d]
+        backOut(dy, acts, s, MatrixView.of(dWout));
         INDArray dbOut = RowLoops.columnSums(dy);
-        MatrixView.gemm(1, dy, false, MatrixView.of(wOut), false, 0, s.dO);                    // [b·t, d]
+        attendBackward(acts, s);
+        INDArray dWqkv = Nd4j.createUninitialized(type, 3L * d, d);                              // one product, three views
+        backQkv(acts, s, MatrixView.of(dWqkv), dx);
+        grads.clear();
+        grads.put("W_query.weight", dWqkv.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()));
+        grads.put("W_key.weight", dWqkv.get(NDArrayIndex.interval(d, 2 * d), NDArrayIndex.all()));
+        grads.put("W_value.weight", dWqkv.get(NDArrayIndex.interval(2 * d, 3 * d), NDArrayIndex.all()));
+        grads.put("out_proj.weight", dWout);
+        grads.put("out_proj.bias", dbOut);
+    }
+
+    /** Rows of a weight gradient per piece ({@code dW = dYᵀ·X} sums over all b·t rows; its d or 3d rows are cut). */
+    private static final int WEIGHT_PIECE_ROWS = 128;
+
+    /** Backward phase 1: {@code dWo = dYᵀ · O} {@code [d, d]} and {@code dO = dY · Wo} {@code [b·t, d]}. */
+    void backOut(MatrixView dy, Activations acts, Scratch s, MatrixView dWout) {
+        MatrixView.gemmOnAllCores(1, dy, true, acts.context, false, 0, dWout, WEIGHT_PIECE_ROWS);
+        MatrixView.gemmOnAllCores(1, dy, false, MatrixView.of(wOut), false, 0, s.dO, MatrixView.PIECE_ROWS);
+    }
+
+    /** Backward phase 2: every tile's dQ, dK, dV (into {@code s.dQkv}) from dO, tiles on all cores. */
+    void attendBackward(Activations acts, Scratch s) {
+        int tokens = acts.tokens;
+        boolean causal = acts.causal;
         double scale = 1 / Math.sqrt(hd);
         int block = causal ? QUERY_BLOCK : tokens;
-        ParallelTiles.run(acts.batch * heads, type, (long) tokens * tokens, (tile, scratchVector) -> {
+        ParallelTiles.run(acts.batch * heads, acts.qkv.base.dataType(), (long) tokens * tokens, (tile, scratchVector) -> {
             MatrixView q = head(acts.qkv, tile, tokens, 0), k = head(acts.qkv, tile, tokens, 1), v = head(acts.qkv, tile, tokens, 2);
             MatrixView p = acts.weights.rows(tile * tokens, (tile + 1) * tokens);
             MatrixView dO = head(s.dO, tile, tokens, -1);
@@ -244,16 +302,12 @@ public final class FastTrainableMultiHeadAttention {
                 MatrixView.gemm(scale, dS.block(first, tokens, j0, j1), true, q.rows(first, tokens), false, 0, dK.rows(j0, j1));
             }
         });
-        MatrixView x = acts.x;
-        INDArray dWqkv = Nd4j.createUninitialized(type, 3L * d, d);                              // one product, three views
-        MatrixView.gemm(1, s.dQkv, true, x, false, 0, MatrixView.of(dWqkv));                    // [3d, d]
-        MatrixView.gemm(1, s.dQkv, false, MatrixView.of(wQkv), false, 0, dx);                   // [b·t, d]
-        grads.clear();
-        grads.put("W_query.weight", dWqkv.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()));
-        grads.put("W_key.weight", dWqkv.get(NDArrayIndex.interval(d, 2 * d), NDArrayIndex.all()));
-        grads.put("W_value.weight", dWqkv.get(NDArrayIndex.interval(2 * d, 3 * d), NDArrayIndex.all()));
-        grads.put("out_proj.weight", dWout);
-        grads.put("out_proj.bias", dbOut);
+    }
+
+    /** Backward phase 3: {@code dW_qkv = dQKVᵀ · X} {@code [3d, d]} and {@code dX = dQKV · W_qkv} {@code [b·t, d]}. */
+    void backQkv(Activations acts, Scratch s, MatrixView dWqkv, MatrixView dx) {
+        MatrixView.gemmOnAllCores(1, s.dQkv, true, acts.x, false, 0, dWqkv, WEIGHT_PIECE_ROWS);
+        MatrixView.gemmOnAllCores(1, s.dQkv, false, MatrixView.of(wQkv), false, 0, dx, MatrixView.PIECE_ROWS);
     }
 
     /**
@@ -297,6 +351,14 @@ public final class FastTrainableMultiHeadAttention {
             throw new IllegalArgumentException("FastTrainableMultiHeadAttention: " + name + " is " + a.dataType() + ", the weights are "
                 + wOut.dataType());
         }
+    }
+
+    /** {@code a} ({@code [batch, tokens, d]}) as {@code [rows, d]} rows, a view where its layout allows, else a c-order copy. */
+    private MatrixView rowsOf(INDArray a, long rows) {
+        if (a.ordering() == 'c' && a.elementWiseStride() == 1) {
+            return MatrixView.of(a.reshape('c', rows, d));
+        }
+        return MatrixView.of(a.dup('c').reshape('c', rows, d));
     }
 
     /** Tile's sequence rows of its head's columns of m (which 0/1/2 = q/k/v of a fused [b·t, 3d] array; -1 = a [b·t, d] array). */

@@ -159,6 +159,62 @@ final class MatrixView {
         java.lang.ref.Reference.reachabilityFence(c.base);
     }
 
+    /**
+     * Copies {@code from} into {@code to} (same shape and type) by native {@code memcpy}, row by row or, when both are
+     * contiguous, in one call. Not through an ND4J op ({@code assign}, {@code dup}) on purpose: ND4J's ops run on its
+     * OpenMP threads, and after each parallel region libgomp's idle thread keeps spinning on a core for a few
+     * milliseconds (its default wait policy), which on a 2-core machine takes half of the next tile phase's cores.
+     */
+    static void copy(MatrixView from, MatrixView to) {
+        if (from.rows != to.rows || from.cols != to.cols || from.base.dataType() != to.base.dataType()) {
+            throw new IllegalArgumentException(String.format("copy: from [%d, %d] %s, to [%d, %d] %s", from.rows, from.cols,
+                from.base.dataType(), to.rows, to.cols, to.base.dataType()));
+        }
+        if (!Nd4j.getEnvironment().isCPU()) {
+            to.toArray().assign(from.toArray());
+            return;
+        }
+        long width = from.base.dataType().width(), rowBytes = from.cols * width;
+        if (from.ld == from.cols && to.ld == to.cols) {
+            org.bytedeco.javacpp.Pointer.memcpy(new Address(to.elementAddress()), new Address(from.elementAddress()), rowBytes * from.rows);
+        } else {
+            for (int r = 0; r < from.rows; r++) {
+                org.bytedeco.javacpp.Pointer.memcpy(new Address(to.elementAddress() + r * to.ld * width),
+                    new Address(from.elementAddress() + r * from.ld * width), rowBytes);
+            }
+        }
+        java.lang.ref.Reference.reachabilityFence(from.base);
+        java.lang.ref.Reference.reachabilityFence(to.base);
+    }
+
+    /** Rows of c per piece in {@link #gemmOnAllCores} for products over the tokens' rows ({@code [b·t, ·]}). */
+    static final int PIECE_ROWS = 256;
+
+    /**
+     * {@link #gemm}, with c's rows cut into fixed pieces of {@code pieceRows} (the last one shorter) that run on all
+     * cores ({@link ParallelTiles}), each a single-threaded BLAS call. The pieces depend on c's size only, never on
+     * the threads, so the result is the same on any number of cores, and the same as {@link #gemm} would give on
+     * the same pieces one after another.
+     *
+     * <p>Why not BLAS's own threads for the large products of a training step: after a multi-threaded call,
+     * OpenBLAS 0.3.19's worker threads keep spinning on their cores for about a tenth of a second, waiting for the
+     * next one, so the attention tiles that follow ({@link ParallelTiles}, single-threaded BLAS on every core)
+     * share their cores with spinning threads; from the Java pool, the OpenBLAS threads stay asleep.
+     */
+    static void gemmOnAllCores(double alpha, MatrixView a, boolean transA, MatrixView b, boolean transB, double beta, MatrixView c,
+                               int pieceRows) {
+        int m = transA ? a.cols : a.rows;
+        if (m != c.rows || pieceRows < 1) {
+            throw new IllegalArgumentException(String.format("gemmOnAllCores: op(a) has %d rows, c [%d, %d], pieces of %d rows", m, c.rows,
+                c.cols, pieceRows));
+        }
+        int pieces = Math.max(1, (c.rows + pieceRows - 1) / pieceRows);
+        ParallelTiles.run(pieces, c.base.dataType(), 0, (piece, unused) -> {
+            int r0 = piece * pieceRows, r1 = Math.min(c.rows, r0 + pieceRows);
+            gemm(alpha, transA ? a.cols(r0, r1) : a.rows(r0, r1), transA, b, transB, beta, c.rows(r0, r1));
+        });
+    }
+
     private FloatPointer floatPointer() {
         return new FloatPointer(new Address(elementAddress()));
     }

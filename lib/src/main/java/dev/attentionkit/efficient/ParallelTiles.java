@@ -9,7 +9,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import org.nd4j.linalg.api.blas.Blas;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,9 +25,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * development machine, are in bench/README.md, "Measurements the code's comments rely on"). Whole tiles side by side keep every core busy with no hand-off inside a tile,
  * and the softmax between the products, plain Java ({@link FusedSoftmax}), runs in parallel too.
  *
- * <p>BLAS's thread count is process-wide, so it is set to 1 for the duration and restored afterwards, under
- * a lock: concurrent calls take turns rather than fight over the setting. A call made from inside a tile,
- * or on a GPU backend, runs its tiles one after another on the calling thread.
+ * <p>BLAS's thread count is process-wide, so it is set to 1 for the duration (also when one worker runs all
+ * tiles) and restored afterwards, under a lock: concurrent calls take turns rather than fight over the setting.
+ * A call made from inside a tile, or on a GPU backend, runs its tiles one after another on the calling thread.
  */
 final class ParallelTiles {
     /** What one tile does; {@code scratch} is this worker's own buffer, reused from tile to tile. */
@@ -45,20 +46,26 @@ final class ParallelTiles {
      * Calls {@code body} for tiles {@code 0 .. tiles-1}, in that order of starting; list expensive tiles first
      * so the cores finish together.
      *
-     * @param scratchLength elements of each worker's scratch buffer (a vector of {@code type})
+     * @param scratchLength elements of each worker's scratch buffer (a vector of {@code type}; 0: none, the body gets null)
      */
     static void run(int tiles, DataType type, long scratchLength, Body body) {
         // One tile per core is a CPU strategy; on a GPU backend the tiles go one after another on this thread.
-        int workers = Nd4j.getEnvironment().isCPU() ? Math.min(tiles, THREADS) : 1;
-        if (workers <= 1 || INSIDE.get()) {
+        boolean cpu = Nd4j.getEnvironment().isCPU();
+        if (!cpu || INSIDE.get()) {
             inOrder(tiles, type, scratchLength, body, new AtomicInteger(), new AtomicBoolean());
             return;
         }
+        int workers = Math.min(tiles, THREADS);
         LOCK.lock();
-        Blas blas = Nd4j.factory().blas();
-        int blasThreads = blas.getMaxThreads();
+        int blasThreads = Nd4j.factory().blas().getMaxThreads();     // ND4J's record of the count (a field: cheap)
         try {
-            blas.setMaxThreads(1);
+            // Single-threaded BLAS even for one worker: OpenBLAS's result depends on its thread count (by an ulp or
+            // so), and the tiles' must not depend on how many cores run them.
+            BlasThreads.set(1);
+            if (workers <= 1) {
+                inOrder(tiles, type, scratchLength, body, new AtomicInteger(), new AtomicBoolean());
+                return;
+            }
             AtomicInteger next = new AtomicInteger();
             AtomicBoolean failed = new AtomicBoolean();
             List<Future<?>> others = new ArrayList<>();
@@ -90,8 +97,58 @@ final class ParallelTiles {
                 throw new IllegalStateException("attention tile interrupted", error);
             }
         } finally {
-            blas.setMaxThreads(blasThreads);
+            BlasThreads.set(blasThreads > 0 ? blasThreads : THREADS);
             LOCK.unlock();
+        }
+    }
+
+    /** OpenBLAS's thread count as the last {@link #run} set it (1 inside the tiles), for tests. */
+    static int blasThreads() {
+        return BlasThreads.current;
+    }
+
+    /**
+     * Sets OpenBLAS's thread count by calling {@code openblas_set_num_threads} directly, looked up once. ND4J's
+     * {@code Blas.setMaxThreads} goes through JavaCPP's {@code openblas_nolapack.blas_set_num_threads}, which on
+     * every call loads the library description again and looks up four symbols ({@code Loader.load},
+     * {@code Loader.addressof}): about 0.15 ms once the JIT has compiled it, milliseconds before, and a run sets
+     * the count twice. ND4J's {@code getMaxThreads()} keeps the value it last set itself, which the tiles restore.
+     * With MKL in place of OpenBLAS (or no such symbol) this falls back to ND4J's call.
+     */
+    private static final class BlasThreads {
+        private static final SetThreadsFunction DIRECT = lookUp();
+        static volatile int current = -1;
+
+        private BlasThreads() {}
+
+        static void set(int threads) {
+            if (DIRECT != null) {
+                DIRECT.call(threads);
+            } else {
+                Nd4j.factory().blas().setMaxThreads(threads);
+            }
+            current = threads;
+        }
+
+        private static SetThreadsFunction lookUp() {
+            try {
+                Nd4j.factory().blas().getMaxThreads();                  // the BLAS library is loaded
+                if (Loader.addressof("MKL_Set_Num_Threads") != null) {
+                    return null;
+                }
+                Pointer f = Loader.addressof("openblas_set_num_threads");
+                return f == null ? null : new SetThreadsFunction().pointingAt(f);
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                return null;
+            }
+        }
+    }
+
+    /** JavaCPP's function pointer type for {@code void openblas_set_num_threads(int)}, from the OpenBLAS presets. */
+    private static final class SetThreadsFunction extends org.bytedeco.openblas.presets.openblas_nolapack.SetNumThreads {
+        SetThreadsFunction pointingAt(Pointer f) {
+            put(f);
+            return this;
         }
     }
 
@@ -105,7 +162,7 @@ final class ParallelTiles {
                                 AtomicBoolean failed) {
         boolean wasInside = INSIDE.get();
         INSIDE.set(true);
-        INDArray scratch = Nd4j.createUninitialized(type, new long[] {scratchLength}, 'c');
+        INDArray scratch = scratchLength > 0 ? Nd4j.createUninitialized(type, new long[] {scratchLength}, 'c') : null;
         try {
             for (int tile = next.getAndIncrement(); tile < tiles && !failed.get(); tile = next.getAndIncrement()) {
                 body.run(tile, scratch);

@@ -95,6 +95,13 @@ final class RowLoops {
                 total[c] += p[c];
             }
         }
+        if (type == DataType.FLOAT) {                       // rounded here, not by an ND4J cast op (see MatrixView.copy)
+            float[] f = new float[total.length];
+            for (int c = 0; c < total.length; c++) {
+                f[c] = (float) total[c];
+            }
+            return Nd4j.createFromArray(f);
+        }
         return Nd4j.createFromArray(total).castTo(type);
     }
 

@@ -133,6 +133,61 @@ class FastTrainableMultiHeadAttentionTest {
     }
 
     @Test
+    @DisplayName("products cut into several pieces of rows (b·t > 256 rows, 3d > 128 weight rows): gradients still equal SameDiff's")
+    void productsInPieces() {
+        int b = 2, tokens = 150, d = 48, h = 4;           // 300 rows: pieces of 256 + 44; dW_qkv's 144 rows: 128 + 16
+        MultiHeadAttention plain = MultiHeadAttention.fromWeights(r(1, d, d), r(2, d, d), r(3, d, d), r(4, d, d), r(5, d), h, tokens);
+        INDArray x = r(9, b, tokens, d);
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.placeHolder("x", DataType.DOUBLE, b, tokens, d);
+        SDVariable y = TrainableMultiHeadAttention.from(sd, "mha", plain).attend(in).context();
+        SDVariable loss = y.mul(y).sum().div((double) b * tokens * d);
+        sd.setLossVariables(loss);
+        List<String> names = List.of("W_query.weight", "W_key.weight", "W_value.weight", "out_proj.weight", "out_proj.bias");
+        Map<String, INDArray> expected = sd.calculateGradients(Map.of("x", x), names.stream().map(n -> "mha." + n).toList());
+
+        FastTrainableMultiHeadAttention m = FastTrainableMultiHeadAttention.from(plain);
+        INDArray out = m.forward(x, true);
+        INDArray reference = plain.forward(x);
+        assertTrue(out.equalsWithEps(reference, 1e-12), () -> "forward: max |diff| " + out.sub(reference).amaxNumber());
+        m.backward(out.mul(2.0 / (b * tokens * d)));
+        for (String name : names) {
+            INDArray e = expected.get("mha." + name), a = m.gradients().get(name).reshape(e.shape());
+            assertTrue(a.equalsWithEps(e, 1e-12), () -> name + ": max |diff| " + a.sub(e).amaxNumber());
+        }
+    }
+
+    @Test
+    @DisplayName("float32 step on all cores gives the same floats as the same step on one thread, and the same on every run")
+    void parallelEqualsSerial() {
+        int b = 3, tokens = 100, d = 64, h = 4;            // 300 rows (2 pieces), 192 weight rows (2 pieces), 12 tiles
+        MultiHeadAttention plain = MultiHeadAttention.fromWeights(r(1, d, d).castTo(DataType.FLOAT), r(2, d, d).castTo(DataType.FLOAT),
+            r(3, d, d).castTo(DataType.FLOAT), r(4, d, d).castTo(DataType.FLOAT), r(5, d).castTo(DataType.FLOAT), h, tokens);
+        INDArray x = r(9, b, tokens, d).castTo(DataType.FLOAT), g = r(10, b, tokens, d).castTo(DataType.FLOAT);
+        FastTrainableMultiHeadAttention m = FastTrainableMultiHeadAttention.from(plain);
+        List<float[]> first = step(m, x, g), again = step(m, x, g);
+        // One thread: inside a single tile every nested run goes in order on the calling thread.
+        List<List<float[]>> serial = new ArrayList<>();
+        ParallelTiles.run(1, DataType.FLOAT, 0, (tile, unused) -> serial.add(step(m, x, g)));
+        List<String> what = List.of("y", "dx", "W_query.weight", "W_key.weight", "W_value.weight", "out_proj.weight", "out_proj.bias");
+        for (int i = 0; i < what.size(); i++) {
+            assertArrayEquals(first.get(i), again.get(i), what.get(i) + ": a second run on all cores differs");
+            assertArrayEquals(first.get(i), serial.get(0).get(i), what.get(i) + ": one thread differs from all cores");
+        }
+    }
+
+    /** y, dx and the gradients (in {@link #parallelEqualsSerial}'s order) of one step with dY = g. */
+    private static List<float[]> step(FastTrainableMultiHeadAttention m, INDArray x, INDArray g) {
+        List<float[]> out = new ArrayList<>();
+        out.add(m.forward(x, true).dup().data().asFloat());
+        out.add(m.backward(g).dup().data().asFloat());
+        for (String name : List.of("W_query.weight", "W_key.weight", "W_value.weight", "out_proj.weight", "out_proj.bias")) {
+            out.add(m.gradients().get(name).dup('c').data().asFloat());
+        }
+        return out;
+    }
+
+    @Test
     @DisplayName("bad input is refused with a message naming the problem")
     void badInput() {
         FastTrainableMultiHeadAttention m = FastTrainableMultiHeadAttention.from(plain());

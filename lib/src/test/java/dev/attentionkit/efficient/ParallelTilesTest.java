@@ -43,8 +43,9 @@ class ParallelTilesTest {
         assumeTrue(Runtime.getRuntime().availableProcessors() > 1, "needs more than one core");
         int before = Nd4j.factory().blas().getMaxThreads();
         Set<Integer> inside = ConcurrentHashMap.newKeySet();
-        ParallelTiles.run(8, DataType.FLOAT, 1, (tile, scratch) -> inside.add(Nd4j.factory().blas().getMaxThreads()));
+        ParallelTiles.run(8, DataType.FLOAT, 1, (tile, scratch) -> inside.add(ParallelTiles.blasThreads()));
         assertEquals(Set.of(1), inside);
+        assertEquals(before, ParallelTiles.blasThreads());
         assertEquals(before, Nd4j.factory().blas().getMaxThreads());
     }
 
