@@ -50,8 +50,8 @@ class MatrixViewTest {
     @ValueSource(booleans = {false, true})
     @DisplayName("a product in pieces of rows on all cores equals ND4J's mmul; a bad piece size or shape is refused")
     void inPieces(boolean transA) {
-        INDArray a = Reference.random(4, transA ? 40 : 300, transA ? 300 : 40).castTo(DataType.DOUBLE);
-        INDArray b = Reference.random(5, 40, 7).castTo(DataType.DOUBLE);
+        INDArray a = Seeded.array(4, transA ? 40 : 300, transA ? 300 : 40).castTo(DataType.DOUBLE);
+        INDArray b = Seeded.array(5, 40, 7).castTo(DataType.DOUBLE);
         INDArray c = Nd4j.zeros(DataType.DOUBLE, 300, 7);
         MatrixView.gemmOnAllCores(1, MatrixView.of(a), transA, MatrixView.of(b), false, 0, MatrixView.of(c), 64);  // 5 pieces, the last 44 rows
         INDArray expected = (transA ? a.transpose() : a).mmul(b);
@@ -66,7 +66,7 @@ class MatrixViewTest {
     @Test
     @DisplayName("copy writes a block of one array into a block of another, nothing else; different shapes are refused")
     void copyBlocks() {
-        INDArray from = Reference.random(6, 5, 9).castTo(DataType.FLOAT), to = Nd4j.zeros(DataType.FLOAT, 4, 6);
+        INDArray from = Seeded.array(6, 5, 9).castTo(DataType.FLOAT), to = Nd4j.zeros(DataType.FLOAT, 4, 6);
         MatrixView.copy(MatrixView.of(from).block(1, 4, 2, 7), MatrixView.of(to).block(0, 3, 1, 6));
         INDArray expected = Nd4j.zeros(DataType.FLOAT, 4, 6);
         expected.get(NDArrayIndex.interval(0, 3), NDArrayIndex.interval(1, 6))
