@@ -111,31 +111,17 @@ class FastTrainableMultiHeadAttentionTest {
     @ValueSource(ints = {64, 65, 150})
     @DisplayName("causal tiles over several blocks of queries: forward equals the plain module's, gradients equal SameDiff's")
     void severalQueryBlocks(int tokens) {
-        MultiHeadAttention plain = MultiHeadAttention.fromWeights(r(1, D, D), r(2, D, D), r(3, D, D), r(4, D, D), r(5, D), H, tokens);
-        INDArray x = r(9, B, tokens, D);
-        SameDiff sd = SameDiff.create();
-        SDVariable in = sd.placeHolder("x", DataType.DOUBLE, B, tokens, D);
-        SDVariable y = TrainableMultiHeadAttention.from(sd, "mha", plain).attend(in).context();
-        SDVariable loss = y.mul(y).sum().div((double) B * tokens * D);
-        sd.setLossVariables(loss);
-        List<String> names = List.of("W_query.weight", "W_key.weight", "W_value.weight", "out_proj.weight", "out_proj.bias");
-        Map<String, INDArray> expected = sd.calculateGradients(Map.of("x", x), names.stream().map(n -> "mha." + n).toList());
-
-        FastTrainableMultiHeadAttention m = FastTrainableMultiHeadAttention.from(plain);
-        INDArray out = m.forward(x, true);
-        INDArray reference = plain.forward(x);
-        assertTrue(out.equalsWithEps(reference, 1e-12), () -> "forward: max |diff| " + out.sub(reference).amaxNumber());
-        m.backward(out.mul(2.0 / (B * tokens * D)));
-        for (String name : names) {
-            INDArray e = expected.get("mha." + name), a = m.gradients().get(name).reshape(e.shape());
-            assertTrue(a.equalsWithEps(e, 1e-12), () -> name + ": max |diff| " + a.sub(e).amaxNumber());
-        }
+        assertStepEqualsSameDiff(B, tokens, D, H);
     }
 
     @Test
     @DisplayName("products cut into several pieces of rows (b·t > 256 rows, 3d > 128 weight rows): gradients still equal SameDiff's")
     void productsInPieces() {
-        int b = 2, tokens = 150, d = 48, h = 4;           // 300 rows: pieces of 256 + 44; dW_qkv's 144 rows: 128 + 16
+        assertStepEqualsSameDiff(2, 150, 48, 4);          // 300 rows: pieces of 256 + 44; dW_qkv's 144 rows: 128 + 16
+    }
+
+    /** Forward equals the plain module's and every gradient equals SameDiff's (float64, loss mean(y²)). */
+    private static void assertStepEqualsSameDiff(int b, int tokens, int d, int h) {
         MultiHeadAttention plain = MultiHeadAttention.fromWeights(r(1, d, d), r(2, d, d), r(3, d, d), r(4, d, d), r(5, d), h, tokens);
         INDArray x = r(9, b, tokens, d);
         SameDiff sd = SameDiff.create();
