@@ -264,7 +264,7 @@ public final class BenchMain {
         List<String> lines = new ArrayList<>(List.of(ResultRow.HEADER));
         rows.forEach(r -> lines.add(r.csv(runId, machine)));
         Files.write(csv, lines);
-        Charts.headline(headline, "Multi-head attention forward, " + w.label() + ", float32 (" + machine + ")",
+        Charts.headline(headline, "Multi-head attention forward, " + w.label() + ", float32", runId + ", " + machine,
             results.resolve("headline-" + mode + ".png"));
         if (!scaling.isEmpty()) {
             Charts.scaling(scaling, false, results.resolve("scaling-time-" + mode + ".png"));
